@@ -1,0 +1,3 @@
+"""Staffdesk: a Slack app for staffing requests."""
+
+__version__ = "0.1.0"

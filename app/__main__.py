@@ -1,0 +1,58 @@
+"""The `staffdesk` command line: parse, load settings, wire, run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from app.settings import Mode, Settings, SettingsError, load_settings
+
+log = logging.getLogger("staffdesk")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="staffdesk", description="Staffdesk: staffing requests in Slack, approved and delivered upstream."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve Slack over HTTP, with /healthz and /metrics")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_commands.add_parser("upgrade", help="apply the database migrations (serve also does it on start)")
+
+    commands.add_parser("check", help="validate the settings and try the database and Slack once")
+    return parser
+
+
+def _settings_or_exit(mode: Mode) -> Settings:
+    try:
+        return load_settings(mode)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from app import commands
+    from app.observability import configure_logging
+
+    configure_logging()
+    if args.command == "serve":
+        return asyncio.run(commands.serve(_settings_or_exit(Mode.HTTP), args.host, args.port))
+    if args.command == "db":
+        return asyncio.run(commands.db_upgrade(_settings_or_exit(Mode.DATABASE)))
+    if args.command == "check":
+        return asyncio.run(commands.check(_settings_or_exit(Mode.CHECK)))
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""What each command-line command does, once its settings are valid."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app import wiring
+from app.settings import UPSTREAM_SETTINGS, Settings
+from app.storage import database, migrate
+
+log = logging.getLogger("staffdesk")
+
+
+def _fail(message: str) -> int:
+    print(f"staffdesk: {message}", file=sys.stderr)
+    return 1
+
+
+async def _migrate(engine: AsyncEngine, settings: Settings) -> str | None:
+    """Apply migrations; None when done, else a plain sentence saying what went wrong."""
+    try:
+        await migrate.upgrade(engine)
+    except OSError as exc:
+        return f"cannot reach the database at {database.safe_url(settings.database_url)}: {exc.strerror or exc}"
+    except Exception as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        return f"cannot migrate the database at {database.safe_url(settings.database_url)}: {reason}"
+    return None
+
+
+async def db_upgrade(settings: Settings) -> int:
+    engine = database.create_engine(settings.database_url)
+    try:
+        problem = await _migrate(engine, settings)
+        if problem:
+            return _fail(problem)
+        revision = await migrate.current_revision(engine)
+    finally:
+        await engine.dispose()
+    print(f"database {database.safe_url(settings.database_url)} is at revision {revision}")
+    return 0
+
+
+async def serve(settings: Settings, host: str, port: int) -> int:
+    container = wiring.build_container(settings)
+    problem = await _migrate(container.engine, settings)
+    if problem:
+        await container.engine.dispose()
+        return _fail(problem)
+    app = wiring.build_http_app(container)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on"))
+    log.info("serving on http://%s:%s (worker %s)", host, port, container.worker.worker_id)
+    await server.serve()
+    return 0
+
+
+async def _check_database(settings: Settings) -> tuple[bool, str]:
+    engine = database.create_engine(settings.database_url)
+    where = database.safe_url(settings.database_url)
+    try:
+        await database.ping(engine)
+        current = await migrate.current_revision(engine)
+    except Exception as exc:
+        return False, f"database {where}: unreachable ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+    finally:
+        await engine.dispose()
+    head = migrate.head_revision()
+    if current != head:
+        return False, f"database {where}: schema at {current or 'nothing'}, needs {head}: run 'staffdesk db upgrade'"
+    return True, f"database {where}: reachable, schema up to date ({head})"
+
+
+async def _check_slack(settings: Settings) -> tuple[bool, str]:
+    if settings.slack_bot_token is None:
+        return False, "Slack: SLACK_BOT_TOKEN is not set"
+    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as exc:
+        return False, f"Slack: auth.test refused the bot token ({exc.response.get('error', 'unknown error')})"
+    except Exception as exc:
+        return False, f"Slack: cannot reach {settings.slack_api_url} ({type(exc).__name__})"
+    return True, f"Slack: connected to team {answer.get('team')} as {answer.get('user')}"
+
+
+async def check(settings: Settings) -> int:
+    results = [(True, "settings: valid"), await _check_database(settings), await _check_slack(settings)]
+    enabled = settings.enabled_upstreams()
+    for upstream in UPSTREAM_SETTINGS:
+        if upstream in enabled:
+            results.append((True, f"{upstream}: configured"))
+        else:
+            results.append((True, f"{upstream}: off (set {', '.join(settings.missing_for(upstream))} to enable)"))
+    for ok, line in results:
+        print(f"{'ok  ' if ok else 'FAIL'} {line}")
+    return 0 if all(ok for ok, _ in results) else 1

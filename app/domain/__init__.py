@@ -1,0 +1,1 @@
+"""Plain data and rules: staffing requests, their states and their errors."""

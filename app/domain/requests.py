@@ -1,0 +1,168 @@
+"""A staffing request: its kind, a typed payload per kind carrying the upstream's constraints, and its state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+from app.domain.status import RequestStatus
+
+PositiveId = Annotated[int, Field(strict=True, ge=1)]
+AllocationHours = Annotated[int, Field(strict=True, ge=1, le=8)]
+ObjectId = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{24}$")]
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None
+SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")]
+
+MAX_ALLOCATION_DAYS = 31
+
+
+class RequestKind(StrEnum):
+    ALLOCATION = "allocation"
+    WHITELIST = "whitelist"
+    MISSIONX_PROJECT_PERSON = "missionx_project_person"
+    PROCORE_PROJECT_PERSON = "procore_project_person"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    RequestKind.ALLOCATION: "allocation",
+    RequestKind.WHITELIST: "timesheet whitelist",
+    RequestKind.MISSIONX_PROJECT_PERSON: "MissionX project person",
+    RequestKind.PROCORE_PROJECT_PERSON: "Procore project person",
+}
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AllocationPayload(_Payload):
+    """Wethod people allocation: one allocation of `hours` per day in `dates`."""
+
+    kind: Literal[RequestKind.ALLOCATION] = RequestKind.ALLOCATION
+    person_id: PositiveId
+    project_id: PositiveId
+    dates: tuple[date, ...] = Field(min_length=1, max_length=MAX_ALLOCATION_DAYS)
+    hours: AllocationHours
+
+    @field_validator("dates")
+    @classmethod
+    def _sorted_and_unique(cls, value: tuple[date, ...]) -> tuple[date, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("each day may appear only once")
+        return tuple(sorted(value))
+
+    @property
+    def earliest(self) -> date:
+        return self.dates[0]
+
+
+class WhitelistPayload(_Payload):
+    """Wethod timesheet whitelist entry."""
+
+    kind: Literal[RequestKind.WHITELIST] = RequestKind.WHITELIST
+    project_id: PositiveId
+    person_id: PositiveId
+
+
+class MissionXPermission(StrEnum):
+    MEMBER = "member"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    OBSERVER = "observer"
+
+
+class MissionXRateTime(StrEnum):
+    ONE_TIME = "oneTime"
+    RECURRING = "recurring"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    YEARLY = "yearly"
+
+
+class MissionXProjectPersonPayload(_Payload):
+    """MissionX project person; `permission` and `email` are the upstream's required fields."""
+
+    kind: Literal[RequestKind.MISSIONX_PROJECT_PERSON] = RequestKind.MISSIONX_PROJECT_PERSON
+    project_id: ObjectId
+    email: EmailStr
+    permission: MissionXPermission
+    role: ObjectId | None = None
+    role_title: OptionalText = None
+    is_project_manager: bool = False
+    rate: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    rate_time: MissionXRateTime | None = None
+
+
+class ProcoreProjectPersonPayload(_Payload):
+    """Procore project (reference) person; `last_name` is the upstream's one required field."""
+
+    kind: Literal[RequestKind.PROCORE_PROJECT_PERSON] = RequestKind.PROCORE_PROJECT_PERSON
+    project_id: PositiveId
+    last_name: NonBlank
+    first_name: OptionalText = None
+    job_title: OptionalText = None
+    email_address: EmailStr | None = None
+    employee_id: OptionalText = None
+    origin_id: OptionalText = None
+    is_employee: bool = False
+    work_classification_id: PositiveId | None = None
+
+
+RequestPayload = Annotated[
+    AllocationPayload | WhitelistPayload | MissionXProjectPersonPayload | ProcoreProjectPersonPayload,
+    Field(discriminator="kind"),
+]
+
+
+class NewRequest(BaseModel):
+    """What a requester asks for, before it is stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    payload: RequestPayload
+    requester_id: SlackUserId
+    channel_id: str | None = None
+    approvers: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> RequestKind:
+        return self.payload.kind
+
+
+class StaffingRequest(BaseModel):
+    """A stored staffing request as the services see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    payload: RequestPayload
+    status: RequestStatus
+    requester_id: str
+    channel_id: str | None
+    message_ts: str | None
+    approvers: tuple[str, ...]
+    created_at: datetime
+    updated_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    lease_owner: str | None
+    lease_expires_at: datetime | None
+    result: dict[str, object] | None
+    version: int
+
+    @property
+    def kind(self) -> RequestKind:
+        return self.payload.kind

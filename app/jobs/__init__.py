@@ -1,0 +1,1 @@
+"""Background jobs: the delivery loop and, later, the scheduler and the daily summary."""

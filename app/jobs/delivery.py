@@ -1,0 +1,36 @@
+"""The delivery loop: runs the outbox worker until told to stop, surviving database hiccups."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from app.observability import DELIVERY_ATTEMPTS, DELIVERY_LOOP_ERRORS
+from app.services.delivery import DeliveryWorker
+
+log = logging.getLogger(__name__)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass
+
+
+async def run_delivery_loop(
+    worker: DeliveryWorker, stop: asyncio.Event, *, idle_seconds: float = 2.0, error_seconds: float = 5.0
+) -> None:
+    """Deliver due requests until `stop` is set; a full batch is followed at once by the next."""
+    while not stop.is_set():
+        try:
+            reports = await worker.run_once()
+        except Exception:
+            DELIVERY_LOOP_ERRORS.inc()
+            log.exception("delivery loop iteration failed; retrying in %.0f s", error_seconds)
+            await _pause(stop, error_seconds)
+            continue
+        for report in reports:
+            DELIVERY_ATTEMPTS.labels(report.outcome.outcome).inc()
+        if len(reports) < worker.policy.batch_size:
+            await _pause(stop, idle_seconds)

@@ -1,0 +1,46 @@
+"""Logging that never shows a secret, and the Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+
+from prometheus_client import Counter, Gauge
+
+_SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"xox[abposr]-[A-Za-z0-9-]+"), "xox*-***"),
+    (re.compile(r"xapp-[A-Za-z0-9-]+"), "xapp-***"),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
+    (re.compile(r"(?i)\b((?:client_secret|access_token|password|token)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',]+"), r"\1***"),
+    (re.compile(r"(://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),
+]
+
+
+def redact(text: str) -> str:
+    """Mask anything that looks like a token, a secret or a password in a URL."""
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+DELIVERY_ATTEMPTS = Counter(
+    "staffdesk_delivery_attempts_total", "Delivery attempts by outcome.", ["outcome"]
+)
+DELIVERY_LOOP_ERRORS = Counter(
+    "staffdesk_delivery_loop_errors_total", "Delivery loop iterations that failed (database or bug)."
+)
+DATABASE_UP = Gauge("staffdesk_database_up", "1 when the last health check reached the database.")

@@ -1,0 +1,1 @@
+"""Use cases: submit, approve, reject, deliver, summarise."""

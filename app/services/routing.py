@@ -1,0 +1,27 @@
+"""Send each request to the provisioner of its kind; a kind whose upstream is off needs an operator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.domain.outcomes import DeliveryOutcome, NeedsOperator
+from app.domain.requests import RequestKind, StaffingRequest
+from app.services.ports import Provisioner
+
+
+class ProvisionerByKind:
+    """A Provisioner that dispatches on the request's kind."""
+
+    def __init__(self, provisioners: Mapping[RequestKind, Provisioner], missing_settings: Mapping[RequestKind, str]):
+        self._provisioners = dict(provisioners)
+        self._missing_settings = dict(missing_settings)
+
+    async def provision(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
+        provisioner = self._provisioners.get(request.kind)
+        if provisioner is None:
+            settings = self._missing_settings.get(request.kind, "its upstream's settings")
+            return NeedsOperator(
+                reason=f"Staffdesk cannot deliver a {request.kind.label} request: its upstream is not configured.",
+                setting=settings,
+            )
+        return await provisioner.provision(request, attempt=attempt)

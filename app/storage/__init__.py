@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, the request repository, the unit of work and the alembic migrations."""

@@ -1,0 +1,82 @@
+"""The async engine: URL to driver, SQLite's single-writer transactions, and the health probe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class UnsupportedDatabase(ValueError):
+    """DATABASE_URL names a database Staffdesk does not run on."""
+
+
+def async_url(database_url: str) -> URL:
+    """The SQLAlchemy URL with the async driver for `database_url` (sqlite:// or postgresql://)."""
+    url = make_url(database_url)
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise UnsupportedDatabase(
+            f"'{url.drivername}' is not supported; use sqlite:///path.db or postgresql://user@host/db"
+        )
+    return url.set(drivername=driver)
+
+
+def safe_url(database_url: str) -> str:
+    """The URL with any password hidden, fit for logs and messages."""
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable DATABASE_URL>"
+
+
+def create_engine(database_url: str, *, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
+    url = async_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url, connect_args=connect_args or {})
+        _make_sqlite_single_writer(engine)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
+
+
+def _make_sqlite_single_writer(engine: AsyncEngine) -> None:
+    """Every SQLite transaction starts with BEGIN IMMEDIATE, so writers queue instead of racing.
+
+    This is SQLite's equivalent of row locks: read-then-write sequences such as the outbox claim
+    run one at a time, and a waiting writer blocks for up to the busy timeout instead of failing.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raise unless the database answers a trivial query."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))

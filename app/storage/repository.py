@@ -1,0 +1,243 @@
+"""The request repository: compare-and-set transitions, the audit trail and the outbox claim."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.audit import AuditEntry, DeliveryAttempt
+from app.domain.errors import LeaseLost, RequestMovedOn, RequestNotFound
+from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
+from app.domain.status import RequestStatus, check_transition
+from app.services.ports import RequestChanges
+from app.storage.tables import AuditRow, DeliveryAttemptRow, RequestRow
+
+_PAYLOAD = TypeAdapter[RequestPayload](RequestPayload)
+_REQUESTS = RequestRow.__table__
+
+
+def _to_request(row: Mapping[str, Any]) -> StaffingRequest:
+    return StaffingRequest(
+        id=row["id"],
+        payload=_PAYLOAD.validate_python(row["payload"]),
+        status=RequestStatus(row["status"]),
+        requester_id=row["requester_id"],
+        channel_id=row["channel_id"],
+        message_ts=row["message_ts"],
+        approvers=tuple(row["approvers"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
+        decision_reason=row["decision_reason"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        lease_owner=row["lease_owner"],
+        lease_expires_at=row["lease_expires_at"],
+        result=row["result"],
+        version=row["version"],
+    )
+
+
+class SqlRequestRepository:
+    """RequestRepository on SQLAlchemy; every write happens in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, new: NewRequest, *, status: RequestStatus, actor: str, now: datetime) -> StaffingRequest:
+        request_id = str(uuid.uuid4())
+        values: dict[str, Any] = {
+            "id": request_id,
+            "kind": new.kind.value,
+            "status": status.value,
+            "payload": new.payload.model_dump(mode="json"),
+            "requester_id": new.requester_id,
+            "channel_id": new.channel_id,
+            "approvers": list(new.approvers),
+            "created_at": now,
+            "updated_at": now,
+            "attempts": 0,
+            "next_attempt_at": now if status is RequestStatus.APPROVED else None,
+            "version": 1,
+        }
+        row = (await self._session.execute(insert(_REQUESTS).values(values).returning(*_REQUESTS.c))).mappings()
+        stored = _to_request(row.one())
+        await self._audit(request_id, now, actor, "submitted", None, status, {"kind": new.kind.value})
+        return stored
+
+    async def get(self, request_id: str) -> StaffingRequest:
+        row = (await self._session.execute(select(_REQUESTS).where(_REQUESTS.c.id == request_id))).mappings()
+        found = row.first()
+        if found is None:
+            raise RequestNotFound(request_id)
+        return _to_request(found)
+
+    async def transition(
+        self,
+        request_id: str,
+        *,
+        expected: RequestStatus,
+        target: RequestStatus,
+        actor: str,
+        action: str,
+        now: datetime,
+        detail: Mapping[str, object] | None = None,
+        changes: RequestChanges | None = None,
+        lease_owner: str | None = None,
+    ) -> StaffingRequest:
+        check_transition(expected, target)
+        conditions = [_REQUESTS.c.id == request_id, _REQUESTS.c.status == expected.value]
+        if lease_owner is not None:
+            conditions.append(_REQUESTS.c.lease_owner == lease_owner)
+        values: dict[str, Any] = {
+            **(changes or {}),
+            "status": target.value,
+            "updated_at": now,
+            "version": _REQUESTS.c.version + 1,
+        }
+        statement = update(_REQUESTS).where(*conditions).values(values).returning(*_REQUESTS.c)
+        row = (await self._session.execute(statement)).mappings().first()
+        if row is None:
+            await self._explain_lost_race(request_id, expected, lease_owner)
+        assert row is not None
+        await self._audit(request_id, now, actor, action, expected, target, dict(detail or {}))
+        return _to_request(row)
+
+    async def _explain_lost_race(
+        self, request_id: str, expected: RequestStatus, lease_owner: str | None
+    ) -> None:
+        current = (
+            await self._session.execute(
+                select(_REQUESTS.c.status, _REQUESTS.c.lease_owner).where(_REQUESTS.c.id == request_id)
+            )
+        ).first()
+        if current is None:
+            raise RequestNotFound(request_id)
+        actual = RequestStatus(current.status)
+        if actual is expected and lease_owner is not None and current.lease_owner != lease_owner:
+            raise LeaseLost(request_id, lease_owner)
+        raise RequestMovedOn(request_id, expected, actual)
+
+    async def claim_due(
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+    ) -> list[StaffingRequest]:
+        due = (
+            select(_REQUESTS.c.id, _REQUESTS.c.status, _REQUESTS.c.attempts)
+            .where(
+                or_(
+                    and_(
+                        _REQUESTS.c.status == RequestStatus.APPROVED.value,
+                        _REQUESTS.c.next_attempt_at <= now,
+                    ),
+                    and_(
+                        _REQUESTS.c.status == RequestStatus.DELIVERING.value,
+                        _REQUESTS.c.lease_expires_at < now,
+                    ),
+                )
+            )
+            .order_by(_REQUESTS.c.next_attempt_at, _REQUESTS.c.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed: list[StaffingRequest] = []
+        for request_id, status, attempts in (await self._session.execute(due)).all():
+            current = RequestStatus(status)
+            reclaimed = current is RequestStatus.DELIVERING
+            claimed.append(
+                await self.transition(
+                    request_id,
+                    expected=current,
+                    target=RequestStatus.DELIVERING,
+                    actor=worker,
+                    action="reclaimed" if reclaimed else "claimed",
+                    now=now,
+                    detail={"lease_seconds": lease.total_seconds()},
+                    changes={
+                        "lease_owner": worker,
+                        "lease_expires_at": now + lease,
+                        "attempts": attempts + 1,
+                    },
+                )
+            )
+        return claimed
+
+    async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
+        result = await self._session.execute(
+            update(_REQUESTS)
+            .where(
+                _REQUESTS.c.id == request_id,
+                _REQUESTS.c.status == RequestStatus.DELIVERING.value,
+                _REQUESTS.c.lease_owner == worker,
+            )
+            .values(lease_expires_at=now + lease)
+            .returning(_REQUESTS.c.id)
+        )
+        return result.first() is not None
+
+    async def record_attempt(self, attempt: DeliveryAttempt) -> None:
+        await self._session.execute(insert(DeliveryAttemptRow).values(**attempt.model_dump()))
+
+    async def audit_trail(self, request_id: str) -> list[AuditEntry]:
+        rows = await self._session.scalars(
+            select(AuditRow).where(AuditRow.request_id == request_id).order_by(AuditRow.id)
+        )
+        return [
+            AuditEntry(
+                request_id=r.request_id,
+                at=r.at,
+                actor=r.actor,
+                action=r.action,
+                from_status=RequestStatus(r.from_status) if r.from_status else None,
+                to_status=RequestStatus(r.to_status),
+                detail=r.detail,
+            )
+            for r in rows
+        ]
+
+    async def delivery_attempts(self, request_id: str) -> list[DeliveryAttempt]:
+        rows = await self._session.scalars(
+            select(DeliveryAttemptRow)
+            .where(DeliveryAttemptRow.request_id == request_id)
+            .order_by(DeliveryAttemptRow.id)
+        )
+        return [
+            DeliveryAttempt(
+                request_id=r.request_id,
+                number=r.number,
+                worker=r.worker,
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+                outcome=r.outcome,
+                detail=r.detail,
+            )
+            for r in rows
+        ]
+
+    async def _audit(
+        self,
+        request_id: str,
+        at: datetime,
+        actor: str,
+        action: str,
+        from_status: RequestStatus | None,
+        to_status: RequestStatus,
+        detail: dict[str, object],
+    ) -> None:
+        await self._session.execute(
+            insert(AuditRow).values(
+                request_id=request_id,
+                at=at,
+                actor=actor,
+                action=action,
+                from_status=from_status.value if from_status else None,
+                to_status=to_status.value,
+                detail=detail,
+            )
+        )

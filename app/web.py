@@ -1,0 +1,48 @@
+"""The HTTP surface: health and metrics now; the Slack endpoints mount here too."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.observability import DATABASE_UP
+
+log = logging.getLogger(__name__)
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+HealthProbe = Callable[[], Awaitable[None]]
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+def build_web_app(database_probe: HealthProbe, background: Lifespan | None = None) -> Starlette:
+    async def healthz(_: Request) -> Response:
+        try:
+            await asyncio.wait_for(database_probe(), timeout=HEALTH_TIMEOUT_SECONDS)
+        except Exception as exc:
+            DATABASE_UP.set(0)
+            log.warning("health check: database unreachable (%s)", type(exc).__name__)
+            return JSONResponse(
+                {"status": "unavailable", "database": f"unreachable ({type(exc).__name__})"}, status_code=503
+            )
+        DATABASE_UP.set(1)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    async def metrics(_: Request) -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @asynccontextmanager
+    async def no_background(_: Starlette) -> AsyncIterator[None]:
+        yield
+
+    return Starlette(
+        routes=[Route("/healthz", healthz), Route("/metrics", metrics)],
+        lifespan=background or no_background,
+    )
