@@ -15,7 +15,8 @@ log = logging.getLogger("staffdesk")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="staffdesk", description="Staffdesk: staffing requests in Slack, approved and delivered upstream."
+        prog="staffdesk",
+        description="Staffdesk: staffing requests in Slack, approved and delivered upstream.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

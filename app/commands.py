@@ -27,7 +27,9 @@ async def _migrate(engine: AsyncEngine, settings: Settings) -> str | None:
     try:
         await migrate.upgrade(engine)
     except OSError as exc:
-        return f"cannot reach the database at {database.safe_url(settings.database_url)}: {exc.strerror or exc}"
+        return (
+            f"cannot reach the database at {database.safe_url(settings.database_url)}: {exc.strerror or exc}"
+        )
     except Exception as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         return f"cannot migrate the database at {database.safe_url(settings.database_url)}: {reason}"
@@ -72,14 +74,19 @@ async def _check_database(settings: Settings) -> tuple[bool, str]:
         await engine.dispose()
     head = migrate.head_revision()
     if current != head:
-        return False, f"database {where}: schema at {current or 'nothing'}, needs {head}: run 'staffdesk db upgrade'"
+        return (
+            False,
+            f"database {where}: schema at {current or 'nothing'}, needs {head}: run 'staffdesk db upgrade'",
+        )
     return True, f"database {where}: reachable, schema up to date ({head})"
 
 
 async def _check_slack(settings: Settings) -> tuple[bool, str]:
     if settings.slack_bot_token is None:
         return False, "Slack: SLACK_BOT_TOKEN is not set"
-    client = AsyncWebClient(token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url)
+    client = AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+    )
     try:
         answer = await client.auth_test()
     except SlackApiError as exc:
@@ -96,7 +103,9 @@ async def check(settings: Settings) -> int:
         if upstream in enabled:
             results.append((True, f"{upstream}: configured"))
         else:
-            results.append((True, f"{upstream}: off (set {', '.join(settings.missing_for(upstream))} to enable)"))
+            results.append(
+                (True, f"{upstream}: off (set {', '.join(settings.missing_for(upstream))} to enable)")
+            )
     for ok, line in results:
         print(f"{'ok  ' if ok else 'FAIL'} {line}")
     return 0 if all(ok for ok, _ in results) else 1

@@ -12,7 +12,10 @@ _SECRET_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"xox[abposr]-[A-Za-z0-9-]+"), "xox*-***"),
     (re.compile(r"xapp-[A-Za-z0-9-]+"), "xapp-***"),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1***"),
-    (re.compile(r"(?i)\b((?:client_secret|access_token|password|token)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',]+"), r"\1***"),
+    (
+        re.compile(r"(?i)\b((?:client_secret|access_token|password|token)[\"']?\s*[=:]\s*[\"']?)[^\s&\"',]+"),
+        r"\1***",
+    ),
     (re.compile(r"(://[^:/@\s]+:)[^@\s]+@"), r"\1***@"),
 ]
 
@@ -37,9 +40,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
 
 
-DELIVERY_ATTEMPTS = Counter(
-    "staffdesk_delivery_attempts_total", "Delivery attempts by outcome.", ["outcome"]
-)
+DELIVERY_ATTEMPTS = Counter("staffdesk_delivery_attempts_total", "Delivery attempts by outcome.", ["outcome"])
 DELIVERY_LOOP_ERRORS = Counter(
     "staffdesk_delivery_loop_errors_total", "Delivery loop iterations that failed (database or bug)."
 )

@@ -83,19 +83,23 @@ class Settings(BaseModel):
     wethod_company: str | None = None
     wethod_version: str = Field(default="2024-06-15", pattern=r"^\d{4}-\d{2}-\d{2}$")
     missionx_base_url: str = "https://open.api.missionx.ai/v1"
-    missionx_token_url: str = "https://open.api.missionx.ai/auth/token"
+    missionx_token_url: str = "https://open.api.missionx.ai/auth/token"  # noqa: S105 (a URL)
     missionx_client_id: str | None = None
     missionx_client_secret: SecretStr | None = None
     missionx_org_id: str | None = None
     procore_base_url: str = "https://api.procore.com"
-    procore_token_url: str = "https://login.procore.com/oauth/token"
+    procore_token_url: str = "https://login.procore.com/oauth/token"  # noqa: S105 (a URL)
     procore_client_id: str | None = None
     procore_client_secret: SecretStr | None = None
     procore_company_id: int | None = Field(default=None, ge=1)
 
     @field_validator(
-        "slack_api_url", "wethod_base_url", "missionx_base_url", "missionx_token_url",
-        "procore_base_url", "procore_token_url",
+        "slack_api_url",
+        "wethod_base_url",
+        "missionx_base_url",
+        "missionx_token_url",
+        "procore_base_url",
+        "procore_token_url",
     )
     @classmethod
     def _urls(cls, value: str) -> str:
@@ -183,7 +187,8 @@ class SettingsError(Exception):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        count = f"{len(problems)} setting{'s' if len(problems) != 1 else ''} need{'s' if len(problems) == 1 else ''}"
+        one = len(problems) == 1
+        count = f"{len(problems)} setting{'' if one else 's'} need{'s' if one else ''}"
         lines = [f"Staffdesk cannot start: {count} attention (environment variables or .env):"]
         lines += [str(p) for p in problems]
         super().__init__("\n".join(lines))

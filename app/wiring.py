@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import uuid
@@ -23,6 +24,8 @@ from app.settings import Settings
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 from app.web import build_web_app
+
+log = logging.getLogger(__name__)
 
 _UPSTREAM_OF_KIND = {
     RequestKind.ALLOCATION: "Wethod",
@@ -91,5 +94,6 @@ def build_http_app(container: Container) -> Starlette:
             stop.set()
             await loop
             await container.engine.dispose()
+            log.info("stopped: delivery loop finished, database connections closed")
 
     return build_web_app(lambda: database.ping(container.engine), background)

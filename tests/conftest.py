@@ -89,3 +89,28 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
         monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.chdir(tmp_path)
     return monkeypatch
+
+
+@pytest.fixture
+async def fresh_database_url(database_url: str) -> AsyncIterator[str]:
+    """A URL of a database of its own, for commands run in another process."""
+    if not ON_POSTGRES:
+        yield database_url
+        return
+    name = f"staffdesk_{uuid.uuid4().hex[:10]}"
+    admin = database.create_engine(database_url)
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield str(
+            database.async_url(database_url)
+            .set(database=name)
+            .set(drivername="postgresql")
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        async with admin.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()

@@ -14,7 +14,9 @@ def allocation(**overrides: object) -> NewRequest:
     payload = AllocationPayload.model_validate(
         {"person_id": 7, "project_id": 42, "dates": [date(2026, 12, 1)], "hours": 4} | overrides
     )
-    return NewRequest(payload=payload, requester_id="U0REQUEST1", channel_id="C0CHANNEL1", approvers=("U0PM00001",))
+    return NewRequest(
+        payload=payload, requester_id="U0REQUEST1", channel_id="C0CHANNEL1", approvers=("U0PM00001",)
+    )
 
 
 def whitelist() -> NewRequest:

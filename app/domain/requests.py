@@ -1,4 +1,4 @@
-"""A staffing request: its kind, a typed payload per kind carrying the upstream's constraints, and its state."""
+"""A staffing request: its kind, a payload per kind with the upstream's own constraints, and its state."""
 
 from __future__ import annotations
 

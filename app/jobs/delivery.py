@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from app.observability import DELIVERY_ATTEMPTS, DELIVERY_LOOP_ERRORS
@@ -12,10 +13,8 @@ log = logging.getLogger(__name__)
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 async def run_delivery_loop(

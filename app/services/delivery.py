@@ -1,4 +1,4 @@
-"""Deliver approved requests from the outbox: claim under a lease, call the provisioner, record, reschedule."""
+"""Deliver approved requests from the outbox: claim under a lease, provision, record, reschedule."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ class DeliveryPolicy:
 
 def backoff_delay(attempt: int, retry_after_seconds: float | None, policy: DeliveryPolicy) -> timedelta:
     """Exponential delay after the `attempt`-th try, never shorter than what the upstream asked for."""
-    exponential = policy.first_backoff * (2 ** max(attempt - 1, 0))
+    doublings = min(max(attempt - 1, 0), 20)
+    exponential = policy.first_backoff * (1 << doublings)
     delay = min(exponential, policy.max_backoff)
     if retry_after_seconds is not None:
         delay = max(delay, timedelta(seconds=retry_after_seconds))
@@ -70,7 +71,10 @@ class DeliveryWorker:
         """Claim what is due now and deliver it; returns one report per claimed request."""
         async with self._uow_factory() as uow:
             claimed = await uow.requests.claim_due(
-                worker=self.worker_id, now=self._clock(), lease=self.policy.lease, limit=self.policy.batch_size
+                worker=self.worker_id,
+                now=self._clock(),
+                lease=self.policy.lease,
+                limit=self.policy.batch_size,
             )
             await uow.commit()
         return list(await asyncio.gather(*(self._deliver(request) for request in claimed)))
@@ -135,7 +139,9 @@ class DeliveryWorker:
                 log.warning("attempt %s on request %s recorded, but %s", request.attempts, request.id, lost)
                 updated = None
             await uow.commit()
-        return DeliveryReport(request_id=request.id, attempt=request.attempts, outcome=outcome, request=updated)
+        return DeliveryReport(
+            request_id=request.id, attempt=request.attempts, outcome=outcome, request=updated
+        )
 
     def _next_state(
         self, request: StaffingRequest, outcome: DeliveryOutcome, now: datetime

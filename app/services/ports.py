@@ -29,7 +29,9 @@ class RequestChanges(TypedDict, total=False):
 
 
 class RequestRepository(Protocol):
-    async def add(self, new: NewRequest, *, status: RequestStatus, actor: str, now: datetime) -> StaffingRequest:
+    async def add(
+        self, new: NewRequest, *, status: RequestStatus, actor: str, now: datetime
+    ) -> StaffingRequest:
         """Store a new request in its first state and write its first audit entry."""
         ...
 
@@ -76,7 +78,8 @@ class RequestRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: rolled back on exit unless committed."""
 
-    requests: RequestRepository
+    @property
+    def requests(self) -> RequestRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

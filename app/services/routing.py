@@ -12,7 +12,9 @@ from app.services.ports import Provisioner
 class ProvisionerByKind:
     """A Provisioner that dispatches on the request's kind."""
 
-    def __init__(self, provisioners: Mapping[RequestKind, Provisioner], missing_settings: Mapping[RequestKind, str]):
+    def __init__(
+        self, provisioners: Mapping[RequestKind, Provisioner], missing_settings: Mapping[RequestKind, str]
+    ):
         self._provisioners = dict(provisioners)
         self._missing_settings = dict(missing_settings)
 
@@ -21,7 +23,8 @@ class ProvisionerByKind:
         if provisioner is None:
             settings = self._missing_settings.get(request.kind, "its upstream's settings")
             return NeedsOperator(
-                reason=f"Staffdesk cannot deliver a {request.kind.label} request: its upstream is not configured.",
+                reason=f"Staffdesk cannot deliver a {request.kind.label} request: "
+                "its upstream is not configured.",
                 setting=settings,
             )
         return await provisioner.provision(request, attempt=attempt)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import RowMapping, Table, and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
@@ -19,10 +19,10 @@ from app.services.ports import RequestChanges
 from app.storage.tables import AuditRow, DeliveryAttemptRow, RequestRow
 
 _PAYLOAD = TypeAdapter[RequestPayload](RequestPayload)
-_REQUESTS = RequestRow.__table__
+_REQUESTS = cast(Table, RequestRow.__table__)
 
 
-def _to_request(row: Mapping[str, Any]) -> StaffingRequest:
+def _to_request(row: RowMapping) -> StaffingRequest:
     return StaffingRequest(
         id=row["id"],
         payload=_PAYLOAD.validate_python(row["payload"]),
@@ -51,7 +51,9 @@ class SqlRequestRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add(self, new: NewRequest, *, status: RequestStatus, actor: str, now: datetime) -> StaffingRequest:
+    async def add(
+        self, new: NewRequest, *, status: RequestStatus, actor: str, now: datetime
+    ) -> StaffingRequest:
         request_id = str(uuid.uuid4())
         values: dict[str, Any] = {
             "id": request_id,
@@ -67,7 +69,9 @@ class SqlRequestRepository:
             "next_attempt_at": now if status is RequestStatus.APPROVED else None,
             "version": 1,
         }
-        row = (await self._session.execute(insert(_REQUESTS).values(values).returning(*_REQUESTS.c))).mappings()
+        row = (
+            await self._session.execute(insert(_REQUESTS).values(values).returning(*_REQUESTS.c))
+        ).mappings()
         stored = _to_request(row.one())
         await self._audit(request_id, now, actor, "submitted", None, status, {"kind": new.kind.value})
         return stored

@@ -107,7 +107,9 @@ def test_procore_requires_a_last_name(last_name: str | None) -> None:
 
 
 def test_procore_trims_names() -> None:
-    assert ProcoreProjectPersonPayload.model_validate(PROCORE | {"last_name": "  Rossi "}).last_name == "Rossi"
+    assert (
+        ProcoreProjectPersonPayload.model_validate(PROCORE | {"last_name": "  Rossi "}).last_name == "Rossi"
+    )
 
 
 @pytest.mark.parametrize(
