@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -63,3 +65,16 @@ def test_the_dockerfile_runs_serve_as_a_non_root_user_with_a_health_check() -> N
     assert "EXPOSE 3000" in dockerfile
     assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", dockerfile, flags=re.M)
     assert 'CMD ["staffdesk", "serve"' in dockerfile
+
+
+def test_the_import_contracts_hold() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
