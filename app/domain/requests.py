@@ -111,7 +111,6 @@ class ProcoreProjectPersonPayload(_Payload):
     last_name: NonBlank
     first_name: OptionalText = None
     job_title: OptionalText = None
-    email_address: EmailStr | None = None
     employee_id: OptionalText = None
     origin_id: OptionalText = None
     is_employee: bool = False

@@ -1,0 +1,1 @@
+"""Typed async httpx clients, one package per upstream; they depend on httpx and pydantic only."""

@@ -1,0 +1,1 @@
+"""Local simulators of Wethod, MissionX and Procore that enforce their documented contracts."""

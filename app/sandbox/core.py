@@ -1,0 +1,195 @@
+"""What the simulators share: injected faults, a call log, rate limits, and a loopback server runner."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import uvicorn
+from pydantic import BaseModel, Field
+from starlette.applications import Starlette
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+CONTROL_PREFIX = "/_sandbox"
+
+
+class Fault(BaseModel):
+    """One injected misbehaviour, applied to the next `count` matching calls.
+
+    Before the simulator handles the call (`after_commit` false): wait `delay_seconds`, then answer `status`.
+    After it has handled and committed the call (`after_commit` true): wait `delay_seconds` (longer than the
+    client's read time-out loses the answer), then answer `status` instead of the real answer, if given.
+    """
+
+    status: int | None = None
+    count: int = Field(default=1, ge=1)
+    delay_seconds: float = Field(default=0.0, ge=0)
+    after_commit: bool = False
+    method: str | None = None
+    path_prefix: str | None = None
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    status: int
+
+
+ErrorBody = Callable[[int, Fault], Response]
+
+
+@dataclass
+class SandboxControl:
+    """Faults waiting to fire and the log of calls, shared by a simulator's middleware and routes."""
+
+    faults: list[Fault] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+
+    def take(self, method: str, path: str) -> Fault | None:
+        for index, fault in enumerate(self.faults):
+            if fault.method and fault.method.upper() != method.upper():
+                continue
+            if fault.path_prefix and not path.startswith(fault.path_prefix):
+                continue
+            if fault.count <= 1:
+                self.faults.pop(index)
+            else:
+                self.faults[index] = fault.model_copy(update={"count": fault.count - 1})
+            return fault
+        return None
+
+    def calls_to(self, method: str, path_prefix: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(path_prefix)]
+
+
+class FaultMiddleware(BaseHTTPMiddleware):
+    def __init__(self, app: ASGIApp, control: SandboxControl, error_body: ErrorBody) -> None:
+        super().__init__(app)
+        self.control = control
+        self.error_body = error_body
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        path = request.url.path
+        if path.startswith(CONTROL_PREFIX):
+            return await call_next(request)
+        fault = self.control.take(request.method, path)
+        if fault is not None and not fault.after_commit:
+            await asyncio.sleep(fault.delay_seconds)
+            response = self.error_body(fault.status or 500, fault)
+        else:
+            response = await call_next(request)
+            if fault is not None:
+                await asyncio.sleep(fault.delay_seconds)
+                if fault.status is not None:
+                    response = self.error_body(fault.status, fault)
+        self.control.calls.append(Call(request.method, path, response.status_code))
+        return response
+
+
+def control_routes(control: SandboxControl, reset: Callable[[], None]) -> list[Route]:
+    """`POST /_sandbox/faults` adds faults, `DELETE` clears them, `POST /_sandbox/reset` reseeds."""
+
+    async def add_faults(request: Request) -> Response:
+        body = await request.json()
+        items = body if isinstance(body, list) else [body]
+        control.faults.extend(Fault.model_validate(item) for item in items)
+        return JSONResponse({"pending": len(control.faults)})
+
+    async def clear_faults(_: Request) -> Response:
+        control.faults.clear()
+        return JSONResponse({"pending": 0})
+
+    async def reset_all(_: Request) -> Response:
+        control.faults.clear()
+        control.calls.clear()
+        reset()
+        return JSONResponse({"reset": True})
+
+    return [
+        Route(f"{CONTROL_PREFIX}/faults", add_faults, methods=["POST"]),
+        Route(f"{CONTROL_PREFIX}/faults", clear_faults, methods=["DELETE"]),
+        Route(f"{CONTROL_PREFIX}/reset", reset_all, methods=["POST"]),
+    ]
+
+
+@dataclass
+class RateLimiter:
+    """A fixed window per key: `limit` calls every `window_seconds`; None means unlimited."""
+
+    limit: int | None
+    window_seconds: float = 3600.0
+    clock: Callable[[], float] = time.time
+    _windows: dict[str, tuple[float, int]] = field(default_factory=dict)
+
+    def hit(self, key: str) -> tuple[bool, int, float]:
+        """Count one call; returns (allowed, remaining, reset as Unix time)."""
+        now = self.clock()
+        start, used = self._windows.get(key, (now, 0))
+        if now - start >= self.window_seconds:
+            start, used = now, 0
+        reset_at = start + self.window_seconds
+        if self.limit is None:
+            return True, 1_000_000, reset_at
+        if used >= self.limit:
+            return False, 0, reset_at
+        self._windows[key] = (start, used + 1)
+        return True, self.limit - used - 1, reset_at
+
+
+@asynccontextmanager
+async def serve_in_background(app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn on loopback inside the running event loop; yields its base URL."""
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="off", timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task
+            raise RuntimeError(f"the sandbox server on {host}:{port} did not start")
+        await asyncio.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()
+    try:
+        yield f"http://{host}:{bound[1]}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def sandbox_app(
+    routes: list[Route],
+    control: SandboxControl,
+    error_body: ErrorBody,
+    reset: Callable[[], None],
+) -> Starlette:
+    """A simulator app: its routes, the control routes, and the fault middleware around them."""
+    app = Starlette(routes=[*control_routes(control, reset), *routes])
+    app.add_middleware(FaultMiddleware, control=control, error_body=error_body)
+    return app
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass
+class Simulator(ABC):
+    """One upstream's simulator: its ASGI app and its fault control."""
+
+    name: str
+    app: Starlette
+    control: SandboxControl
+
+    @abstractmethod
+    def settings_for(self, base_url: str) -> dict[str, str]:
+        """The environment variables that point Staffdesk at this simulator served at `base_url`."""
