@@ -47,3 +47,12 @@ class LeaseLost(StaffdeskError):
         self.request_id = request_id
         self.worker = worker
         super().__init__(f"worker {worker} no longer holds the delivery lease on request {request_id}")
+
+
+class UpstreamUnavailable(StaffdeskError):
+    """An upstream could not be read just now; the message says why in plain words."""
+
+    def __init__(self, upstream: str, reason: str) -> None:
+        self.upstream = upstream
+        self.reason = reason
+        super().__init__(f"{upstream} could not be read: {reason}")

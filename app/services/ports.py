@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self, TypedDict
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
+from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream
 from app.domain.outcomes import DeliveryOutcome
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
@@ -75,11 +76,40 @@ class RequestRepository(Protocol):
     async def delivery_attempts(self, request_id: str) -> list[DeliveryAttempt]: ...
 
 
+class DirectoryRepository(Protocol):
+    async def upsert_people(self, people: Sequence[DirectoryPerson], *, now: datetime) -> None: ...
+
+    async def upsert_projects(self, projects: Sequence[DirectoryProject], *, now: datetime) -> None: ...
+
+    async def remove_not_synced_since(self, upstream: Upstream, since: datetime) -> None: ...
+
+    async def search_people(
+        self, upstream: Upstream, query: str, *, limit: int = 50
+    ) -> list[DirectoryPerson]: ...
+
+    async def search_projects(
+        self, upstream: Upstream, query: str, *, limit: int = 50
+    ) -> list[DirectoryProject]: ...
+
+    async def get_project(self, upstream: Upstream, upstream_id: str) -> DirectoryProject | None: ...
+
+    async def get_people(self, upstream: Upstream, upstream_ids: Sequence[str]) -> list[DirectoryPerson]: ...
+
+    async def person_by_email(self, upstream: Upstream, email: str) -> DirectoryPerson | None: ...
+
+    async def sync_state(self, upstream: Upstream) -> SyncState | None: ...
+
+    async def save_sync_state(self, state: SyncState) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back on exit unless committed."""
 
     @property
     def requests(self) -> RequestRepository: ...
+
+    @property
+    def directory(self) -> DirectoryRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -94,6 +124,22 @@ class UnitOfWork(Protocol):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class DirectorySource(Protocol):
+    """One upstream's people and projects, as the directory keeps them."""
+
+    @property
+    def upstream(self) -> Upstream: ...
+
+    @property
+    def incremental(self) -> bool:
+        """True when `since` is honoured; otherwise every fetch returns everything."""
+        ...
+
+    async def fetch_people(self, since: datetime | None) -> list[DirectoryPerson]: ...
+
+    async def fetch_projects(self, since: datetime | None) -> list[DirectoryProject]: ...
 
 
 class Provisioner(Protocol):

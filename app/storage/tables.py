@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -119,3 +119,46 @@ class PostedSummaryRow(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class DirectoryPersonRow(Base):
+    __tablename__ = "directory_people"
+
+    upstream: Mapped[str] = mapped_column(String(20), primary_key=True)
+    upstream_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[str | None] = mapped_column(String(255))
+    archived: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    search_text: Mapped[str] = mapped_column(Text)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_directory_people_email", "upstream", "email"),)
+
+
+class DirectoryProjectRow(Base):
+    __tablename__ = "directory_projects"
+
+    upstream: Mapped[str] = mapped_column(String(20), primary_key=True)
+    upstream_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    job_order: Mapped[str | None] = mapped_column(String(255))
+    pm_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(64))
+    manager_ids: Mapped[list[str]] = mapped_column(JsonType)
+    archived: Mapped[bool] = mapped_column(Boolean)
+    whitelist_enabled: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    search_text: Mapped[str] = mapped_column(Text)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DirectorySyncRow(Base):
+    __tablename__ = "directory_sync"
+
+    upstream: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_full_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -7,11 +7,13 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.storage.directory import SqlDirectoryRepository
 from app.storage.repository import SqlRequestRepository
 
 
 class SqlUnitOfWork:
     requests: SqlRequestRepository
+    directory: SqlDirectoryRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -20,6 +22,7 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         self.requests = SqlRequestRepository(self._session)
+        self.directory = SqlDirectoryRepository(self._session)
         return self
 
     async def __aexit__(
