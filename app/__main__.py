@@ -28,7 +28,21 @@ def _parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply the database migrations (serve also does it on start)")
 
-    commands.add_parser("check", help="validate the settings and try the database and Slack once")
+    commands.add_parser(
+        "check", help="validate the settings and try the database, Slack and each upstream once"
+    )
+
+    sandbox = commands.add_parser(
+        "sandbox", help="run local simulators of Wethod, MissionX and Procore and print the settings for them"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sandbox.add_argument("--wethod-port", type=int, default=8101, help="Wethod simulator port (default 8101)")
+    sandbox.add_argument(
+        "--missionx-port", type=int, default=8102, help="MissionX simulator port (default 8102)"
+    )
+    sandbox.add_argument(
+        "--procore-port", type=int, default=8103, help="Procore simulator port (default 8103)"
+    )
     return parser
 
 
@@ -52,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(commands.db_upgrade(_settings_or_exit(Mode.DATABASE)))
     if args.command == "check":
         return asyncio.run(commands.check(_settings_or_exit(Mode.CHECK)))
+    if args.command == "sandbox":
+        return commands.sandbox(args.host, args.wethod_port, args.missionx_port, args.procore_port)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import sys
 
@@ -11,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import wiring
+from app.integrations import probes
 from app.settings import UPSTREAM_SETTINGS, Settings
 from app.storage import database, migrate
 
@@ -96,16 +99,37 @@ async def _check_slack(settings: Settings) -> tuple[bool, str]:
     return True, f"Slack: connected to team {answer.get('team')} as {answer.get('user')}"
 
 
-async def check(settings: Settings) -> int:
-    results = [(True, "settings: valid"), await _check_database(settings), await _check_slack(settings)]
+async def _check_upstreams(settings: Settings) -> list[tuple[bool, str]]:
+    upstreams = wiring.build_upstreams(settings)
+    results: list[tuple[bool, str]] = []
+    try:
+        if upstreams.wethod:
+            results.append(await probes.probe_wethod(upstreams.wethod))
+        if upstreams.missionx:
+            results.append(await probes.probe_missionx(upstreams.missionx))
+        if upstreams.procore:
+            results.append(await probes.probe_procore(upstreams.procore))
+    finally:
+        await upstreams.aclose()
     enabled = settings.enabled_upstreams()
     for upstream in UPSTREAM_SETTINGS:
-        if upstream in enabled:
-            results.append((True, f"{upstream}: configured"))
-        else:
-            results.append(
-                (True, f"{upstream}: off (set {', '.join(settings.missing_for(upstream))} to enable)")
-            )
+        if upstream not in enabled:
+            missing = ", ".join(settings.missing_for(upstream))
+            results.append((True, f"{upstream}: off (set {missing} to enable)"))
+    return results
+
+
+async def check(settings: Settings) -> int:
+    results = [(True, "settings: valid"), await _check_database(settings), await _check_slack(settings)]
+    results += await _check_upstreams(settings)
     for ok, line in results:
         print(f"{'ok  ' if ok else 'FAIL'} {line}")
     return 0 if all(ok for ok, _ in results) else 1
+
+
+def sandbox(host: str, wethod_port: int, missionx_port: int, procore_port: int) -> int:
+    from app.sandbox.runner import SandboxPorts, run_sandbox
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_sandbox(host, SandboxPorts(wethod_port, missionx_port, procore_port)))
+    return 0

@@ -45,3 +45,11 @@ DELIVERY_LOOP_ERRORS = Counter(
     "staffdesk_delivery_loop_errors_total", "Delivery loop iterations that failed (database or bug)."
 )
 DATABASE_UP = Gauge("staffdesk_database_up", "1 when the last health check reached the database.")
+DIRECTORY_REFRESHES = Counter(
+    "staffdesk_directory_refreshes_total", "Directory refreshes by upstream and kind.", ["upstream", "kind"]
+)
+DIRECTORY_REFRESH_ERRORS = Counter(
+    "staffdesk_directory_refresh_errors_total",
+    "Directory refreshes that could not read everything.",
+    ["upstream"],
+)

@@ -9,16 +9,29 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
+from app.clients.missionx.client import MissionXClient
+from app.clients.procore.client import ProcoreClient
+from app.clients.wethod.client import WethodClient
+from app.domain.directory import UPSTREAM_OF_KIND
 from app.domain.requests import RequestKind
+from app.integrations.missionx import MissionXDirectorySource, MissionXPersonProvisioner
+from app.integrations.procore import ProcoreDirectorySource, ProcorePersonProvisioner
+from app.integrations.wethod import (
+    WethodAllocationProvisioner,
+    WethodDirectorySource,
+    WethodWhitelistProvisioner,
+)
 from app.jobs.delivery import run_delivery_loop
+from app.jobs.directory import schedule_directory_refresh
 from app.services.delivery import DeliveryPolicy, DeliveryWorker
-from app.services.ports import Clock, Provisioner, UnitOfWork
+from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWork
 from app.services.routing import ProvisionerByKind
 from app.settings import Settings
 from app.storage import database
@@ -26,13 +39,6 @@ from app.storage.unit_of_work import SqlUnitOfWork
 from app.web import build_web_app
 
 log = logging.getLogger(__name__)
-
-_UPSTREAM_OF_KIND = {
-    RequestKind.ALLOCATION: "Wethod",
-    RequestKind.WHITELIST: "Wethod",
-    RequestKind.MISSIONX_PROJECT_PERSON: "MissionX",
-    RequestKind.PROCORE_PROJECT_PERSON: "Procore",
-}
 
 
 def utc_now() -> datetime:
@@ -45,20 +51,83 @@ def worker_identity() -> str:
 
 
 @dataclass
+class Upstreams:
+    """The clients of the upstreams whose credentials are configured."""
+
+    wethod: WethodClient | None = None
+    missionx: MissionXClient | None = None
+    procore: ProcoreClient | None = None
+
+    async def aclose(self) -> None:
+        for client in (self.wethod, self.missionx, self.procore):
+            if client is not None:
+                await client.aclose()
+
+
+def build_upstreams(settings: Settings) -> Upstreams:
+    upstreams = Upstreams()
+    if settings.wethod_token and settings.wethod_company:
+        upstreams.wethod = WethodClient(
+            settings.wethod_base_url,
+            settings.wethod_token.get_secret_value(),
+            settings.wethod_company,
+            settings.wethod_version,
+        )
+    if settings.missionx_client_id and settings.missionx_client_secret and settings.missionx_org_id:
+        upstreams.missionx = MissionXClient(
+            settings.missionx_base_url,
+            settings.missionx_token_url,
+            settings.missionx_client_id,
+            settings.missionx_client_secret.get_secret_value(),
+            settings.missionx_org_id,
+        )
+    if settings.procore_client_id and settings.procore_client_secret and settings.procore_company_id:
+        upstreams.procore = ProcoreClient(
+            settings.procore_base_url,
+            settings.procore_token_url,
+            settings.procore_client_id,
+            settings.procore_client_secret.get_secret_value(),
+            settings.procore_company_id,
+        )
+    return upstreams
+
+
+def build_provisioner(settings: Settings, upstreams: Upstreams) -> Provisioner:
+    """The provisioner per request kind; kinds whose upstream is off report the missing settings."""
+    provisioners: dict[RequestKind, Provisioner] = {}
+    if upstreams.wethod:
+        provisioners[RequestKind.ALLOCATION] = WethodAllocationProvisioner(upstreams.wethod)
+        provisioners[RequestKind.WHITELIST] = WethodWhitelistProvisioner(upstreams.wethod)
+    if upstreams.missionx:
+        provisioners[RequestKind.MISSIONX_PROJECT_PERSON] = MissionXPersonProvisioner(upstreams.missionx)
+    if upstreams.procore:
+        provisioners[RequestKind.PROCORE_PROJECT_PERSON] = ProcorePersonProvisioner(upstreams.procore)
+    missing = {kind: ", ".join(settings.missing_for(up.label)) for kind, up in UPSTREAM_OF_KIND.items()}
+    return ProvisionerByKind(provisioners, missing)
+
+
+def build_directory_sources(upstreams: Upstreams) -> list[DirectorySource]:
+    sources: list[DirectorySource] = []
+    if upstreams.wethod:
+        sources.append(WethodDirectorySource(upstreams.wethod))
+    if upstreams.missionx:
+        sources.append(MissionXDirectorySource(upstreams.missionx))
+    if upstreams.procore:
+        sources.append(ProcoreDirectorySource(upstreams.procore))
+    return sources
+
+
+@dataclass
 class Container:
     settings: Settings
     engine: AsyncEngine
+    upstreams: Upstreams
     worker: DeliveryWorker
+    clock: Clock
+    directory_sources: list[DirectorySource] = field(default_factory=list)
 
     def unit_of_work(self) -> UnitOfWork:
         return SqlUnitOfWork(database.session_factory(self.engine))
-
-
-def build_provisioner(settings: Settings) -> Provisioner:
-    """The provisioner per request kind; kinds whose upstream is off report the missing settings."""
-    provisioners: dict[RequestKind, Provisioner] = {}
-    missing = {kind: ", ".join(settings.missing_for(up)) for kind, up in _UPSTREAM_OF_KIND.items()}
-    return ProvisionerByKind(provisioners, missing)
 
 
 def build_container(
@@ -71,28 +140,36 @@ def build_container(
 ) -> Container:
     engine = engine or database.create_engine(settings.database_url)
     sessions = database.session_factory(engine)
+    upstreams = build_upstreams(settings)
     worker = DeliveryWorker(
         lambda: SqlUnitOfWork(sessions),
-        provisioner or build_provisioner(settings),
+        provisioner or build_provisioner(settings, upstreams),
         worker_id=worker_identity(),
         clock=clock,
         policy=policy,
     )
-    return Container(settings=settings, engine=engine, worker=worker)
+    return Container(settings, engine, upstreams, worker, clock, build_directory_sources(upstreams))
 
 
 def build_http_app(container: Container) -> Starlette:
-    """The served app: health, metrics, and the delivery loop running for the app's lifetime."""
+    """The served app: health, metrics, the delivery loop and the scheduled jobs for the app's lifetime."""
 
     @asynccontextmanager
     async def background(_: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         loop = asyncio.create_task(run_delivery_loop(container.worker, stop), name="delivery-loop")
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        schedule_directory_refresh(
+            scheduler, container.directory_sources, container.unit_of_work, container.clock
+        )
+        scheduler.start()
         try:
             yield
         finally:
+            scheduler.shutdown(wait=False)
             stop.set()
             await loop
+            await container.upstreams.aclose()
             await container.engine.dispose()
             log.info("stopped: delivery loop finished, database connections closed")
 

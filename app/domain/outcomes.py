@@ -37,11 +37,15 @@ class AlreadyDone(_Outcome):
 
 
 class Refused(_Outcome):
-    """The upstream refused the request as it stands; it must be fixed and submitted again."""
+    """The upstream refused the request as it stands; it must be fixed and submitted again.
+
+    `upstream_ids` lists what was created before the refusal (the first days of a multi-day allocation).
+    """
 
     outcome: Literal["refused"] = "refused"
     failures: tuple[FieldFailure, ...]
     summary: str
+    upstream_ids: tuple[str, ...] = ()
 
 
 class RetryLater(_Outcome):

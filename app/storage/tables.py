@@ -134,7 +134,10 @@ class DirectoryPersonRow(Base):
     search_text: Mapped[str] = mapped_column(Text)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_directory_people_email", "upstream", "email"),)
+    __table_args__ = (
+        Index("ix_directory_people_email", "upstream", "email"),
+        Index("ix_directory_people_search", "upstream", "archived", "search_text"),
+    )
 
 
 class DirectoryProjectRow(Base):
@@ -152,6 +155,8 @@ class DirectoryProjectRow(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     search_text: Mapped[str] = mapped_column(Text)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_directory_projects_search", "upstream", "archived", "search_text"),)
 
 
 class DirectorySyncRow(Base):

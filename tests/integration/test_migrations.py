@@ -20,6 +20,9 @@ TABLES = {
     "user_links",
     "posted_summaries",
     "alembic_version",
+    "directory_people",
+    "directory_projects",
+    "directory_sync",
 }
 
 

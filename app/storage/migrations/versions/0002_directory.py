@@ -33,6 +33,8 @@ def upgrade() -> None:
         sa.Column("synced_at", UTCDateTime(), nullable=False),
     )
     op.create_index("ix_directory_people_email", "directory_people", ["upstream", "email"])
+    # Searches scan in this order and stop at their limit: archived last, then by name.
+    op.create_index("ix_directory_people_search", "directory_people", ["upstream", "archived", "search_text"])
     op.create_table(
         "directory_projects",
         sa.Column("upstream", sa.String(20), primary_key=True),
@@ -47,6 +49,9 @@ def upgrade() -> None:
         sa.Column("updated_at", UTCDateTime()),
         sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("synced_at", UTCDateTime(), nullable=False),
+    )
+    op.create_index(
+        "ix_directory_projects_search", "directory_projects", ["upstream", "archived", "search_text"]
     )
     op.create_table(
         "directory_sync",

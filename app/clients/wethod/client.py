@@ -1,0 +1,283 @@
+"""An async client for the Wethod REST API: allocations, timesheet whitelists, persons and projects."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import ValidationError
+
+from app.clients.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InvalidData,
+    NotFound,
+    PreconditionFailed,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    UpstreamError,
+)
+from app.clients.http import DEFAULT_TIMEOUT, json_or_none, send
+from app.clients.retry import Created, RetryPolicy, create_once, retry_after_seconds, retry_read
+from app.clients.wethod.models import (
+    Allocation,
+    NewAllocation,
+    Person,
+    Project,
+    WethodResource,
+    WhitelistEntry,
+)
+
+UPSTREAM = "Wethod"
+PAGE_SIZE = 100
+DEFAULT_VERSION = "2024-06-15"
+
+ALLOCATIONS = "/api/people-allocations"
+WHITELISTS = "/api/timesheet-whitelists"
+PERSONS = "/api/persons"
+PROJECTS = "/api/projects"
+
+M = TypeVar("M", bound=WethodResource)
+Params = Mapping[str, str | int]
+
+logger = logging.getLogger(__name__)
+
+_SIMPLE_ERRORS: dict[int, type[UpstreamError]] = {
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+}
+
+
+class BearerToken(httpx.Auth):
+    """`Authorization: Bearer <personal API token>`; the token stays out of reprs."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerToken(***)"
+
+
+class WethodClient:
+    """One Wethod company, reached with one person's API token."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        company: str,
+        version: str = DEFAULT_VERSION,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 (a frozen dataclass)
+    ) -> None:
+        self._token = token
+        self._retry = retry
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            auth=BearerToken(token),
+            headers={"Wethod-Company": company, "Wethod-Version": version, "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> WethodClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # People allocations
+
+    async def create_allocation(self, new: NewAllocation, *, look_first: bool = False) -> Created[Allocation]:
+        """Create an allocation once, finding it instead when an earlier try may have created it."""
+
+        async def create() -> Allocation:
+            body = await self._request(
+                "POST", ALLOCATIONS, json=new.model_dump(mode="json"), expected=(200, 201)
+            )
+            return _parse(Allocation, body)
+
+        return await create_once(
+            self._retry, create, lambda: self._find_allocation(new), look_first=look_first
+        )
+
+    async def _find_allocation(self, new: NewAllocation) -> Allocation | None:
+        # The plain day is the exact-day form the list-people-allocations page documents in every version;
+        # `eq:` appears only in newer pages of other endpoints. The rows are checked here all the same.
+        rows = await self.list_allocations(
+            date=new.date.isoformat(), person_id=new.person_id, project_id=new.project_id
+        )
+        same = [
+            row
+            for row in rows
+            if (row.person_id, row.project_id, row.date, row.hours)
+            == (new.person_id, new.project_id, new.date, new.hours)
+            and row.deleted_at is None
+        ]
+        return max(same, key=lambda row: row.id, default=None)
+
+    async def list_allocations(
+        self, *, date: str | None = None, person_id: int | None = None, project_id: int | None = None
+    ) -> list[Allocation]:
+        """Every live allocation matching the filters; `date` is a Wethod filter such as `gte:2026-12-01`."""
+        params = _filters(date=date, person_id=person_id, project_id=project_id)
+        return await self._list_all(ALLOCATIONS, params, Allocation)
+
+    async def delete_allocation(self, allocation_id: int) -> None:
+        await self._request("DELETE", f"{ALLOCATIONS}/{allocation_id}", expected=(200, 204))
+
+    # Timesheet whitelists
+
+    async def add_timesheet_whitelist(
+        self, project_id: int, person_id: int, *, look_first: bool = False
+    ) -> Created[WhitelistEntry]:
+        """Whitelist a person on a project once; Conflict when they already are (409)."""
+
+        async def create() -> WhitelistEntry:
+            body = {"project_id": project_id, "person_id": person_id}
+            return _parse(
+                WhitelistEntry, await self._request("POST", WHITELISTS, json=body, expected=(200, 201))
+            )
+
+        async def find() -> WhitelistEntry | None:
+            rows = await self.list_timesheet_whitelists(project_id=project_id, person_id=person_id)
+            return next((r for r in rows if (r.project_id, r.person_id) == (project_id, person_id)), None)
+
+        return await create_once(self._retry, create, find, look_first=look_first)
+
+    async def list_timesheet_whitelists(
+        self, *, project_id: int | None = None, person_id: int | None = None
+    ) -> list[WhitelistEntry]:
+        params = _filters(project_id=project_id, person_id=person_id)
+        return await self._list_all(WHITELISTS, params, WhitelistEntry)
+
+    async def delete_timesheet_whitelist(self, entry_id: int) -> None:
+        await self._request("DELETE", f"{WHITELISTS}/{entry_id}", expected=(200, 204))
+
+    # Persons and projects
+
+    async def list_persons(self, *, updated_after: datetime | None = None) -> list[Person]:
+        """Every person of the company (needs `settings.team`), or those changed after `updated_after`."""
+        return await self._list_all(PERSONS, _updated_after(updated_after), Person)
+
+    async def get_me(self) -> Person:
+        """The person the token belongs to."""
+        return await self._get_one(f"{PERSONS}/me", Person)
+
+    async def list_projects(self, *, updated_after: datetime | None = None) -> list[Project]:
+        return await self._list_all(PROJECTS, _updated_after(updated_after), Project)
+
+    async def get_project(self, project_id: int) -> Project:
+        return await self._get_one(f"{PROJECTS}/{project_id}", Project)
+
+    # Plumbing
+
+    async def _get_one(self, path: str, model: type[M]) -> M:
+        return _parse(model, await retry_read(self._retry, lambda: self._request("GET", path)))
+
+    async def _list_all(self, path: str, filters: Params, model: type[M]) -> list[M]:
+        """Page with limit/offset until a page is shorter than the limit (or brings nothing new)."""
+        rows: dict[int, M] = {}
+        offset = 0
+        while True:
+            page = await retry_read(self._retry, self._page_reader(path, {**filters, "offset": offset}))
+            if not isinstance(page, list):
+                raise UpstreamError(UPSTREAM, f"GET {path} did not answer a list", status=200)
+            fresh = {row.id: row for row in (_parse(model, item) for item in page) if row.id not in rows}
+            rows.update(fresh)
+            if len(page) < PAGE_SIZE or not fresh:
+                return list(rows.values())
+            offset += PAGE_SIZE
+
+    def _page_reader(self, path: str, params: Params) -> Callable[[], Awaitable[Any]]:
+        return lambda: self._request("GET", path, params={"limit": PAGE_SIZE, **params})
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        expected: tuple[int, ...] = (200,),
+    ) -> Any:
+        """Send one request; an expected status gives the JSON body, any other a typed error."""
+        response = await send(self._http, UPSTREAM, method, path, params=params, json=json)
+        logger.debug("%s %s %s -> %s", UPSTREAM, method, path, response.status_code)
+        if response.status_code in expected:
+            return json_or_none(response)
+        raise self._error_for(method, path, response)
+
+    def _error_for(self, method: str, path: str, response: httpx.Response) -> UpstreamError:
+        status = response.status_code
+        body = json_or_none(response)
+        body = body if isinstance(body, dict) else {}
+        key = body.get("key") if isinstance(body.get("key"), str) else None
+        text = body.get("message") if isinstance(body.get("message"), str) else response.reason_phrase
+        message = _without(f"{method} {path}: {text or 'no message'}", self._token)
+        if status in (400, 422):
+            return InvalidData(UPSTREAM, message, _failures(body), status=status, code=key)
+        if status in _SIMPLE_ERRORS:
+            return _SIMPLE_ERRORS[status](UPSTREAM, message, status=status, code=key)
+        if status == 429:
+            return RateLimited(UPSTREAM, message, retry_after=retry_after_seconds(response.headers), code=key)
+        if status >= 500:
+            retry_after = retry_after_seconds(response.headers)
+            return ServerError(UPSTREAM, message, status=status, retry_after=retry_after, code=key)
+        return UpstreamError(UPSTREAM, f"unexpected answer to {message}", status=status, code=key)
+
+
+def _without(text: str, secret: str) -> str:
+    """The text with the secret masked, should an upstream ever echo it back."""
+    return text.replace(secret, "***") if secret else text
+
+
+def _failures(body: Mapping[str, Any]) -> list[FieldError]:
+    items = body.get("failures")
+    if not isinstance(items, list):
+        return []
+    return [
+        FieldError(str(item.get("field", "")), str(item.get("message", "")))
+        for item in items
+        if isinstance(item, dict)
+    ]
+
+
+def _parse(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = ", ".join(sorted({".".join(map(str, e["loc"])) for e in exc.errors()}))
+        raise UpstreamError(UPSTREAM, f"unexpected {model.__name__} shape ({fields})") from None
+
+
+def _filters(**values: str | int | None) -> dict[str, str | int]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _updated_after(moment: datetime | None) -> dict[str, str | int]:
+    """`updated_at=gt:<ISO 8601>` in UTC with a `Z`, so that no `+` needs escaping; naive means UTC."""
+    if moment is None:
+        return {}
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return {"updated_at": "gt:" + aware.astimezone(UTC).isoformat().replace("+00:00", "Z")}

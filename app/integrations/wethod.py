@@ -1,0 +1,112 @@
+"""Wethod adapters: allocations and timesheet whitelist entries, and the directory source."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.clients.errors import Conflict, UpstreamError
+from app.clients.wethod.client import WethodClient
+from app.clients.wethod.models import NewAllocation
+from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
+from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
+from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
+from app.integrations.outcomes import WETHOD, outcome_for_error, unavailable
+
+
+class WethodAllocationProvisioner:
+    """One Wethod allocation per day of the request, each created exactly once."""
+
+    def __init__(self, client: WethodClient) -> None:
+        self._client = client
+
+    async def provision(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
+        payload = request.payload
+        assert isinstance(payload, AllocationPayload)
+        created: list[str] = []
+        recovered = 0
+        for day in payload.dates:
+            new = NewAllocation(
+                person_id=payload.person_id, project_id=payload.project_id, date=day, hours=payload.hours
+            )
+            try:
+                result = await self._client.create_allocation(new, look_first=attempt > 1)
+            except UpstreamError as error:
+                return outcome_for_error(error, WETHOD, done=created, context=day.isoformat())
+            created.append(str(result.value.id))
+            recovered += result.recovered
+        days = f"{len(created)} day{'s' if len(created) != 1 else ''}"
+        summary = f"Allocated {payload.hours} h a day for {days} in Wethod."
+        if recovered == len(created):
+            return AlreadyDone(upstream_ids=tuple(created), summary=summary)
+        return Delivered(upstream_ids=tuple(created), summary=summary)
+
+
+class WethodWhitelistProvisioner:
+    """A timesheet whitelist entry; a 409 means the person is already on it."""
+
+    def __init__(self, client: WethodClient) -> None:
+        self._client = client
+
+    async def provision(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
+        payload = request.payload
+        assert isinstance(payload, WhitelistPayload)
+        try:
+            result = await self._client.add_timesheet_whitelist(
+                payload.project_id, payload.person_id, look_first=attempt > 1
+            )
+        except Conflict:
+            return AlreadyDone(summary="The person was already on the project's timesheet whitelist.")
+        except UpstreamError as error:
+            return outcome_for_error(error, WETHOD)
+        summary = "Added to the project's timesheet whitelist in Wethod."
+        if result.recovered:
+            return AlreadyDone(upstream_ids=(str(result.value.id),), summary=summary)
+        return Delivered(upstream_ids=(str(result.value.id),), summary=summary)
+
+
+class WethodDirectorySource:
+    """Wethod people and projects, read incrementally with `updated_at=gt:`."""
+
+    upstream = Upstream.WETHOD
+    incremental = True
+
+    def __init__(self, client: WethodClient) -> None:
+        self._client = client
+
+    async def fetch_people(self, since: datetime | None) -> list[DirectoryPerson]:
+        try:
+            persons = await self._client.list_persons(updated_after=since)
+        except UpstreamError as error:
+            raise unavailable(error, WETHOD) from None
+        return [
+            DirectoryPerson(
+                upstream=Upstream.WETHOD,
+                upstream_id=str(p.id),
+                name=p.full_name,
+                email=p.email,
+                role=p.role,
+                archived=p.is_archived,
+                updated_at=p.updated_at,
+            )
+            for p in persons
+        ]
+
+    async def fetch_projects(self, since: datetime | None) -> list[DirectoryProject]:
+        try:
+            projects = await self._client.list_projects(updated_after=since)
+        except UpstreamError as error:
+            raise unavailable(error, WETHOD) from None
+        return [
+            DirectoryProject(
+                upstream=Upstream.WETHOD,
+                upstream_id=str(p.id),
+                name=p.name,
+                job_order=p.job_order,
+                pm_id=str(p.pm_id) if p.pm_id else None,
+                account_id=str(p.account_id) if p.account_id else None,
+                archived=p.is_archived,
+                whitelist_enabled=p.is_timesheet_whitelist_enabled,
+                updated_at=p.updated_at,
+            )
+            for p in projects
+        ]

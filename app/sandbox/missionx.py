@@ -1,0 +1,256 @@
+"""A local MissionX: OAuth2 client credentials at /auth/token, projects, project people and the org at /v1."""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.sandbox.core import Fault, Handler, RateLimiter, SandboxControl, Simulator, sandbox_app
+from app.sandbox.demo import DemoCompany, demo_company
+from app.sandbox.missionx_state import (
+    MISSIONX_SANDBOX_CLIENT_ID,
+    MISSIONX_SANDBOX_CLIENT_SECRET,
+    MISSIONX_SANDBOX_ORG_ID,
+    MissionXState,
+    Refusal,
+)
+
+__all__ = [
+    "MISSIONX_SANDBOX_CLIENT_ID",
+    "MISSIONX_SANDBOX_CLIENT_SECRET",
+    "MISSIONX_SANDBOX_ORG_ID",
+    "MissionXSimulator",
+    "MissionXState",
+    "build_missionx_simulator",
+    "error_body",
+]
+
+API = "/v1"
+PAGE_SIZE = 40
+MAX_PAGE_SIZE = 100
+RATE_WINDOW_SECONDS = 60.0
+_TRUE = {"true", "1"}
+
+
+@dataclass
+class MissionXSimulator(Simulator):
+    state: MissionXState
+
+    def settings_for(self, base_url: str) -> dict[str, str]:
+        root = base_url.rstrip("/")
+        return {
+            "MISSIONX_BASE_URL": root + API,
+            "MISSIONX_TOKEN_URL": root + "/auth/token",
+            "MISSIONX_CLIENT_ID": self.state.client_id,
+            "MISSIONX_CLIENT_SECRET": self.state.client_secret,
+            "MISSIONX_ORG_ID": self.state.org_id,
+        }
+
+
+def error_body(status: int, fault: Fault) -> Response:
+    """An injected fault in the documented error shape; the codes are the sandbox's own."""
+    code = "rate_limited" if status == 429 else "internal_error" if status >= 500 else "sandbox_fault"
+    headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.retry_after is not None else None
+    body = {"message": f"injected fault: {status}", "code": code, "data": {}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def build_missionx_simulator(
+    company: DemoCompany | None = None,
+    *,
+    client_id: str = MISSIONX_SANDBOX_CLIENT_ID,
+    client_secret: str = MISSIONX_SANDBOX_CLIENT_SECRET,
+    org_id: str = MISSIONX_SANDBOX_ORG_ID,
+    token_lifetime_seconds: int = 14400,
+    rate_limit: int | None = None,
+    clock: Callable[[], float] = time.time,
+) -> MissionXSimulator:
+    """A MissionX simulator seeded from the demo company; `rate_limit` calls a minute when set."""
+    state = MissionXState(
+        company or demo_company(), client_id, client_secret, org_id, token_lifetime_seconds, clock
+    )
+    limiter = RateLimiter(rate_limit, window_seconds=RATE_WINDOW_SECONDS, clock=clock)
+    control = SandboxControl()
+    app = sandbox_app(_Api(state, limiter).routes(), control, error_body, state.reseed)
+    return MissionXSimulator("missionx", app, control, state)
+
+
+Endpoint = Callable[[Request], Awaitable[Any]]
+
+
+@dataclass
+class _Api:
+    """The simulated endpoints over one organisation's state."""
+
+    state: MissionXState
+    limiter: RateLimiter
+
+    def routes(self) -> list[Route]:
+        api = self._guarded
+        return [
+            Route("/auth/token", _answering(self.issue_token), methods=["POST"]),
+            Route(f"{API}/projects", api(self.list_projects), methods=["GET"]),
+            Route(f"{API}/projects/{{project_id}}", api(self.get_project), methods=["GET"]),
+            Route(f"{API}/projects/{{project_id}}/people", api(self.add_person), methods=["POST"]),
+            Route(f"{API}/orgs/me", api(self.get_org), methods=["GET"]),
+            Route(f"{API}/orgs/people", api(self.list_org_people), methods=["GET"]),
+        ]
+
+    async def issue_token(self, request: Request) -> Any:
+        return await _issue_token(self.state, request)
+
+    async def list_projects(self, request: Request) -> Any:
+        projects = _archived_filter(request, list(self.state.projects.values()))
+        codes = _list_param(request, "projectCode")
+        projects = [p for p in projects if not codes or p["projectCode"] in codes]
+        return _page(request, [_project(self.state, p, request) for p in projects])
+
+    async def get_project(self, request: Request) -> Any:
+        return _project(self.state, self.state.project(request.path_params["project_id"]), request)
+
+    async def add_person(self, request: Request) -> Any:
+        notify = request.query_params.get("notify", "true").lower() not in {"false", "0"}
+        body = await _json_body(request)
+        return self.state.add_project_person(request.path_params["project_id"], body, notify=notify)
+
+    async def get_org(self, request: Request) -> Any:
+        state = self.state
+        org = {"_id": state.org_id, "title": "Acme", "currency": "EUR", "roles": state.roles}
+        org["people"] = state.org_people
+        wanted = _list_param(request, "select")
+        return {k: v for k, v in org.items() if k == "_id" or not wanted or k in wanted}
+
+    async def list_org_people(self, request: Request) -> Any:
+        people = _archived_filter(request, self.state.org_people)
+        email = request.query_params.get("email", "").casefold()
+        people = [p for p in people if not email or p["email"].casefold() == email]
+        if "person" in _list_param(request, "expand"):
+            people = [self.state.expanded(p) for p in people]
+        return _page(request, people)
+
+    def _guarded(self, endpoint: Endpoint) -> Handler:
+        """Only with a valid, unexpired bearer token and within the rate limit.
+
+        401 and 429 are not documented; they answer in the documented error shape.
+        """
+
+        async def guarded(request: Request) -> Any:
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not self.state.token_valid(token.strip()):
+                raise Refusal(401, "unauthorized", "the access token is missing, unknown or expired")
+            allowed, _, reset_at = self.limiter.hit(self.state.client_id)
+            if not allowed:
+                wait = max(math.ceil(reset_at - self.state.clock()), 1)
+                raise Refusal(429, "rate_limited", "too many requests", retry_after=wait)
+            return await endpoint(request)
+
+        return _answering(guarded)
+
+
+def _answering(endpoint: Endpoint) -> Handler:
+    """A route handler: the endpoint's value as a 200, or its Refusal in the documented error shape."""
+
+    async def handler(request: Request) -> Response:
+        try:
+            return JSONResponse(await endpoint(request))
+        except Refusal as refusal:
+            headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else None
+            return JSONResponse(refusal.body, status_code=refusal.status, headers=headers)
+
+    return handler
+
+
+async def _issue_token(state: MissionXState, request: Request) -> dict[str, Any]:
+    """Client credentials from a form (or JSON) body; the docs require the Org-Id header."""
+    org_id = request.headers.get("Org-Id", "").strip()
+    if not org_id:
+        raise Refusal(400, "org_id_required", "the Org-Id header is required", {"header": "Org-Id"})
+    raw = (await request.body()).decode("utf-8", "replace")
+    if request.headers.get("Content-Type", "").startswith("application/json"):
+        form = _json_object(raw)
+    else:
+        form = dict(parse_qsl(raw))
+    if form.get("grant_type") != "client_credentials":
+        message = "grant_type must be client_credentials"
+        raise Refusal(400, "unsupported_grant_type", message, {"field": "grant_type"})
+    given = (str(form.get("client_id", "")), str(form.get("client_secret", "")), org_id)
+    expected = (state.client_id, state.client_secret, state.org_id)
+    if not all(secrets.compare_digest(a.encode(), b.encode()) for a, b in zip(given, expected, strict=True)):
+        raise Refusal(401, "invalid_client", "the client credentials are not valid for this organization")
+    token = state.issue_token()
+    return {"access_token": token, "token_type": "Bearer", "expires_in": state.token_lifetime_seconds}
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        raise Refusal(400, "invalid_body", "the body must be JSON") from None
+
+
+def _json_object(raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise Refusal(400, "invalid_body", "the body must be JSON") from None
+    return value if isinstance(value, dict) else {}
+
+
+def _list_param(request: Request, name: str) -> set[str]:
+    """An array query parameter, repeated or comma separated."""
+    return {item.strip() for value in request.query_params.getlist(name) for item in value.split(",") if item}
+
+
+def _flag(request: Request, name: str) -> bool:
+    return request.query_params.get(name, "").lower() in _TRUE
+
+
+def _archived_filter(request: Request, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`withArchived` keeps all, `archived` keeps only the archived ones, neither keeps the live ones."""
+    if _flag(request, "withArchived"):
+        return items
+    archived = _flag(request, "archived")
+    return [item for item in items if bool(item.get("archived")) == archived]
+
+
+def _project(state: MissionXState, project: dict[str, Any], request: Request) -> dict[str, Any]:
+    """A project as answered: `expand=people` (or `people.person`) replaces person ids by documents."""
+    if not _list_param(request, "expand") & {"people", "people.person"}:
+        return project
+    return {**project, "people": [state.expanded(entry) for entry in project["people"]]}
+
+
+def _page(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of `{value, nextLink}`: `limit` (default 40, 1..100) items from `skip`."""
+    limit = _int_param(request, "limit", PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    skip = _int_param(request, "skip", 0, 0, None)
+    body: dict[str, Any] = {"value": items[skip : skip + limit]}
+    if skip + limit < len(items):
+        body["nextLink"] = str(request.url.include_query_params(skip=skip + limit, limit=limit))
+    if _flag(request, "count"):
+        body["count"] = len(items)
+    return body
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low}" + (f" to {high}" if high is not None else "")
+        raise Refusal(400, "invalid_query", f"{name} must be a whole number {bounds}", {"field": name})
+    return value

@@ -1,0 +1,235 @@
+"""A local Procore REST v1.0 simulator: client-credentials tokens, company scoping, paging, rate limits."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from app.sandbox.core import Fault, Handler, RateLimiter, SandboxControl, Simulator, sandbox_app
+from app.sandbox.demo import DemoCompany, demo_company
+from app.sandbox.procore_http import (
+    errors_response,
+    not_connected,
+    paged,
+    person_failures,
+    project_not_found,
+    read_form,
+    view_of,
+)
+from app.sandbox.procore_state import (
+    PROCORE_SANDBOX_CLIENT_ID,
+    PROCORE_SANDBOX_CLIENT_SECRET,
+    PROCORE_SANDBOX_COMPANY_ID,
+    ProcoreState,
+)
+
+RATE_LIMIT_TEXT = (
+    "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
+)
+UNLIMITED = 1_000_000
+SPIKE_WINDOW_SECONDS = 10.0
+PROJECT_STATUSES = {"all": None, "active": True, "inactive": False}
+
+ApiHandler = Callable[[Request], Awaitable[Response]]
+
+__all__ = [
+    "PROCORE_SANDBOX_CLIENT_ID",
+    "PROCORE_SANDBOX_CLIENT_SECRET",
+    "PROCORE_SANDBOX_COMPANY_ID",
+    "ProcoreSimulator",
+    "ProcoreState",
+    "build_procore_simulator",
+]
+
+
+@dataclass
+class ProcoreSimulator(Simulator):
+    state: ProcoreState
+    client_id: str
+    client_secret: str
+    company_id: int
+
+    def settings_for(self, base_url: str) -> dict[str, str]:
+        return {
+            "PROCORE_BASE_URL": base_url,
+            "PROCORE_TOKEN_URL": f"{base_url}/oauth/token",
+            "PROCORE_CLIENT_ID": self.client_id,
+            "PROCORE_CLIENT_SECRET": self.client_secret,
+            "PROCORE_COMPANY_ID": str(self.company_id),
+        }
+
+
+class _ProcoreApi:
+    """The routes and the rules they enforce, over one ProcoreState."""
+
+    def __init__(
+        self, state: ProcoreState, client_id: str, client_secret: str, lifetime: int, limit: int | None
+    ) -> None:
+        self.state = state
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.lifetime = lifetime
+        self.limit = limit
+        self.limiter = RateLimiter(limit, clock=state.clock)
+
+    def routes(self) -> list[Route]:
+        people = "/rest/v1.0/projects/{project_id:int}/people"
+        company = "/rest/v1.0/companies/{company_id:int}"
+        api: list[tuple[str, str, ApiHandler]] = [
+            ("GET", "/rest/v1.0/projects", self.list_projects),
+            ("GET", people, self.list_people),
+            ("POST", people, self.add_person),
+            ("GET", f"{company}/users", self.list_users),
+            ("GET", f"{company}/work_classifications", self.list_work_classifications),
+        ]
+        guarded = [Route(path, self.guarded(handler), methods=[method]) for method, path, handler in api]
+        return [Route("/oauth/token", self.token, methods=["POST"]), *guarded]
+
+    def reset(self) -> None:
+        self.state.reseed()
+        self.limiter = RateLimiter(self.limit, clock=self.state.clock)
+
+    async def token(self, request: Request) -> Response:
+        fields = await read_form(request)
+        grant = fields.get("grant_type")
+        if grant != "client_credentials":
+            error = "invalid_request" if grant is None else "unsupported_grant_type"
+            text = "Only the client_credentials grant is available in the sandbox."
+            return JSONResponse({"error": error, "error_description": text}, status_code=400)
+        known = hmac.compare_digest(fields.get("client_id", ""), self.client_id) and hmac.compare_digest(
+            fields.get("client_secret", ""), self.client_secret
+        )
+        if not known:
+            text = "The client id or client secret is not valid."
+            return JSONResponse({"error": "invalid_client", "error_description": text}, status_code=401)
+        return JSONResponse(self.state.issue_token(self.lifetime))
+
+    def guarded(self, handler: ApiHandler) -> Handler:
+        """Rate limit, bearer token and `Procore-Company-Id`, then the handler; rate headers on all."""
+
+        async def endpoint(request: Request) -> Response:
+            header = request.headers.get("procore-company-id", "")
+            bearer = request.headers.get("authorization", "")
+            allowed, remaining, reset = self.limiter.hit(header or bearer)
+            if not allowed:
+                response: Response = PlainTextResponse(RATE_LIMIT_TEXT, status_code=429)
+            else:
+                response = self._refusal(bearer, header) or await handler(request)
+            response.headers.update(self._rate_headers(remaining, reset))
+            return response
+
+        return endpoint
+
+    def _refusal(self, bearer: str, company_header: str) -> Response | None:
+        scheme, _, token = bearer.partition(" ")
+        if scheme.lower() != "bearer" or not self.state.token_is_valid(token.strip()):
+            challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            return errors_response(401, "The access token is invalid", challenge)
+        # A missing header surfaces as 404 (ruby-sdk issue #40); another company's id as 403, the
+        # documented "App is not connected to this company".
+        if not company_header.isdigit():
+            return errors_response(404, "Missing Procore-Company-Id header! Send it on every request.")
+        if int(company_header) != self.state.company_id:
+            return not_connected(company_header)
+        return None
+
+    def _rate_headers(self, remaining: int, reset: float) -> dict[str, str]:
+        return {
+            "X-Rate-Limit-Limit": str(UNLIMITED if self.limit is None else self.limit),
+            "X-Rate-Limit-Remaining": str(remaining),
+            "X-Rate-Limit-Reset": str(math.ceil(reset)),
+        }
+
+    def error_body(self, status: int, fault: Fault) -> Response:
+        """An injected failure as Procore would send it: a plain-text 429, JSON `errors` otherwise."""
+        headers: dict[str, str] = {}
+        if fault.retry_after is not None and status in (429, 503):
+            headers["Retry-After"] = str(math.ceil(fault.retry_after))
+        if status == 429:
+            wait = fault.retry_after if fault.retry_after is not None else SPIKE_WINDOW_SECONDS
+            headers.update(self._rate_headers(0, self.state.clock() + wait))
+            return PlainTextResponse(RATE_LIMIT_TEXT, status_code=429, headers=headers)
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Error"
+        return errors_response(status, phrase, headers)
+
+    async def list_projects(self, request: Request) -> Response:
+        company = request.query_params.get("company_id", "")
+        if not company.isdigit():
+            return errors_response(400, {"company_id": ["is missing"]})
+        if int(company) != self.state.company_id:
+            return not_connected(company)
+        status = request.query_params.get("filters[by_status]", "Active").lower()
+        if status not in PROJECT_STATUSES:
+            return errors_response(400, {"filters[by_status]": ["must be one of Active, Inactive, or All"]})
+        wanted = PROJECT_STATUSES[status]
+        return paged(request, [p for p in self.state.projects if wanted in (None, p["active"])])
+
+    async def list_people(self, request: Request) -> Response:
+        project_id: int = request.path_params["project_id"]
+        if self.state.project(project_id) is None:
+            return project_not_found(project_id)
+        view = view_of(request)
+        return paged(request, [self.state.render_person(p, view) for p in self.state.people[project_id]])
+
+    async def add_person(self, request: Request) -> Response:
+        project_id: int = request.path_params["project_id"]
+        if self.state.project(project_id) is None:
+            return project_not_found(project_id)
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            return errors_response(400, "The request body is not valid JSON.")
+        person = body.get("person") if isinstance(body, dict) else None
+        if not isinstance(person, dict):
+            return errors_response(400, "param is missing or the value is empty: person")
+        failures = person_failures(person)
+        if failures:
+            return errors_response(400, failures)
+        wc_id = person.get("work_classification_id")
+        if wc_id is not None and self.state.work_classification(wc_id) is None:
+            return errors_response(422, {"work_classification_id": ["does not exist"]})
+        record = self.state.add_person(project_id, person)
+        return JSONResponse(self.state.render_person(record, view_of(request)), status_code=201)
+
+    async def list_users(self, request: Request) -> Response:
+        return self._for_company(request) or paged(request, self.state.users)
+
+    async def list_work_classifications(self, request: Request) -> Response:
+        # Not paginated: the whole list, without paging headers.
+        return self._for_company(request) or JSONResponse(self.state.work_classifications)
+
+    def _for_company(self, request: Request) -> Response | None:
+        company_id: int = request.path_params["company_id"]
+        if company_id != self.state.company_id:
+            return not_connected(company_id)
+        return None
+
+
+def build_procore_simulator(
+    company: DemoCompany | None = None,
+    *,
+    client_id: str = PROCORE_SANDBOX_CLIENT_ID,
+    client_secret: str = PROCORE_SANDBOX_CLIENT_SECRET,
+    company_id: int = PROCORE_SANDBOX_COMPANY_ID,
+    token_lifetime_seconds: int = 5400,
+    hourly_limit: int | None = None,
+    clock: Callable[[], float] = time.time,
+) -> ProcoreSimulator:
+    """A Procore company seeded from the demo company; `clock` drives token expiry and rate windows."""
+    state = ProcoreState(company or demo_company(), company_id, clock)
+    api = _ProcoreApi(state, client_id, client_secret, token_lifetime_seconds, hourly_limit)
+    control = SandboxControl()
+    app = sandbox_app(api.routes(), control, api.error_body, api.reset)
+    return ProcoreSimulator("procore", app, control, state, client_id, client_secret, company_id)

@@ -1,0 +1,205 @@
+"""Wethod's request rules for the simulator: list paging and filters, body validation, error answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from starlette.responses import JSONResponse
+
+INVALID_DATA_MESSAGE = "You provided invalid data. Check 'failures' for details."
+OPERATORS = frozenset({"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "bt"})
+DELETED_MODES = frozenset({"exclude", "include", "only"})
+MAX_LIMIT = 100
+
+_INTEGER = re.compile(r"^-?[0-9]+$")
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+Row = TypeVar("Row")
+Parser = Callable[[str], Any]
+
+
+class Problem(Exception):
+    """An answer other than success, in Wethod's error shape `{key, message[, failures]}`."""
+
+    def __init__(
+        self,
+        status: int,
+        key: str,
+        message: str,
+        *,
+        failures: Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.key, self.message = status, key, message
+        self.failures = failures
+        self.headers = dict(headers or {})
+
+    def response(self) -> JSONResponse:
+        body: dict[str, Any] = {"key": self.key, "message": self.message}
+        if self.failures is not None:
+            body["failures"] = [{"field": f, "message": m} for f, m in self.failures]
+        return JSONResponse(body, status_code=self.status, headers=self.headers)
+
+
+def invalid(failures: Sequence[tuple[str, str]]) -> Problem:
+    return Problem(400, "invalid_data", INVALID_DATA_MESSAGE, failures=failures)
+
+
+def parse_int(raw: str) -> int:
+    if not _INTEGER.match(raw):
+        raise ValueError(raw)
+    return int(raw)
+
+
+def parse_day(raw: str) -> date:
+    if not _DAY.match(raw):
+        raise ValueError(raw)
+    return date.fromisoformat(raw)
+
+
+def parse_moment(raw: str) -> datetime:
+    moment = datetime.fromisoformat(raw)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """`field=<op>:<value>`, or a plain value meaning `eq`; `bt` is inclusive."""
+
+    field: str
+    op: str
+    values: tuple[Any, ...]
+
+    def matches(self, value: Any) -> bool:
+        first = self.values[0]
+        if self.op in ("eq", "neq", "in", "nin"):
+            return (value in self.values) == (self.op in ("eq", "in"))
+        if value is None:
+            return False
+        checks: dict[str, Callable[[], bool]] = {
+            "gt": lambda: value > first,
+            "gte": lambda: value >= first,
+            "lt": lambda: value < first,
+            "lte": lambda: value <= first,
+            "bt": lambda: first <= value <= self.values[1],
+        }
+        return checks[self.op]()
+
+
+def parse_filter(field: str, raw: str, parse: Parser) -> Filter:
+    """Raises ValueError when the operator's operands do not parse."""
+    op, _, operand = raw.partition(":")
+    if op not in OPERATORS:
+        op, operand = "eq", raw
+    parts = operand.split(",") if op in ("in", "nin", "bt") else [operand]
+    if op == "bt" and len(parts) != 2:
+        raise ValueError(raw)
+    return Filter(field, op, tuple(parse(part) for part in parts))
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    limit: int
+    offset: int
+    deleted: str
+    filters: tuple[Filter, ...]
+
+    def select(self, rows: Iterable[Row]) -> list[Row]:
+        """The page of matching rows, in id order."""
+        chosen = [row for row in rows if self._keeps(row)]
+        chosen.sort(key=lambda row: getattr(row, "id", 0))
+        return chosen[self.offset : self.offset + self.limit]
+
+    def _keeps(self, row: Any) -> bool:
+        deleted = getattr(row, "deleted_at", None) is not None
+        if (self.deleted == "exclude" and deleted) or (self.deleted == "only" and not deleted):
+            return False
+        return all(f.matches(getattr(row, f.field)) for f in self.filters)
+
+
+def parse_list_query(params: Mapping[str, str], filterable: Mapping[str, Parser]) -> ListQuery:
+    """`limit` (1..100, default 100), `offset`, `deleted` and the endpoint's filters; else 400."""
+    failures: list[tuple[str, str]] = []
+    limit = _bounded(params, "limit", MAX_LIMIT, 1, MAX_LIMIT, failures)
+    offset = _bounded(params, "offset", 0, 0, None, failures)
+    deleted = params.get("deleted", "exclude")
+    if deleted not in DELETED_MODES:
+        failures.append(("deleted", "The value must be one of exclude, include, only."))
+    filters: list[Filter] = []
+    for name, parse in filterable.items():
+        if name in params:
+            try:
+                filters.append(parse_filter(name, params[name], parse))
+            except ValueError:
+                failures.append((name, "The filter is not valid."))
+    if failures:
+        raise invalid(failures)
+    return ListQuery(limit, offset, deleted, tuple(filters))
+
+
+def _bounded(
+    params: Mapping[str, str],
+    name: str,
+    default: int,
+    low: int,
+    high: int | None,
+    failures: list[tuple[str, str]],
+) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = parse_int(raw)
+    except ValueError:
+        value = low - 1
+    if value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        failures.append((name, f"This value should be an integer {bounds}."))
+        return default
+    return value
+
+
+class BodyReader:
+    """Reads a JSON object body field by field, collecting a failure per bad field."""
+
+    def __init__(self, body: Any) -> None:
+        if not isinstance(body, dict):
+            raise invalid([("body", "The request body must be a JSON object.")])
+        self.body = body
+        self.failures: list[tuple[str, str]] = []
+
+    def integer(self, name: str, low: int = 1, high: int | None = None) -> int:
+        value = self.body.get(name)
+        if value is None:
+            return self._fail(name, "This value should not be blank.")
+        if not isinstance(value, int) or isinstance(value, bool):
+            return self._fail(name, "This value should be of type integer.")
+        if value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"{low} or more"
+            return self._fail(name, f"This value should be {bounds}.")
+        return value
+
+    def day(self, name: str) -> date:
+        value = self.body.get(name)
+        try:
+            return parse_day(value) if isinstance(value, str) else parse_day("")
+        except ValueError:
+            self.failures.append((name, "This value is not a valid date (YYYY-MM-DD)."))
+            return date.min
+
+    def existing(self, name: str, value: int, table: Mapping[int, Any]) -> None:
+        if value > 0 and value not in table:
+            self.failures.append((name, f"No {name.removesuffix('_id')} has this id."))
+
+    def check(self) -> None:
+        if self.failures:
+            raise invalid(self.failures)
+
+    def _fail(self, name: str, message: str) -> int:
+        self.failures.append((name, message))
+        return 0
