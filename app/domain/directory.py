@@ -90,5 +90,6 @@ class SyncState(BaseModel):
     upstream: Upstream
     last_full_at: datetime | None = None
     last_run_at: datetime | None = None
-    cursor: datetime | None = None
+    people_cursor: datetime | None = None
+    projects_cursor: datetime | None = None
     last_error: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +13,7 @@ from app.services.ports import Clock, DirectorySource, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 
+Fetch = Callable[[datetime | None], Awaitable[Sequence[DirectoryPerson | DirectoryProject]]]
 FULL_REFRESH_EVERY = timedelta(hours=24)
 CURSOR_OVERLAP = timedelta(seconds=1)
 WRITE_CHUNK = 500
@@ -28,14 +29,16 @@ class RefreshReport:
 
 
 def _needs_full(source: DirectorySource, state: SyncState | None, now: datetime) -> bool:
-    if not source.incremental or state is None or state.cursor is None or state.last_full_at is None:
+    if not source.incremental or state is None or state.last_full_at is None:
         return True
     return now - state.last_full_at >= FULL_REFRESH_EVERY
 
 
-def _newest(items: Sequence[DirectoryPerson | DirectoryProject]) -> datetime | None:
+def _newest(
+    items: Sequence[DirectoryPerson | DirectoryProject], previous: datetime | None
+) -> datetime | None:
     stamps = [i.updated_at for i in items if i.updated_at is not None]
-    return max(stamps) if stamps else None
+    return max([*stamps, *([previous] if previous else [])], default=None)
 
 
 async def _store(
@@ -57,40 +60,43 @@ async def refresh_directory(
 ) -> RefreshReport:
     """Fetch what changed upstream (or everything, when due or not incremental) and store it.
 
-    A part that cannot be read is reported and left as it was; a full refresh removes entries the upstream
+    People and projects keep a cursor each: the newest `updated_at` seen, less a small overlap next time.
+    A part that cannot be read is reported and keeps its cursor; a full refresh removes entries the upstream
     no longer lists only when both parts were read.
     """
     async with uow_factory() as uow:
         state = await uow.directory.sync_state(source.upstream)
     started = clock()
     full = _needs_full(source, state, started)
-    since = None if full or state is None or state.cursor is None else state.cursor - CURSOR_OVERLAP
-    fetched: list[DirectoryPerson | DirectoryProject] = []
-    errors: list[str] = []
+    cursors = {
+        "people": state.people_cursor if state else None,
+        "projects": state.projects_cursor if state else None,
+    }
+    parts: dict[str, Fetch] = {"people": source.fetch_people, "projects": source.fetch_projects}
     counts = {"people": 0, "projects": 0}
-    for part, fetch in (("people", source.fetch_people), ("projects", source.fetch_projects)):
+    errors: list[str] = []
+    for part, fetch in parts.items():
+        cursor = cursors[part]
+        since = None if full or cursor is None else cursor - CURSOR_OVERLAP
         try:
-            items: Sequence[DirectoryPerson | DirectoryProject] = await fetch(since)
+            items = await fetch(since)
         except UpstreamUnavailable as exc:
             errors.append(f"{part}: {exc.reason}")
             log.warning("directory refresh of %s %s failed: %s", source.upstream.label, part, exc.reason)
             continue
+        await _store(uow_factory, items, started)
         counts[part] = len(items)
-        fetched.extend(items)
-    await _store(uow_factory, fetched, started)
-    newest = _newest(fetched)
+        cursors[part] = _newest(items, cursor)
     async with uow_factory() as uow:
         if full and not errors:
             await uow.directory.remove_not_synced_since(source.upstream, started)
-        previous_cursor = state.cursor if state else None
-        # The cursor moves only when every part was read, so a part that failed is fetched again in full.
-        newest = newest if not errors else None
         await uow.directory.save_sync_state(
             SyncState(
                 upstream=source.upstream,
                 last_full_at=started if full and not errors else (state.last_full_at if state else None),
                 last_run_at=started,
-                cursor=max(filter(None, [newest, previous_cursor]), default=None),
+                people_cursor=cursors["people"],
+                projects_cursor=cursors["projects"],
                 last_error="; ".join(errors) or None,
             )
         )

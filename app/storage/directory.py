@@ -163,7 +163,8 @@ class SqlDirectoryRepository:
             upstream=upstream,
             last_full_at=row.last_full_at,
             last_run_at=row.last_run_at,
-            cursor=row.cursor,
+            people_cursor=row.people_cursor,
+            projects_cursor=row.projects_cursor,
             last_error=row.last_error,
         )
 
@@ -173,7 +174,8 @@ class SqlDirectoryRepository:
                 upstream=state.upstream.value,
                 last_full_at=state.last_full_at,
                 last_run_at=state.last_run_at,
-                cursor=state.cursor,
+                people_cursor=state.people_cursor,
+                projects_cursor=state.projects_cursor,
                 last_error=state.last_error,
             )
         )

@@ -165,5 +165,6 @@ class DirectorySyncRow(Base):
     upstream: Mapped[str] = mapped_column(String(20), primary_key=True)
     last_full_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    people_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    projects_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -165,3 +165,47 @@ def test_serve_migrates_then_answers_health_and_metrics(served: tuple[str, subpr
     assert "stopped: delivery loop finished, database connections closed" in output
     assert BOT_TOKEN not in output
     assert SIGNING_SECRET not in output
+
+
+def test_sandbox_prints_settings_that_check_can_use_against_it(
+    tmp_path: Path, fresh_database_url: str
+) -> None:
+    sandbox = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "sandbox",
+            "--wethod-port",
+            "0",
+            "--missionx-port",
+            "0",
+            "--procore-port",
+            "0",
+        ],
+        env=staffdesk_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert sandbox.stdout is not None
+    printed: dict[str, str] = {}
+    try:
+        while "PROCORE_COMPANY_ID" not in printed:
+            line = sandbox.stdout.readline()
+            assert line, "the sandbox stopped before printing its settings"
+            if "=" in line and not line.startswith("#"):
+                name, value = line.strip().split("=", 1)
+                printed[name] = value
+        env = staffdesk_env(tmp_path, DATABASE_URL=fresh_database_url, **printed)
+        run(["db", "upgrade"], env, tmp_path)
+        result = run(["check"], env, tmp_path)
+    finally:
+        sandbox.send_signal(signal.SIGINT)
+        sandbox.wait(timeout=30)
+        sandbox.stdout.close()
+    assert "ok   Wethod: connected as Ana Rossi (Project Manager)" in result.stdout
+    assert "ok   MissionX: connected; the organization has" in result.stdout
+    assert "ok   Procore: connected; the company has" in result.stdout
+    assert printed["WETHOD_BASE_URL"].startswith("http://127.0.0.1:")

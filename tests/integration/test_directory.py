@@ -191,4 +191,4 @@ async def test_a_part_that_cannot_be_read_is_reported_and_the_rest_kept(
         state = await uow.directory.sync_state(W)
     assert state is not None
     assert state.last_error == "people: answered 503"
-    assert state.cursor == T0
+    assert (state.people_cursor, state.projects_cursor) == (T0, T0)

@@ -58,7 +58,8 @@ def upgrade() -> None:
         sa.Column("upstream", sa.String(20), primary_key=True),
         sa.Column("last_full_at", UTCDateTime()),
         sa.Column("last_run_at", UTCDateTime()),
-        sa.Column("cursor", UTCDateTime()),
+        sa.Column("people_cursor", UTCDateTime()),
+        sa.Column("projects_cursor", UTCDateTime()),
         sa.Column("last_error", sa.Text()),
     )
 
