@@ -56,3 +56,52 @@ class UpstreamUnavailable(StaffdeskError):
         self.upstream = upstream
         self.reason = reason
         super().__init__(f"{upstream} could not be read: {reason}")
+
+
+class NotAllowed(StaffdeskError):
+    """The person may not do this; the message says why, in words for them."""
+
+
+class NoUpstreamPerson(StaffdeskError):
+    """A Slack user has no person with the same e-mail in the upstream."""
+
+    def __init__(self, upstream: str, email: str | None, ask: str) -> None:
+        self.upstream = upstream
+        self.email = email
+        self.ask = ask
+        if email is None:
+            found = "Slack does not share your e-mail address with Staffdesk, so it cannot find you"
+        else:
+            found = f"there is no {upstream} person with your e-mail address ({email})"
+        super().__init__(f"{found} in {upstream}. Ask {ask} to add you, then try again.")
+
+
+class UnknownProject(StaffdeskError):
+    """The project is not in the directory (yet)."""
+
+    def __init__(self, upstream: str, project_id: str) -> None:
+        self.upstream = upstream
+        self.project_id = project_id
+        super().__init__(
+            f"Staffdesk does not know {upstream} project {project_id}. If it was just created, "
+            "try again in a few minutes, once the directory has refreshed."
+        )
+
+
+class NoApprover(StaffdeskError):
+    """Nobody who may approve the request can be reached in Slack."""
+
+    def __init__(self, needed: list[str], ask: str) -> None:
+        self.needed = needed
+        self.ask = ask
+        super().__init__(
+            f"No one in Slack may approve this request: it needs {', '.join(needed)}, and neither the "
+            f"project's managers nor the policy's fallback approvers hold it. Ask {ask}."
+        )
+
+
+class ReasonRequired(StaffdeskError):
+    """A rejection without a reason."""
+
+    def __init__(self) -> None:
+        super().__init__("Please say why the request is rejected; the requester sees the reason.")

@@ -9,6 +9,7 @@ from typing import Protocol, Self, TypedDict
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
 from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream
+from app.domain.links import UserLink
 from app.domain.outcomes import DeliveryOutcome
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
@@ -31,7 +32,13 @@ class RequestChanges(TypedDict, total=False):
 
 class RequestRepository(Protocol):
     async def add(
-        self, new: NewRequest, *, status: RequestStatus, actor: str, now: datetime
+        self,
+        new: NewRequest,
+        *,
+        status: RequestStatus,
+        actor: str,
+        now: datetime,
+        detail: Mapping[str, object] | None = None,
     ) -> StaffingRequest:
         """Store a new request in its first state and write its first audit entry."""
         ...
@@ -63,6 +70,10 @@ class RequestRepository(Protocol):
         self, *, worker: str, now: datetime, lease: timedelta, limit: int
     ) -> list[StaffingRequest]:
         """Lease approved requests that are due, and delivering ones whose lease has expired."""
+        ...
+
+    async def pending_created_before(self, cutoff: datetime) -> list[StaffingRequest]:
+        """Requests still waiting for approval that were submitted at or before `cutoff`."""
         ...
 
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
@@ -97,9 +108,19 @@ class DirectoryRepository(Protocol):
 
     async def person_by_email(self, upstream: Upstream, email: str) -> DirectoryPerson | None: ...
 
+    async def people_with_role(self, upstream: Upstream, role: str) -> list[DirectoryPerson]: ...
+
     async def sync_state(self, upstream: Upstream) -> SyncState | None: ...
 
     async def save_sync_state(self, state: SyncState) -> None: ...
+
+
+class LinkRepository(Protocol):
+    async def get(self, slack_user_id: str, upstream: Upstream) -> UserLink | None: ...
+
+    async def save(self, link: UserLink) -> None: ...
+
+    async def delete(self, slack_user_id: str, upstream: Upstream) -> None: ...
 
 
 class UnitOfWork(Protocol):
@@ -110,6 +131,9 @@ class UnitOfWork(Protocol):
 
     @property
     def directory(self) -> DirectoryRepository: ...
+
+    @property
+    def links(self) -> LinkRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -140,6 +164,22 @@ class DirectorySource(Protocol):
     async def fetch_people(self, since: datetime | None) -> list[DirectoryPerson]: ...
 
     async def fetch_projects(self, since: datetime | None) -> list[DirectoryProject]: ...
+
+
+class SlackPeople(Protocol):
+    """What the services need to know about people in Slack."""
+
+    async def email_of(self, slack_user_id: str) -> str | None:
+        """The user's e-mail (users.info, scope users:read.email); None when Slack does not share it."""
+        ...
+
+    async def user_by_email(self, email: str) -> str | None:
+        """The Slack user with this e-mail (users.lookupByEmail), or None."""
+        ...
+
+    async def usergroup_members(self, handle: str) -> frozenset[str]:
+        """The Slack user ids in the user group with this handle (without the @)."""
+        ...
 
 
 class Provisioner(Protocol):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, tuple_
+from sqlalchemy import ColumnElement, delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -147,6 +147,14 @@ class SqlDirectoryRepository:
             tuple_(DirectoryPersonRow.upstream, DirectoryPersonRow.upstream_id).in_(keys)
         )
         return [_to_person(row) for row in await self._session.scalars(statement)] if keys else []
+
+    async def people_with_role(self, upstream: Upstream, role: str) -> list[DirectoryPerson]:
+        statement = select(DirectoryPersonRow).where(
+            DirectoryPersonRow.upstream == upstream.value,
+            func.lower(DirectoryPersonRow.role) == role.strip().lower(),
+            DirectoryPersonRow.archived.is_(False),
+        )
+        return [_to_person(row) for row in await self._session.scalars(statement)]
 
     async def person_by_email(self, upstream: Upstream, email: str) -> DirectoryPerson | None:
         statement = select(DirectoryPersonRow).where(

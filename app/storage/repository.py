@@ -52,7 +52,13 @@ class SqlRequestRepository:
         self._session = session
 
     async def add(
-        self, new: NewRequest, *, status: RequestStatus, actor: str, now: datetime
+        self,
+        new: NewRequest,
+        *,
+        status: RequestStatus,
+        actor: str,
+        now: datetime,
+        detail: Mapping[str, object] | None = None,
     ) -> StaffingRequest:
         request_id = str(uuid.uuid4())
         values: dict[str, Any] = {
@@ -67,13 +73,17 @@ class SqlRequestRepository:
             "updated_at": now,
             "attempts": 0,
             "next_attempt_at": now if status is RequestStatus.APPROVED else None,
+            "decided_by": actor if status is RequestStatus.APPROVED else None,
+            "decided_at": now if status is RequestStatus.APPROVED else None,
             "version": 1,
         }
         row = (
             await self._session.execute(insert(_REQUESTS).values(values).returning(*_REQUESTS.c))
         ).mappings()
         stored = _to_request(row.one())
-        await self._audit(request_id, now, actor, "submitted", None, status, {"kind": new.kind.value})
+        await self._audit(
+            request_id, now, actor, "submitted", None, status, {"kind": new.kind.value, **(detail or {})}
+        )
         return stored
 
     async def get(self, request_id: str) -> StaffingRequest:
@@ -171,6 +181,16 @@ class SqlRequestRepository:
                 )
             )
         return claimed
+
+    async def pending_created_before(self, cutoff: datetime) -> list[StaffingRequest]:
+        rows = await self._session.execute(
+            select(_REQUESTS)
+            .where(
+                _REQUESTS.c.status == RequestStatus.PENDING_APPROVAL.value, _REQUESTS.c.created_at <= cutoff
+            )
+            .order_by(_REQUESTS.c.created_at)
+        )
+        return [_to_request(row) for row in rows.mappings()]
 
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
         result = await self._session.execute(

@@ -8,12 +8,14 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.storage.directory import SqlDirectoryRepository
+from app.storage.links import SqlLinkRepository
 from app.storage.repository import SqlRequestRepository
 
 
 class SqlUnitOfWork:
     requests: SqlRequestRepository
     directory: SqlDirectoryRepository
+    links: SqlLinkRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -23,6 +25,7 @@ class SqlUnitOfWork:
         self._session = self._sessions()
         self.requests = SqlRequestRepository(self._session)
         self.directory = SqlDirectoryRepository(self._session)
+        self.links = SqlLinkRepository(self._session)
         return self
 
     async def __aexit__(

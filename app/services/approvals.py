@@ -1,0 +1,148 @@
+"""Submit, approve, reject, cancel and expire requests; every actor is checked here, on the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.directory import UPSTREAM_OF_KIND
+from app.domain.errors import NoApprover, NotAllowed, NoUpstreamPerson, ReasonRequired, RequestMovedOn
+from app.domain.requests import NewRequest, StaffingRequest
+from app.domain.status import RequestStatus
+from app.policy.rules import may_act_alone, missing_permissions, required_permissions
+from app.services.approvers import ApprovalContext, choose_approvers, project_facts, project_id_of
+from app.services.ports import RequestChanges
+
+SYSTEM_ACTOR = "staffdesk"
+PENDING = RequestStatus.PENDING_APPROVAL
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request: StaffingRequest
+    auto_approved: bool
+
+
+async def submit_request(ctx: ApprovalContext, new: NewRequest) -> Submitted:
+    """Store the request: approved at once when the requester may act alone, else pending its approvers."""
+    upstream = UPSTREAM_OF_KIND[new.kind]
+    requester = await ctx.identities.actor(new.requester_id, upstream)
+    if requester.upstream_person_id is None:
+        raise NoUpstreamPerson(upstream.label, requester.email, ctx.whom_to_ask())
+    project, facts = await project_facts(ctx, upstream, project_id_of(new.payload))
+    if project.archived:
+        raise NotAllowed(f"{project.name} is archived in {upstream.label}; pick an active project.")
+    needed = required_permissions(new.payload, requester.upstream_person_id, facts, ctx.today())
+    detail: dict[str, object] = {"needs": sorted(p.value for p in needed)}
+    if ctx.policy.approvals.auto_approve and may_act_alone(ctx.policy, requester, needed):
+        status, stored = RequestStatus.APPROVED, new.model_copy(update={"approvers": ()})
+        detail["auto_approved"] = True
+    else:
+        approvers = await choose_approvers(ctx, new.payload, new.requester_id, upstream, facts, ctx.today())
+        if not approvers:
+            raise NoApprover(sorted(p.value for p in needed), ctx.whom_to_ask())
+        status, stored = PENDING, new.model_copy(update={"approvers": approvers})
+        detail["approvers"] = list(approvers)
+    async with ctx.uow_factory() as uow:
+        request = await uow.requests.add(
+            stored, status=status, actor=new.requester_id, now=ctx.clock(), detail=detail
+        )
+        await uow.commit()
+    return Submitted(request, auto_approved=status is RequestStatus.APPROVED)
+
+
+async def _pending(ctx: ApprovalContext, request_id: str) -> StaffingRequest:
+    async with ctx.uow_factory() as uow:
+        request = await uow.requests.get(request_id)
+    if request.status is not PENDING:
+        raise RequestMovedOn(request_id, PENDING, request.status)
+    return request
+
+
+async def _check_approver(ctx: ApprovalContext, request: StaffingRequest, actor_id: str) -> None:
+    if actor_id == request.requester_id:
+        raise NotAllowed("You cannot approve or reject your own request.")
+    if actor_id not in request.approvers:
+        raise NotAllowed("Only the approvers asked for this request can approve or reject it.")
+    upstream = UPSTREAM_OF_KIND[request.kind]
+    approver = await ctx.identities.actor(actor_id, upstream)
+    _, facts = await project_facts(ctx, upstream, project_id_of(request.payload))
+    needed = required_permissions(request.payload, approver.upstream_person_id, facts, ctx.today())
+    missing = missing_permissions(ctx.policy, approver, needed)
+    if missing:
+        raise NotAllowed(
+            f"You cannot approve this request: it needs {', '.join(missing)}, which you do not hold."
+        )
+
+
+async def _decide(
+    ctx: ApprovalContext,
+    request: StaffingRequest,
+    actor_id: str,
+    target: RequestStatus,
+    changes: RequestChanges,
+    detail: dict[str, object] | None = None,
+) -> StaffingRequest:
+    async with ctx.uow_factory() as uow:
+        updated = await uow.requests.transition(
+            request.id,
+            expected=PENDING,
+            target=target,
+            actor=actor_id,
+            action=target.value,
+            now=ctx.clock(),
+            detail=detail,
+            changes=changes,
+        )
+        await uow.commit()
+    return updated
+
+
+async def approve_request(ctx: ApprovalContext, request_id: str, actor_id: str) -> StaffingRequest:
+    request = await _pending(ctx, request_id)
+    await _check_approver(ctx, request, actor_id)
+    now = ctx.clock()
+    changes: RequestChanges = {"decided_by": actor_id, "decided_at": now, "next_attempt_at": now}
+    return await _decide(ctx, request, actor_id, RequestStatus.APPROVED, changes)
+
+
+async def reject_request(
+    ctx: ApprovalContext, request_id: str, actor_id: str, reason: str
+) -> StaffingRequest:
+    reason = reason.strip()
+    if not reason:
+        raise ReasonRequired()
+    request = await _pending(ctx, request_id)
+    await _check_approver(ctx, request, actor_id)
+    changes: RequestChanges = {"decided_by": actor_id, "decided_at": ctx.clock(), "decision_reason": reason}
+    return await _decide(ctx, request, actor_id, RequestStatus.REJECTED, changes, {"reason": reason})
+
+
+async def cancel_request(ctx: ApprovalContext, request_id: str, actor_id: str) -> StaffingRequest:
+    request = await _pending(ctx, request_id)
+    if actor_id != request.requester_id:
+        raise NotAllowed("Only the person who asked can cancel this request.")
+    changes: RequestChanges = {"decided_by": actor_id, "decided_at": ctx.clock()}
+    return await _decide(ctx, request, actor_id, RequestStatus.CANCELLED, changes)
+
+
+async def expire_requests(ctx: ApprovalContext) -> list[StaffingRequest]:
+    """Expire every request that has waited longer than the policy's `expire_after`."""
+    now = ctx.clock()
+    async with ctx.uow_factory() as uow:
+        stale = await uow.requests.pending_created_before(now - ctx.policy.approvals.expire_after)
+    expired = []
+    for request in stale:
+        try:
+            expired.append(
+                await _decide(
+                    ctx,
+                    request,
+                    SYSTEM_ACTOR,
+                    RequestStatus.EXPIRED,
+                    {"decided_at": now},
+                    {"waited_hours": round((now - request.created_at).total_seconds() / 3600, 1)},
+                )
+            )
+        except RequestMovedOn:
+            continue
+    return expired

@@ -1,0 +1,126 @@
+"""Who is asked to approve a request: the project's managers who may, else the policy's fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from app.domain.directory import DirectoryProject, Upstream
+from app.domain.errors import UnknownProject
+from app.domain.requests import RequestPayload
+from app.policy.model import ApproverSource, Member, MemberKind, Policy
+from app.policy.rules import ProjectFacts, company_today, may_approve
+from app.services.identity import Identities
+from app.services.ports import Clock, SlackPeople, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class ApprovalContext:
+    """What every approval service needs: storage, Slack people, identities, the policy and the clock."""
+
+    uow_factory: UnitOfWorkFactory
+    identities: Identities
+    slack: SlackPeople
+    policy: Policy
+    clock: Clock
+    timezone: tzinfo
+
+    def today(self) -> date:
+        return company_today(self.clock(), self.timezone)
+
+    def whom_to_ask(self) -> str:
+        named = [
+            m.value if m.kind is not MemberKind.USERGROUP else f"@{m.value}"
+            for m in self.policy.approvals.fallback
+        ]
+        return "your Staffdesk administrator" + (f" ({', '.join(named)})" if named else "")
+
+
+def project_id_of(payload: RequestPayload) -> str:
+    return str(payload.project_id)
+
+
+async def project_facts(
+    ctx: ApprovalContext, upstream: Upstream, project_id: str
+) -> tuple[DirectoryProject, ProjectFacts]:
+    async with ctx.uow_factory() as uow:
+        project = await uow.directory.get_project(upstream, project_id)
+    if project is None:
+        raise UnknownProject(upstream.label, project_id)
+    facts = ProjectFacts(
+        pm_id=project.pm_id, account_id=project.account_id, manager_ids=frozenset(project.manager_ids)
+    )
+    return project, facts
+
+
+def _managers(upstream: Upstream, facts: ProjectFacts, sources: Iterable[ApproverSource]) -> list[str]:
+    if upstream is not Upstream.WETHOD:
+        return sorted(facts.manager_ids)
+    wanted = {ApproverSource.PM: facts.pm_id, ApproverSource.ACCOUNT: facts.account_id}
+    return [pid for source in sources if (pid := wanted[source]) is not None]
+
+
+async def _slack_ids_of_people(ctx: ApprovalContext, upstream: Upstream, person_ids: list[str]) -> list[str]:
+    async with ctx.uow_factory() as uow:
+        people = {p.upstream_id: p for p in await uow.directory.get_people(upstream, person_ids)}
+    found = []
+    for pid in person_ids:
+        person = people.get(pid)
+        if person is not None and person.email and (slack_id := await ctx.slack.user_by_email(person.email)):
+            found.append(slack_id)
+    return found
+
+
+async def _slack_ids_of_member(ctx: ApprovalContext, member: Member) -> list[str]:
+    """A policy member as Slack users; `*` cannot be listed and names nobody here."""
+    match member.kind:
+        case MemberKind.SLACK_USER:
+            return [member.value]
+        case MemberKind.EMAIL:
+            found = await ctx.slack.user_by_email(member.value)
+            return [found] if found else []
+        case MemberKind.USERGROUP:
+            return sorted(await ctx.identities.usergroup_members(member.value))
+        case MemberKind.WETHOD_ROLE:
+            async with ctx.uow_factory() as uow:
+                people = await uow.directory.people_with_role(Upstream.WETHOD, member.value)
+            return await _slack_ids_of_people(ctx, Upstream.WETHOD, [p.upstream_id for p in people])
+    return []
+
+
+async def _who_may(
+    ctx: ApprovalContext,
+    candidates: list[str],
+    requester_id: str,
+    payload: RequestPayload,
+    upstream: Upstream,
+    facts: ProjectFacts,
+    today: date,
+) -> list[str]:
+    chosen: list[str] = []
+    for slack_id in dict.fromkeys(candidates):
+        if slack_id == requester_id:
+            continue
+        approver = await ctx.identities.actor(slack_id, upstream)
+        if may_approve(ctx.policy, approver, requester_id, payload, facts, today):
+            chosen.append(slack_id)
+    return chosen
+
+
+async def choose_approvers(
+    ctx: ApprovalContext,
+    payload: RequestPayload,
+    requester_id: str,
+    upstream: Upstream,
+    facts: ProjectFacts,
+    today: date,
+) -> tuple[str, ...]:
+    """The project's managers found in Slack who may approve; else the fallback members who may."""
+    managers = _managers(upstream, facts, ctx.policy.approvals.approvers)
+    candidates = await _slack_ids_of_people(ctx, upstream, managers)
+    chosen = await _who_may(ctx, candidates, requester_id, payload, upstream, facts, today)
+    if chosen:
+        return tuple(chosen)
+    fallback = [sid for m in ctx.policy.approvals.fallback for sid in await _slack_ids_of_member(ctx, m)]
+    return tuple(await _who_may(ctx, fallback, requester_id, payload, upstream, facts, today))

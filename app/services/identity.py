@@ -1,0 +1,90 @@
+"""Who someone is: a Slack user's e-mail, their person in each upstream, their groups and Wethod role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from app.domain.directory import Upstream
+from app.domain.links import UserLink
+from app.policy.model import MemberKind, Policy
+from app.policy.rules import Actor
+from app.services.ports import Clock, SlackPeople, UnitOfWorkFactory
+
+LINK_FRESH_FOR = timedelta(hours=24)
+USERGROUPS_FRESH_FOR = timedelta(minutes=5)
+
+
+@dataclass
+class Identities:
+    """Resolves Slack users to Actors, caching links in the database and user groups in memory."""
+
+    uow_factory: UnitOfWorkFactory
+    slack: SlackPeople
+    policy: Policy
+    clock: Clock
+    _groups: dict[str, tuple[datetime, frozenset[str]]] = field(default_factory=dict)
+
+    async def actor(self, slack_user_id: str, upstream: Upstream) -> Actor:
+        """The person as the rules see them, with their person id in `upstream` when there is one."""
+        email, person_id = await self.link(slack_user_id, upstream)
+        wethod_role = None
+        if email is not None:
+            async with self.uow_factory() as uow:
+                wethod_person = await uow.directory.person_by_email(Upstream.WETHOD, email)
+            wethod_role = wethod_person.role if wethod_person else None
+        return Actor(
+            slack_user_id=slack_user_id,
+            email=email,
+            usergroups=await self._usergroups_of(slack_user_id),
+            wethod_role=wethod_role,
+            upstream_person_id=person_id,
+        )
+
+    async def link(self, slack_user_id: str, upstream: Upstream) -> tuple[str | None, str | None]:
+        """(e-mail, upstream person id): from the cached link while it still matches, else found again."""
+        now = self.clock()
+        async with self.uow_factory() as uow:
+            link = await uow.links.get(slack_user_id, upstream)
+            if link is not None and now - link.refreshed_at < LINK_FRESH_FOR:
+                (person,) = await uow.directory.get_people(upstream, [link.upstream_person_id]) or (None,)
+                if person is not None and person.email == link.email:
+                    return link.email, link.upstream_person_id
+        email = await self.slack.email_of(slack_user_id)
+        if email is None:
+            return None, None
+        email = email.strip().lower()
+        async with self.uow_factory() as uow:
+            person = await uow.directory.person_by_email(upstream, email)
+            if person is None:
+                await uow.links.delete(slack_user_id, upstream)
+            else:
+                await uow.links.save(
+                    UserLink(
+                        slack_user_id=slack_user_id,
+                        upstream=upstream,
+                        upstream_person_id=person.upstream_id,
+                        email=email,
+                        refreshed_at=now,
+                    )
+                )
+            await uow.commit()
+        return email, person.upstream_id if person else None
+
+    async def _usergroups_of(self, slack_user_id: str) -> frozenset[str]:
+        handles = {
+            member.value
+            for members in [*self.policy.members.values(), self.policy.approvals.fallback]
+            for member in members
+            if member.kind is MemberKind.USERGROUP
+        }
+        return frozenset([h for h in sorted(handles) if slack_user_id in await self.usergroup_members(h)])
+
+    async def usergroup_members(self, handle: str) -> frozenset[str]:
+        now = self.clock()
+        cached = self._groups.get(handle)
+        if cached is not None and now - cached[0] < USERGROUPS_FRESH_FOR:
+            return cached[1]
+        members = await self.slack.usergroup_members(handle)
+        self._groups[handle] = (now, members)
+        return members
