@@ -1,0 +1,275 @@
+"""Submitting, approving, rejecting, cancelling and expiring requests, with every actor checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.domain.directory import DirectoryPerson, Upstream
+from app.domain.errors import (
+    NoApprover,
+    NotAllowed,
+    NoUpstreamPerson,
+    ReasonRequired,
+    RequestMovedOn,
+    UnknownProject,
+)
+from app.domain.requests import MissionXProjectPersonPayload, NewRequest
+from app.domain.status import RequestStatus
+from app.policy.model import Member, MemberKind
+from app.services.approvals import (
+    approve_request,
+    cancel_request,
+    expire_requests,
+    reject_request,
+    submit_request,
+)
+from app.services.approvers import ApprovalContext
+from app.storage.unit_of_work import SqlUnitOfWork
+from tests.approvals_world import (
+    ARCHIVE,
+    BOREALIS,
+    MX_PROJECT,
+    FakeSlackPeople,
+    allocation,
+    context,
+    policy,
+    seed_directory,
+    whitelist,
+)
+from tests.conftest import FakeClock
+
+UowFactory = Callable[[], SqlUnitOfWork]
+S = RequestStatus
+
+
+@pytest.fixture
+async def slack() -> FakeSlackPeople:
+    return FakeSlackPeople()
+
+
+@pytest.fixture
+async def ctx(uow_factory: UowFactory, clock: FakeClock, slack: FakeSlackPeople) -> ApprovalContext:
+    await seed_directory(uow_factory, clock)
+    return context(uow_factory, clock, slack, policy())
+
+
+async def audit(ctx: ApprovalContext, request_id: str) -> list[tuple[str, str]]:
+    async with ctx.uow_factory() as uow:
+        return [(e.actor, e.action) for e in await uow.requests.audit_trail(request_id)]
+
+
+async def test_a_pm_allocating_on_their_own_project_is_approved_at_once(
+    ctx: ApprovalContext, clock: FakeClock
+) -> None:
+    submitted = await submit_request(ctx, allocation("U0ANA"))
+    assert submitted.auto_approved
+    assert submitted.request.status is S.APPROVED
+    assert submitted.request.next_attempt_at == clock.now  # the outbox delivers it
+    assert submitted.request.decided_by == "U0ANA"
+
+
+async def test_a_request_beyond_the_requesters_rights_waits_for_the_pm_and_account(
+    ctx: ApprovalContext,
+) -> None:
+    submitted = await submit_request(ctx, allocation("U0MARTA"))
+    assert not submitted.auto_approved
+    assert submitted.request.status is S.PENDING_APPROVAL
+    assert submitted.request.approvers == ("U0ANA", "U0IRENE")
+
+
+async def test_the_policy_may_ask_the_pm_only(
+    uow_factory: UowFactory, clock: FakeClock, slack: FakeSlackPeople
+) -> None:
+    await seed_directory(uow_factory, clock)
+    only_pm = context(uow_factory, clock, slack, policy(approvers=("pm",)))
+    assert (await submit_request(only_pm, allocation("U0MARTA"))).request.approvers == ("U0ANA",)
+
+
+async def test_for_a_past_date_a_pm_without_modify_past_is_not_asked(ctx: ApprovalContext) -> None:
+    submitted = await submit_request(ctx, allocation("U0MARTA", day=date(2026, 11, 23)))
+    assert submitted.request.approvers == ("U0RITA",)
+
+
+async def test_today_follows_the_company_time_zone(uow_factory: UowFactory, slack: FakeSlackPeople) -> None:
+    late = FakeClock(datetime(2026, 12, 6, 23, 30, tzinfo=UTC))
+    await seed_directory(uow_factory, late)
+    in_utc = context(uow_factory, late, slack, policy())
+    in_rome = context(uow_factory, late, slack, policy(), zone="Europe/Rome")
+    assert (await submit_request(in_utc, allocation("U0ANA"))).auto_approved  # 7 Dec is tomorrow in UTC
+    pending = await submit_request(in_rome, allocation("U0ANA"))  # ... and already today in Rome
+    assert pending.request.approvers == ("U0RITA",)
+
+
+async def test_when_no_approver_is_in_slack_the_fallback_is_asked(
+    ctx: ApprovalContext, slack: FakeSlackPeople
+) -> None:
+    del slack.emails["U0ANA"], slack.emails["U0IRENE"]
+    assert (await submit_request(ctx, allocation("U0MARTA"))).request.approvers == ("U0RITA",)
+
+
+async def test_a_usergroup_in_the_fallback_is_expanded(
+    uow_factory: UowFactory, clock: FakeClock, slack: FakeSlackPeople
+) -> None:
+    await seed_directory(uow_factory, clock)
+    slack.groups["resourcing"] = frozenset({"U0BRUNO"})
+    rules = policy(fallback=(Member(kind=MemberKind.USERGROUP, value="resourcing"),))
+    ctx = context(uow_factory, clock, slack, rules)
+    submitted = await submit_request(ctx, allocation("U0MARTA", day=date(2026, 11, 23)))
+    assert submitted.request.approvers == ("U0BRUNO",)  # a member of @resourcing holds every permission
+
+
+async def test_when_nobody_may_approve_the_requester_is_told_whom_to_ask(
+    uow_factory: UowFactory, clock: FakeClock, slack: FakeSlackPeople
+) -> None:
+    await seed_directory(uow_factory, clock)
+    ctx = context(uow_factory, clock, slack, policy(fallback=()))
+    with pytest.raises(NoApprover, match=r"it needs planning\.modify_other, planning\.modify_past") as raised:
+        await submit_request(ctx, allocation("U0MARTA", day=date(2026, 11, 23)))
+    assert "Ask your Staffdesk administrator" in str(raised.value)
+    async with ctx.uow_factory() as uow:
+        assert await uow.requests.pending_created_before(clock.now) == []
+
+
+async def test_someone_with_no_upstream_person_is_told_so_and_whom_to_ask(ctx: ApprovalContext) -> None:
+    with pytest.raises(NoUpstreamPerson) as raised:
+        await submit_request(ctx, allocation("U0NOBODY"))
+    assert str(raised.value) == (
+        "there is no Wethod person with your e-mail address (nobody@acme.example) in Wethod. "
+        "Ask your Staffdesk administrator (U0RITA) to add you, then try again."
+    )
+
+
+async def test_unknown_and_archived_projects_are_refused(ctx: ApprovalContext) -> None:
+    with pytest.raises(UnknownProject):
+        await submit_request(ctx, allocation("U0ANA", project="4242"))
+    with pytest.raises(NotAllowed, match="Old Archive is archived in Wethod"):
+        await submit_request(ctx, allocation("U0ANA", project=ARCHIVE))
+
+
+async def test_the_pm_approves_and_the_request_enters_the_outbox_with_one_audit_entry(
+    ctx: ApprovalContext, clock: FakeClock
+) -> None:
+    request = (await submit_request(ctx, allocation("U0MARTA"))).request
+    clock.advance(minutes=10)
+    approved = await approve_request(ctx, request.id, "U0ANA")
+    assert (approved.status, approved.decided_by, approved.next_attempt_at) == (
+        S.APPROVED,
+        "U0ANA",
+        clock.now,
+    )
+    with pytest.raises(RequestMovedOn):
+        await approve_request(ctx, request.id, "U0IRENE")
+    assert await audit(ctx, request.id) == [("U0MARTA", "submitted"), ("U0ANA", "approved")]
+
+
+@pytest.mark.parametrize(
+    ("actor", "message"),
+    [
+        ("U0MARTA", "You cannot approve or reject your own request."),
+        ("U0BRUNO", "Only the approvers asked for this request can approve or reject it."),
+        ("U0NOBODY", "Only the approvers asked for this request can approve or reject it."),
+    ],
+)
+async def test_a_click_by_someone_who_may_not_approve_changes_nothing(
+    ctx: ApprovalContext, actor: str, message: str
+) -> None:
+    request = (await submit_request(ctx, allocation("U0MARTA"))).request
+    with pytest.raises(NotAllowed) as raised:
+        await approve_request(ctx, request.id, actor)
+    assert str(raised.value) == message
+    async with ctx.uow_factory() as uow:
+        assert (await uow.requests.get(request.id)).status is S.PENDING_APPROVAL
+    assert await audit(ctx, request.id) == [("U0MARTA", "submitted")]
+
+
+async def test_an_approver_who_lost_a_permission_since_being_asked_is_refused(
+    ctx: ApprovalContext, clock: FakeClock
+) -> None:
+    request = (await submit_request(ctx, allocation("U0MARTA", day=date(2026, 11, 24)))).request
+    assert request.approvers == ("U0ANA", "U0IRENE")
+    clock.advance(days=1)  # the day is now today: approving it needs planning.modify_past
+    with pytest.raises(NotAllowed, match=r"it needs planning\.modify_past, which you do not hold"):
+        await approve_request(ctx, request.id, "U0ANA")
+
+
+async def test_a_pm_cannot_approve_their_own_request_even_where_they_may_approve_others(
+    ctx: ApprovalContext,
+) -> None:
+    request = (await submit_request(ctx, whitelist("U0ANA", project=BOREALIS))).request
+    assert request.approvers == ("U0BRUNO", "U0IRENE")
+    with pytest.raises(NotAllowed, match="your own request"):
+        await approve_request(ctx, request.id, "U0ANA")
+
+
+async def test_a_rejection_needs_a_reason_and_keeps_it(ctx: ApprovalContext) -> None:
+    request = (await submit_request(ctx, allocation("U0MARTA"))).request
+    with pytest.raises(ReasonRequired):
+        await reject_request(ctx, request.id, "U0IRENE", "   ")
+    rejected = await reject_request(ctx, request.id, "U0IRENE", " Over budget this month ")
+    assert (rejected.status, rejected.decision_reason, rejected.decided_by) == (
+        S.REJECTED,
+        "Over budget this month",
+        "U0IRENE",
+    )
+
+
+async def test_only_the_requester_cancels_and_only_while_pending(ctx: ApprovalContext) -> None:
+    request = (await submit_request(ctx, allocation("U0MARTA"))).request
+    with pytest.raises(NotAllowed, match="Only the person who asked"):
+        await cancel_request(ctx, request.id, "U0ANA")
+    assert (await cancel_request(ctx, request.id, "U0MARTA")).status is S.CANCELLED
+    with pytest.raises(RequestMovedOn):
+        await cancel_request(ctx, request.id, "U0MARTA")
+
+
+async def test_requests_waiting_past_expire_after_expire_and_decided_ones_do_not(
+    ctx: ApprovalContext, clock: FakeClock
+) -> None:
+    waiting = (await submit_request(ctx, allocation("U0MARTA"))).request
+    decided = (await submit_request(ctx, allocation("U0MARTA", hours=2))).request
+    await approve_request(ctx, decided.id, "U0ANA")
+    clock.advance(hours=71)
+    assert await expire_requests(ctx) == []
+    clock.advance(hours=1)
+    (expired,) = await expire_requests(ctx)
+    assert (expired.id, expired.status) == (waiting.id, S.EXPIRED)
+    with pytest.raises(RequestMovedOn):
+        await approve_request(ctx, waiting.id, "U0ANA")
+    assert (await audit(ctx, waiting.id))[-1] == ("staffdesk", "expired")
+
+
+async def test_missionx_project_managers_approve_project_people(ctx: ApprovalContext) -> None:
+    payload = MissionXProjectPersonPayload(
+        project_id=MX_PROJECT, email="new@acme.example", permission="member"
+    )
+    submitted = await submit_request(ctx, NewRequest(payload=payload, requester_id="U0MARTA"))
+    assert submitted.request.approvers == ("U0ANA",)
+    assert (await approve_request(ctx, submitted.request.id, "U0ANA")).status is S.APPROVED
+
+
+async def test_a_slack_users_link_is_cached_and_found_again_when_it_stops_matching(
+    ctx: ApprovalContext, slack: FakeSlackPeople, clock: FakeClock
+) -> None:
+    await submit_request(ctx, allocation("U0ANA"))
+    await submit_request(ctx, allocation("U0ANA", hours=1))
+    assert slack.asked.count("email_of U0ANA") == 1
+    async with ctx.uow_factory() as uow:  # Ana's Wethod e-mail changes upstream
+        await uow.directory.upsert_people(
+            [
+                DirectoryPerson(
+                    upstream=Upstream.WETHOD,
+                    upstream_id="1",
+                    name="Ana",
+                    email="ana.r@acme.example",
+                    role="Project Manager",
+                )
+            ],
+            now=clock.now,
+        )
+        await uow.commit()
+    slack.emails["U0ANA"] = "ana.r@acme.example"
+    assert (await submit_request(ctx, allocation("U0ANA", hours=2))).auto_approved
+    assert slack.asked.count("email_of U0ANA") == 2
