@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import wiring
 from app.integrations import probes
+from app.policy_file import PolicyFileError, load_policy
 from app.settings import UPSTREAM_SETTINGS, Settings
 from app.storage import database, migrate
 
@@ -53,7 +54,12 @@ async def db_upgrade(settings: Settings) -> int:
 
 
 async def serve(settings: Settings, host: str, port: int) -> int:
-    container = wiring.build_container(settings)
+    try:
+        permission_policy = load_policy(settings.staffdesk_policy)
+    except PolicyFileError as error:
+        print(error, file=sys.stderr)
+        return 2
+    container = wiring.build_container(settings, permission_policy)
     problem = await _migrate(container.engine, settings)
     if problem:
         await container.engine.dispose()
@@ -119,8 +125,18 @@ async def _check_upstreams(settings: Settings) -> list[tuple[bool, str]]:
     return results
 
 
+def _check_policy(settings: Settings) -> tuple[bool, str]:
+    try:
+        policy = load_policy(settings.staffdesk_policy)
+    except PolicyFileError as error:
+        return False, f"policy: {error}"
+    roles = ", ".join(policy.roles) or "no roles"
+    return True, f"policy: {settings.staffdesk_policy} is valid ({roles})"
+
+
 async def check(settings: Settings) -> int:
-    results = [(True, "settings: valid"), await _check_database(settings), await _check_slack(settings)]
+    results = [(True, "settings: valid"), _check_policy(settings)]
+    results += [await _check_database(settings), await _check_slack(settings)]
     results += await _check_upstreams(settings)
     for ok, line in results:
         print(f"{'ok  ' if ok else 'FAIL'} {line}")

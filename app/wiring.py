@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
@@ -28,12 +29,18 @@ from app.integrations.wethod import (
     WethodDirectorySource,
     WethodWhitelistProvisioner,
 )
+from app.jobs.approvals import schedule_expiry
 from app.jobs.delivery import run_delivery_loop
 from app.jobs.directory import schedule_directory_refresh
+from app.policy.model import Policy
+from app.services.approvers import ApprovalContext
 from app.services.delivery import DeliveryPolicy, DeliveryWorker
+from app.services.identity import Identities
 from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWork
 from app.services.routing import ProvisionerByKind
 from app.settings import Settings
+from app.slack.people import SlackWebPeople
+from app.slack.web_client import build_web_client
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 from app.web import build_web_app
@@ -124,6 +131,8 @@ class Container:
     upstreams: Upstreams
     worker: DeliveryWorker
     clock: Clock
+    approvals: ApprovalContext
+    slack_client: AsyncWebClient
     directory_sources: list[DirectorySource] = field(default_factory=list)
 
     def unit_of_work(self) -> UnitOfWork:
@@ -132,23 +141,44 @@ class Container:
 
 def build_container(
     settings: Settings,
+    permission_policy: Policy,
     *,
     engine: AsyncEngine | None = None,
     clock: Clock = utc_now,
     provisioner: Provisioner | None = None,
-    policy: DeliveryPolicy | None = None,
+    delivery_policy: DeliveryPolicy | None = None,
 ) -> Container:
     engine = engine or database.create_engine(settings.database_url)
     sessions = database.session_factory(engine)
+
+    def unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions)
+
     upstreams = build_upstreams(settings)
     worker = DeliveryWorker(
-        lambda: SqlUnitOfWork(sessions),
+        unit_of_work,
         provisioner or build_provisioner(settings, upstreams),
         worker_id=worker_identity(),
         clock=clock,
-        policy=policy,
+        policy=delivery_policy,
     )
-    return Container(settings, engine, upstreams, worker, clock, build_directory_sources(upstreams))
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    slack_client = build_web_client(token, settings.slack_api_url)
+    slack_people = SlackWebPeople(slack_client)
+    identities = Identities(unit_of_work, slack_people, permission_policy, clock)
+    approvals = ApprovalContext(
+        unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone
+    )
+    return Container(
+        settings,
+        engine,
+        upstreams,
+        worker,
+        clock,
+        approvals,
+        slack_client,
+        build_directory_sources(upstreams),
+    )
 
 
 def build_http_app(container: Container) -> Starlette:
@@ -162,6 +192,7 @@ def build_http_app(container: Container) -> Starlette:
         schedule_directory_refresh(
             scheduler, container.directory_sources, container.unit_of_work, container.clock
         )
+        schedule_expiry(scheduler, container.approvals)
         scheduler.start()
         try:
             yield

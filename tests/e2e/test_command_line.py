@@ -21,8 +21,14 @@ SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 STARTUP_DEADLINE_SECONDS = 30
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def staffdesk_env(tmp_path: Path, **values: str) -> dict[str, str]:
-    """The parent's environment without any Staffdesk setting, plus `values`."""
+    """The parent's environment without any Staffdesk setting, plus `values`; the example policy in place."""
+    policy = tmp_path / "policy.yml"
+    if not policy.exists():
+        policy.write_text((ROOT / "policy.example.yml").read_text())
     env = {
         k: v
         for k, v in os.environ.items()
@@ -103,10 +109,20 @@ def test_an_unreachable_database_at_start_is_said_plainly(tmp_path: Path) -> Non
     assert "hunter2" not in result.stderr
 
 
+def test_a_bad_policy_file_stops_start_up_naming_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "policy.yml").write_text("roles:\n  pm: [planning.modify, planning.teleport]\n")
+    env = staffdesk_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    result = run(["serve"], env, tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "policy.yml:2: unknown permission 'planning.teleport' in role 'pm'" in result.stderr
+
+
 def test_check_reports_a_schema_that_needs_upgrading(fresh_database_url: str, tmp_path: Path) -> None:
     result = run(["check"], staffdesk_env(tmp_path, DATABASE_URL=fresh_database_url), tmp_path)
     assert result.returncode == 1
     assert "ok   settings: valid" in result.stdout
+    assert "ok   policy: policy.yml is valid (resource-manager, project-manager)" in result.stdout
     assert "run 'staffdesk db upgrade'" in result.stdout
     assert "FAIL Slack: SLACK_BOT_TOKEN is not set" in result.stdout
     assert "Wethod: off (set WETHOD_TOKEN, WETHOD_COMPANY to enable)" in result.stdout

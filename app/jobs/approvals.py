@@ -1,0 +1,41 @@
+"""Expire requests that waited too long for a decision, on a schedule."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from app.services.approvals import expire_requests
+from app.services.approvers import ApprovalContext
+
+log = logging.getLogger(__name__)
+
+EXPIRE_EVERY = timedelta(minutes=5)
+
+
+async def expire_once(ctx: ApprovalContext) -> None:
+    try:
+        expired = await expire_requests(ctx)
+    except Exception:
+        log.exception("expiring requests failed; trying again at the next run")
+        return
+    if expired:
+        log.info(
+            "expired %d request(s) that waited longer than %s",
+            len(expired),
+            ctx.policy.approvals.expire_after,
+        )
+
+
+def schedule_expiry(scheduler: AsyncIOScheduler, ctx: ApprovalContext) -> None:
+    scheduler.add_job(
+        expire_once,
+        "interval",
+        args=(ctx,),
+        seconds=EXPIRE_EVERY.total_seconds(),
+        id="expire-requests",
+        max_instances=1,
+        coalesce=True,
+    )
