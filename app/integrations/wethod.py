@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from app.clients.errors import Conflict, UpstreamError
 from app.clients.wethod.client import WethodClient
@@ -110,3 +111,25 @@ class WethodDirectorySource:
             )
             for p in projects
         ]
+
+
+class WethodAllocationReader:
+    """The hours a person already has in Wethod on some days (all projects)."""
+
+    def __init__(self, client: WethodClient) -> None:
+        self._client = client
+
+    async def hours_by_day(self, person_id: int, days: Sequence[date]) -> dict[date, int]:
+        if not days:
+            return {}
+        window = f"bt:{min(days).isoformat()},{max(days).isoformat()}"
+        try:
+            allocations = await self._client.list_allocations(date=window, person_id=person_id)
+        except UpstreamError as error:
+            raise unavailable(error, WETHOD) from None
+        wanted = set(days)
+        totals = dict.fromkeys(sorted(wanted), 0)
+        for allocation in allocations:
+            if allocation.date in wanted and allocation.deleted_at is None:
+                totals[allocation.date] += allocation.hours
+        return totals

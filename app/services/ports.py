@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self, TypedDict
 
@@ -75,6 +75,20 @@ class RequestRepository(Protocol):
     async def pending_created_before(self, cutoff: datetime) -> list[StaffingRequest]:
         """Requests still waiting for approval that were submitted at or before `cutoff`."""
         ...
+
+    async def set_message(self, request_id: str, channel_id: str, message_ts: str) -> None:
+        """Remember where the request's own message is, to update it in place."""
+        ...
+
+    async def add_approval_message(
+        self, request_id: str, approver_id: str, channel_id: str, ts: str
+    ) -> None: ...
+
+    async def approval_messages(self, request_id: str) -> list[tuple[str, str, str]]: ...
+
+    async def requested_by(self, requester_id: str, *, limit: int = 20) -> list[StaffingRequest]: ...
+
+    async def waiting_for(self, approver_id: str) -> list[StaffingRequest]: ...
 
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
         """Extend the worker's lease; False when the worker no longer holds it."""
@@ -180,6 +194,12 @@ class SlackPeople(Protocol):
     async def usergroup_members(self, handle: str) -> frozenset[str]:
         """The Slack user ids in the user group with this handle (without the @)."""
         ...
+
+
+class AllocationReader(Protocol):
+    """Hours a person already has allocated, per day, for the allocation preview."""
+
+    async def hours_by_day(self, person_id: int, days: Sequence[date]) -> dict[date, int]: ...
 
 
 class Provisioner(Protocol):

@@ -16,7 +16,7 @@ from app.domain.errors import LeaseLost, RequestMovedOn, RequestNotFound
 from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus, check_transition
 from app.services.ports import RequestChanges
-from app.storage.tables import AuditRow, DeliveryAttemptRow, RequestRow
+from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow, RequestRow
 
 _PAYLOAD = TypeAdapter[RequestPayload](RequestPayload)
 _REQUESTS = cast(Table, RequestRow.__table__)
@@ -191,6 +191,45 @@ class SqlRequestRepository:
             .order_by(_REQUESTS.c.created_at)
         )
         return [_to_request(row) for row in rows.mappings()]
+
+    async def set_message(self, request_id: str, channel_id: str, message_ts: str) -> None:
+        await self._session.execute(
+            update(_REQUESTS)
+            .where(_REQUESTS.c.id == request_id)
+            .values(channel_id=channel_id, message_ts=message_ts)
+        )
+
+    async def add_approval_message(self, request_id: str, approver_id: str, channel_id: str, ts: str) -> None:
+        await self._session.merge(
+            ApprovalMessageRow(
+                request_id=request_id, approver_id=approver_id, channel_id=channel_id, message_ts=ts
+            )
+        )
+
+    async def approval_messages(self, request_id: str) -> list[tuple[str, str, str]]:
+        """(approver, channel, ts) of every copy of the approval question."""
+        rows = await self._session.scalars(
+            select(ApprovalMessageRow).where(ApprovalMessageRow.request_id == request_id)
+        )
+        return [(r.approver_id, r.channel_id, r.message_ts) for r in rows]
+
+    async def requested_by(self, requester_id: str, *, limit: int = 20) -> list[StaffingRequest]:
+        rows = await self._session.execute(
+            select(_REQUESTS)
+            .where(_REQUESTS.c.requester_id == requester_id)
+            .order_by(_REQUESTS.c.created_at.desc())
+            .limit(limit)
+        )
+        return [_to_request(row) for row in rows.mappings()]
+
+    async def waiting_for(self, approver_id: str) -> list[StaffingRequest]:
+        rows = await self._session.execute(
+            select(_REQUESTS)
+            .where(_REQUESTS.c.status == RequestStatus.PENDING_APPROVAL.value)
+            .order_by(_REQUESTS.c.created_at)
+        )
+        found = [_to_request(row) for row in rows.mappings()]
+        return [r for r in found if approver_id in r.approvers]
 
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
         result = await self._session.execute(

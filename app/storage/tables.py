@@ -65,6 +65,7 @@ class RequestRow(Base):
     __table_args__ = (
         Index("ix_requests_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_requests_status_lease", "status", "lease_expires_at"),
+        Index("ix_requests_status_created", "status", "created_at"),
     )
 
 
@@ -168,3 +169,14 @@ class DirectorySyncRow(Base):
     people_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
     projects_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ApprovalMessageRow(Base):
+    """Where each approver was asked, so every copy of the question can show the decision."""
+
+    __tablename__ = "approval_messages"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    approver_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))

@@ -23,6 +23,7 @@ TABLES = {
     "directory_people",
     "directory_projects",
     "directory_sync",
+    "approval_messages",
 }
 
 

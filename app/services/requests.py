@@ -1,0 +1,142 @@
+"""Reading requests for the Slack surface, and remembering where their messages are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.directory import UPSTREAM_OF_KIND
+from app.domain.requests import (
+    AllocationPayload,
+    MissionXProjectPersonPayload,
+    ProcoreProjectPersonPayload,
+    StaffingRequest,
+    WhitelistPayload,
+)
+from app.services.ports import AllocationReader, UnitOfWorkFactory
+
+FULL_DAY_HOURS = 8
+
+
+async def get_request(uow_factory: UnitOfWorkFactory, request_id: str) -> StaffingRequest:
+    async with uow_factory() as uow:
+        return await uow.requests.get(request_id)
+
+
+async def requests_of(uow_factory: UnitOfWorkFactory, slack_user_id: str) -> list[StaffingRequest]:
+    async with uow_factory() as uow:
+        return await uow.requests.requested_by(slack_user_id)
+
+
+async def waiting_for(uow_factory: UnitOfWorkFactory, slack_user_id: str) -> list[StaffingRequest]:
+    async with uow_factory() as uow:
+        return await uow.requests.waiting_for(slack_user_id)
+
+
+async def record_request_message(
+    uow_factory: UnitOfWorkFactory, request_id: str, channel_id: str, ts: str
+) -> None:
+    async with uow_factory() as uow:
+        await uow.requests.set_message(request_id, channel_id, ts)
+        await uow.commit()
+
+
+async def record_approval_message(
+    uow_factory: UnitOfWorkFactory, request_id: str, approver_id: str, channel_id: str, ts: str
+) -> None:
+    async with uow_factory() as uow:
+        await uow.requests.add_approval_message(request_id, approver_id, channel_id, ts)
+        await uow.commit()
+
+
+async def approval_messages(uow_factory: UnitOfWorkFactory, request_id: str) -> list[tuple[str, str, str]]:
+    async with uow_factory() as uow:
+        return await uow.requests.approval_messages(request_id)
+
+
+@dataclass(frozen=True)
+class DayPreview:
+    day: date
+    already: int
+    adding: int
+
+    @property
+    def total(self) -> int:
+        return self.already + self.adding
+
+    @property
+    def over(self) -> bool:
+        return self.total > FULL_DAY_HOURS
+
+
+async def preview_allocation(
+    reader: AllocationReader, person_id: int, days: list[date], hours: int
+) -> list[DayPreview]:
+    """What each day would hold after the allocation, with the hours the person already has."""
+    existing = await reader.hours_by_day(person_id, days)
+    return [DayPreview(day, existing.get(day, 0), hours) for day in sorted(days)]
+
+
+@dataclass(frozen=True)
+class RequestDescription:
+    """A request in words, with upstream ids replaced by the directory's names."""
+
+    request: StaffingRequest
+    subject: str
+    project: str
+    details: str
+
+
+def _days_text(days: tuple[date, ...]) -> str:
+    first, last = days[0], days[-1]
+    span = first.strftime("%a %-d %b %Y") if first == last else f"{first:%a %-d %b} – {last:%a %-d %b %Y}"
+    count = f" ({len(days)} days)" if len(days) > 1 else ""
+    return f"{span}{count}"
+
+
+def _details(request: StaffingRequest) -> str:
+    payload = request.payload
+    if isinstance(payload, AllocationPayload):
+        return f"{payload.hours} h a day, {_days_text(payload.dates)}"
+    if isinstance(payload, WhitelistPayload):
+        return "added to the project's timesheet whitelist"
+    if isinstance(payload, MissionXProjectPersonPayload):
+        parts = [f"as {payload.permission.value}"]
+        if payload.is_project_manager:
+            parts.append("project manager")
+        if payload.role_title:
+            parts.append(payload.role_title)
+        if payload.rate is not None:
+            parts.append(
+                f"rate {payload.rate:g}" + (f" {payload.rate_time.value}" if payload.rate_time else "")
+            )
+        return ", ".join(parts)
+    assert isinstance(payload, ProcoreProjectPersonPayload)
+    return (
+        ", ".join(
+            filter(
+                None, [payload.job_title, f"employee {payload.employee_id}" if payload.employee_id else None]
+            )
+        )
+        or "as a project person"
+    )
+
+
+async def describe(uow_factory: UnitOfWorkFactory, request: StaffingRequest) -> RequestDescription:
+    payload = request.payload
+    upstream = UPSTREAM_OF_KIND[request.kind]
+    async with uow_factory() as uow:
+        project = await uow.directory.get_project(upstream, str(payload.project_id))
+        person_id = getattr(payload, "person_id", None)
+        people = await uow.directory.get_people(upstream, [str(person_id)]) if person_id else []
+    if isinstance(payload, MissionXProjectPersonPayload):
+        subject = payload.email
+    elif isinstance(payload, ProcoreProjectPersonPayload):
+        subject = " ".join(filter(None, [payload.first_name, payload.last_name]))
+    else:
+        subject = people[0].name if people else f"{upstream.label} person {person_id}"
+    if project is None:
+        project_text = f"{upstream.label} project {payload.project_id}"
+    else:
+        project_text = project.name + (f" ({project.job_order})" if project.job_order else "")
+    return RequestDescription(request, subject, project_text, _details(request))

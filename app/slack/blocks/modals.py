@@ -1,0 +1,297 @@
+"""The request modals, filled in from a draft, and the small views shown while and after submitting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from app.domain.directory import Upstream
+from app.domain.requests import MissionXPermission, MissionXRateTime
+from app.services.requests import DayPreview
+from app.slack.blocks.common import Blocks, context, plain, section, truncate
+from app.slack.ids import Action, Block, Callback
+from app.slack.metadata import ModalContext, RequestRef, dump
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A picked option: what is sent (`value`) and what is shown (`label`)."""
+
+    value: str
+    label: str
+
+    def option(self) -> dict[str, Any]:
+        return {"text": plain(truncate(self.label, 75)), "value": self.value[:150]}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a modal shows in its fields: from the command text, a stored request, or the user's last try."""
+
+    user_id: str | None = None
+    project: Choice | None = None
+    start: date | None = None
+    end: date | None = None
+    hours: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, Choice] = field(default_factory=dict)
+    manager: bool = False
+
+
+def _input(
+    block_id: str,
+    label: str,
+    element: dict[str, Any],
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+    dispatch: bool = False,
+) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint)
+    if dispatch:
+        block["dispatch_action"] = True
+    return block
+
+
+def _text(action: str, value: str | None, placeholder: str = "") -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": action}
+    if value:
+        element["initial_value"] = value
+    if placeholder:
+        element["placeholder"] = plain(placeholder)
+    return element
+
+
+def _project(draft: Draft, upstream: Upstream) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "external_select",
+        "action_id": Action.PROJECT,
+        "min_query_length": 1,
+        "placeholder": plain(f"Search {upstream.label} projects by name or job order"),
+    }
+    if draft.project:
+        element["initial_option"] = draft.project.option()
+    return _input(Block.PROJECT, "Project", element, dispatch=upstream is Upstream.WETHOD)
+
+
+def _person(draft: Draft, label: str, dispatch: bool) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": Action.PERSON,
+        "placeholder": plain("Pick a person"),
+    }
+    if draft.user_id:
+        element["initial_user"] = draft.user_id
+    return _input(Block.PERSON, label, element, dispatch=dispatch)
+
+
+def _date(
+    block_id: str, action: str, label: str, value: date | None, optional: bool = False
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "datepicker", "action_id": action}
+    if value:
+        element["initial_date"] = value.isoformat()
+    return _input(block_id, label, element, optional=optional, dispatch=True)
+
+
+def _modal(
+    callback: str, title: str, blocks: Blocks, meta: ModalContext, submit: str = "Send request"
+) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback,
+        "title": plain(title),
+        "submit": plain(submit),
+        "close": plain("Cancel"),
+        "blocks": blocks,
+        "private_metadata": dump(meta),
+    }
+
+
+def preview_text(preview: list[DayPreview] | None, problem: str | None = None) -> str:
+    if problem:
+        return f":warning: {problem}"
+    if not preview:
+        return "_Pick a person, a project, the days and the hours to see what will be created._"
+    lines = [f"*This will create {len(preview)} allocation{'s' if len(preview) > 1 else ''}:*"]
+    for day in preview[:23]:
+        flag = f" :warning: *{day.total} h, over 8*" if day.over else f" → {day.total} h"
+        lines.append(f"• {day.day:%a %-d %b}: {day.already} h already + {day.adding} h{flag}")
+    if len(preview) > 23:
+        lines.append(f"…and {len(preview) - 23} more days")
+    return "\n".join(lines)
+
+
+def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None = None) -> dict[str, Any]:
+    hours: dict[str, Any] = {"type": "number_input", "action_id": Action.HOURS, "is_decimal_allowed": False}
+    if draft.hours:
+        hours["initial_value"] = draft.hours
+    blocks = [
+        _person(draft, "Who", dispatch=True),
+        _project(draft, Upstream.WETHOD),
+        _date(Block.START, Action.START, "From", draft.start),
+        _date(Block.END, Action.END, "To (leave empty for one day)", draft.end, optional=True),
+        _input(
+            Block.HOURS,
+            "Hours a day",
+            hours,
+            hint="A whole number from 1 to 8; weekends are skipped.",
+            dispatch=True,
+        ),
+        section(preview or preview_text(None), block_id=Block.PREVIEW),
+    ]
+    return _modal(Callback.ALLOCATION, "Allocate", blocks, meta)
+
+
+def build_whitelist_modal(draft: Draft, meta: ModalContext) -> dict[str, Any]:
+    blocks = [
+        _person(draft, "Who", dispatch=False),
+        _project(draft, Upstream.WETHOD),
+        context("They can then log time on the project even when it is closed to others."),
+    ]
+    return _modal(Callback.WHITELIST, "Timesheet whitelist", blocks, meta)
+
+
+def _static(
+    block_id: str,
+    action: str,
+    label: str,
+    options: list[Choice],
+    picked: Choice | None,
+    optional: bool = False,
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": action,
+        "options": [o.option() for o in options],
+    }
+    if picked:
+        element["initial_option"] = picked.option()
+    return _input(block_id, label, element, optional=optional)
+
+
+def _upstream_picker(enabled: list[Upstream], current: Upstream) -> list[dict[str, Any]]:
+    if len(enabled) < 2:
+        return [context(f"Adds the person in *{current.label}*.")]
+    options = [Choice(u.value, u.label) for u in enabled]
+    element = {
+        "type": "static_select",
+        "action_id": Action.UPSTREAM,
+        "options": [o.option() for o in options],
+        "initial_option": Choice(current.value, current.label).option(),
+    }
+    return [
+        {
+            "type": "section",
+            "block_id": Block.UPSTREAM,
+            "text": {"type": "mrkdwn", "text": "*System*"},
+            "accessory": element,
+        }
+    ]
+
+
+def _missionx_fields(draft: Draft) -> Blocks:
+    permissions = [Choice(p.value, p.value.capitalize()) for p in MissionXPermission]
+    rate_times = [Choice(r.value, r.value) for r in MissionXRateTime]
+    manager: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": Action.MANAGER,
+        "options": [Choice("yes", "Project manager").option()],
+    }
+    if draft.manager:
+        manager["initial_options"] = manager["options"]
+    rate: dict[str, Any] = {"type": "number_input", "action_id": Action.RATE, "is_decimal_allowed": True}
+    if draft.texts.get(Action.RATE):
+        rate["initial_value"] = draft.texts[Action.RATE]
+    return [
+        _input(Block.EMAIL, "E-mail", _text(Action.EMAIL, draft.texts.get(Action.EMAIL), "name@company.com")),
+        _static(
+            Block.PERMISSION,
+            Action.PERMISSION,
+            "Permission in the project",
+            permissions,
+            draft.choices.get(Action.PERMISSION) or permissions[0],
+        ),
+        _input(
+            Block.ROLE_TITLE,
+            "Role title",
+            _text(Action.ROLE_TITLE, draft.texts.get(Action.ROLE_TITLE)),
+            optional=True,
+        ),
+        _input(Block.MANAGER, "Manages the project", manager, optional=True),
+        _input(Block.RATE, "Rate", rate, optional=True, hint="Zero or more."),
+        _static(
+            Block.RATE_TIME,
+            Action.RATE_TIME,
+            "Rate per",
+            rate_times,
+            draft.choices.get(Action.RATE_TIME),
+            optional=True,
+        ),
+    ]
+
+
+def _procore_fields(draft: Draft) -> Blocks:
+    return [
+        _input(Block.LAST_NAME, "Last name", _text(Action.LAST_NAME, draft.texts.get(Action.LAST_NAME))),
+        _input(
+            Block.FIRST_NAME,
+            "First name",
+            _text(Action.FIRST_NAME, draft.texts.get(Action.FIRST_NAME)),
+            optional=True,
+        ),
+        _input(
+            Block.JOB_TITLE,
+            "Job title",
+            _text(Action.JOB_TITLE, draft.texts.get(Action.JOB_TITLE)),
+            optional=True,
+        ),
+        _input(
+            Block.EMPLOYEE_ID,
+            "Employee id",
+            _text(Action.EMPLOYEE_ID, draft.texts.get(Action.EMPLOYEE_ID)),
+            optional=True,
+        ),
+    ]
+
+
+def build_project_person_modal(draft: Draft, meta: ModalContext, enabled: list[Upstream]) -> dict[str, Any]:
+    upstream = meta.upstream or enabled[0]
+    fields = _missionx_fields(draft) if upstream is Upstream.MISSIONX else _procore_fields(draft)
+    blocks = [*_upstream_picker(enabled, upstream), _project(draft, upstream), *fields]
+    return _modal(Callback.PROJECT_PERSON, "Add a person", blocks, meta)
+
+
+def build_reject_modal(request_id: str, summary: str) -> dict[str, Any]:
+    reason = _text(Action.REASON, None, "Why? The requester will see this.")
+    reason["multiline"] = True
+    blocks = [section(truncate(summary, 2900)), _input(Block.REASON, "Reason", reason)]
+    meta = {
+        "type": "modal",
+        "callback_id": Callback.REJECT,
+        "title": plain("Reject request"),
+        "submit": plain("Reject"),
+        "close": plain("Back"),
+        "blocks": blocks,
+        "private_metadata": dump(RequestRef(request_id=request_id)),
+    }
+    return meta
+
+
+def build_notice_view(title: str, text: str) -> dict[str, Any]:
+    """A closing view: what happened, in words."""
+    return {
+        "type": "modal",
+        "title": plain(truncate(title, 24)),
+        "close": plain("Close"),
+        "blocks": [section(text)],
+    }

@@ -1,0 +1,207 @@
+"""Modal state in, a draft (to show again) and a domain payload or field errors (by block id) out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.domain.directory import DirectoryProject, Upstream
+from app.domain.requests import (
+    MAX_ALLOCATION_DAYS,
+    AllocationPayload,
+    MissionXProjectPersonPayload,
+    ProcoreProjectPersonPayload,
+    RequestPayload,
+    WhitelistPayload,
+)
+from app.slack.blocks.modals import Choice, Draft
+from app.slack.ids import Action, Block
+from app.slack.text import working_days
+
+State = dict[str, dict[str, dict[str, Any]]]
+
+
+@dataclass
+class Checked:
+    payload: RequestPayload | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _value(state: State, block: str, action: str) -> dict[str, Any]:
+    return state.get(block, {}).get(action, {}) or {}
+
+
+def _choice(raw: dict[str, Any] | None) -> Choice | None:
+    if not raw:
+        return None
+    return Choice(value=str(raw["value"]), label=str(raw.get("text", {}).get("text", raw["value"])))
+
+
+def _day(raw: dict[str, Any]) -> date | None:
+    text = raw.get("selected_date")
+    return date.fromisoformat(text) if text else None
+
+
+def read_draft(state: State) -> Draft:
+    """Everything the user entered, whichever modal it came from."""
+    texts: dict[str, str] = {
+        str(action): str(_value(state, block, action).get("value") or "").strip()
+        for block, action in [
+            (Block.EMAIL, Action.EMAIL),
+            (Block.ROLE_TITLE, Action.ROLE_TITLE),
+            (Block.RATE, Action.RATE),
+            (Block.LAST_NAME, Action.LAST_NAME),
+            (Block.FIRST_NAME, Action.FIRST_NAME),
+            (Block.JOB_TITLE, Action.JOB_TITLE),
+            (Block.EMPLOYEE_ID, Action.EMPLOYEE_ID),
+        ]
+    }
+    choices: dict[str, Choice] = {
+        str(action): choice
+        for block, action in [(Block.PERMISSION, Action.PERMISSION), (Block.RATE_TIME, Action.RATE_TIME)]
+        if (choice := _choice(_value(state, block, action).get("selected_option")))
+    }
+    return Draft(
+        user_id=_value(state, Block.PERSON, Action.PERSON).get("selected_user"),
+        project=_choice(_value(state, Block.PROJECT, Action.PROJECT).get("selected_option")),
+        start=_day(_value(state, Block.START, Action.START)),
+        end=_day(_value(state, Block.END, Action.END)),
+        hours=_value(state, Block.HOURS, Action.HOURS).get("value"),
+        texts={k: v for k, v in texts.items() if v},
+        choices=choices,
+        manager=bool(_value(state, Block.MANAGER, Action.MANAGER).get("selected_options")),
+    )
+
+
+def check_project(project: DirectoryProject | None, upstream: Upstream, errors: dict[str, str]) -> None:
+    if project is None:
+        errors[Block.PROJECT] = f"Pick a {upstream.label} project from the list."
+    elif project.archived:
+        errors[Block.PROJECT] = f"{project.name} is archived in {upstream.label}; pick an active project."
+
+
+def allocation_days(draft: Draft, errors: dict[str, str]) -> list[date]:
+    if draft.start is None:
+        errors[Block.START] = "Pick the first day."
+        return []
+    end = draft.end or draft.start
+    if end < draft.start:
+        errors[Block.END] = "The last day cannot be before the first."
+        return []
+    days = working_days(draft.start, end)
+    if not days:
+        errors[Block.START] = "These days are all on a weekend; pick working days."
+    elif len(days) > MAX_ALLOCATION_DAYS:
+        errors[Block.END] = f"At most {MAX_ALLOCATION_DAYS} working days at once; split the request."
+    return days
+
+
+def allocation_hours(draft: Draft, errors: dict[str, str]) -> int | None:
+    try:
+        hours = int(str(draft.hours or "").strip())
+    except ValueError:
+        hours = None
+    if hours is None or not 1 <= hours <= 8:
+        errors[Block.HOURS] = "Hours must be a whole number from 1 to 8."
+        return None
+    return hours
+
+
+def check_allocation(draft: Draft, person_id: str | None, project: DirectoryProject | None) -> Checked:
+    errors: dict[str, str] = {}
+    check_project(project, Upstream.WETHOD, errors)
+    days = allocation_days(draft, errors)
+    hours = allocation_hours(draft, errors)
+    if errors or person_id is None or project is None or hours is None:
+        return Checked(errors=errors)
+    payload = AllocationPayload(
+        person_id=int(person_id), project_id=int(project.upstream_id), dates=tuple(days), hours=hours
+    )
+    return Checked(payload=payload)
+
+
+def check_whitelist(person_id: str | None, project: DirectoryProject | None) -> Checked:
+    errors: dict[str, str] = {}
+    check_project(project, Upstream.WETHOD, errors)
+    if errors or person_id is None or project is None:
+        return Checked(errors=errors)
+    return Checked(payload=WhitelistPayload(project_id=int(project.upstream_id), person_id=int(person_id)))
+
+
+_MISSIONX_BLOCKS: dict[str, str] = {
+    "email": Block.EMAIL,
+    "permission": Block.PERMISSION,
+    "rate": Block.RATE,
+    "rate_time": Block.RATE_TIME,
+    "role_title": Block.ROLE_TITLE,
+}
+_MISSIONX_WORDS: dict[str, str] = {
+    Block.EMAIL: "Enter a valid e-mail address, such as name@company.com.",
+    Block.RATE: "The rate must be a number, zero or more.",
+    Block.PERMISSION: "Pick member, manager, admin or observer.",
+    Block.RATE_TIME: "Pick how the rate is counted.",
+    Block.ROLE_TITLE: "The role title is too long.",
+}
+
+
+def _field_errors(
+    error: ValidationError, blocks: Mapping[str, str], words: Mapping[str, str]
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in error.errors():
+        block = blocks.get(str(item["loc"][0]) if item["loc"] else "")
+        if block:
+            found.setdefault(block, words.get(block, str(item["msg"])))
+    return found or {Block.PROJECT: "These values cannot be sent; check each field."}
+
+
+def check_missionx(draft: Draft, project: DirectoryProject | None) -> Checked:
+    errors: dict[str, str] = {}
+    check_project(project, Upstream.MISSIONX, errors)
+    rate_time = draft.choices.get(Action.RATE_TIME)
+    data = {
+        "project_id": project.upstream_id if project else "0" * 24,
+        "email": draft.texts.get(Action.EMAIL, ""),
+        "permission": (draft.choices.get(Action.PERMISSION) or Choice("member", "")).value,
+        "role_title": draft.texts.get(Action.ROLE_TITLE),
+        "is_project_manager": draft.manager,
+        "rate": draft.texts.get(Action.RATE) or None,
+        "rate_time": rate_time.value if rate_time else None,
+    }
+    try:
+        payload = MissionXProjectPersonPayload.model_validate(data)
+    except ValidationError as error:
+        errors.update(_field_errors(error, _MISSIONX_BLOCKS, _MISSIONX_WORDS))
+        return Checked(errors=errors)
+    return Checked(payload=None if errors else payload, errors=errors)
+
+
+_PROCORE_BLOCKS: dict[str, str] = {
+    "last_name": Block.LAST_NAME,
+    "first_name": Block.FIRST_NAME,
+    "job_title": Block.JOB_TITLE,
+    "employee_id": Block.EMPLOYEE_ID,
+}
+_PROCORE_WORDS: dict[str, str] = {Block.LAST_NAME: "Enter the person's last name; Procore needs it."}
+
+
+def check_procore(draft: Draft, project: DirectoryProject | None) -> Checked:
+    errors: dict[str, str] = {}
+    check_project(project, Upstream.PROCORE, errors)
+    data = {
+        "project_id": int(project.upstream_id) if project else 1,
+        "last_name": draft.texts.get(Action.LAST_NAME, ""),
+        "first_name": draft.texts.get(Action.FIRST_NAME),
+        "job_title": draft.texts.get(Action.JOB_TITLE),
+        "employee_id": draft.texts.get(Action.EMPLOYEE_ID),
+    }
+    try:
+        payload = ProcoreProjectPersonPayload.model_validate(data)
+    except ValidationError as error:
+        errors.update(_field_errors(error, _PROCORE_BLOCKS, _PROCORE_WORDS))
+        return Checked(errors=errors)
+    return Checked(payload=None if errors else payload, errors=errors)
