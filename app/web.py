@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -22,7 +24,9 @@ HealthProbe = Callable[[], Awaitable[None]]
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
-def build_web_app(database_probe: HealthProbe, background: Lifespan | None = None) -> Starlette:
+def build_web_app(
+    database_probe: HealthProbe, background: Lifespan | None = None, slack_app: AsyncApp | None = None
+) -> Starlette:
     async def healthz(_: Request) -> Response:
         try:
             await asyncio.wait_for(database_probe(), timeout=HEALTH_TIMEOUT_SECONDS)
@@ -42,7 +46,12 @@ def build_web_app(database_probe: HealthProbe, background: Lifespan | None = Non
     async def no_background(_: Starlette) -> AsyncIterator[None]:
         yield
 
-    return Starlette(
-        routes=[Route("/healthz", healthz), Route("/metrics", metrics)],
-        lifespan=background or no_background,
-    )
+    routes = [Route("/healthz", healthz), Route("/metrics", metrics)]
+    if slack_app is not None:
+        handler = AsyncSlackRequestHandler(slack_app)
+
+        async def slack_events(request: Request) -> Response:
+            return await handler.handle(request)
+
+        routes.append(Route("/slack/events", slack_events, methods=["POST"]))
+    return Starlette(routes=routes, lifespan=background or no_background)

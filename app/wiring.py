@@ -20,12 +20,13 @@ from starlette.applications import Starlette
 from app.clients.missionx.client import MissionXClient
 from app.clients.procore.client import ProcoreClient
 from app.clients.wethod.client import WethodClient
-from app.domain.directory import UPSTREAM_OF_KIND
+from app.domain.directory import UPSTREAM_OF_KIND, Upstream
 from app.domain.requests import RequestKind
 from app.integrations.missionx import MissionXDirectorySource, MissionXPersonProvisioner
 from app.integrations.procore import ProcoreDirectorySource, ProcorePersonProvisioner
 from app.integrations.wethod import (
     WethodAllocationProvisioner,
+    WethodAllocationReader,
     WethodDirectorySource,
     WethodWhitelistProvisioner,
 )
@@ -39,6 +40,9 @@ from app.services.identity import Identities
 from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWork
 from app.services.routing import ProvisionerByKind
 from app.settings import Settings
+from app.slack.app import build_slack_app
+from app.slack.deps import SlackDeps
+from app.slack.notify import SlackNotifier
 from app.slack.people import SlackWebPeople
 from app.slack.web_client import build_web_client
 from app.storage import database
@@ -133,6 +137,8 @@ class Container:
     clock: Clock
     approvals: ApprovalContext
     slack_client: AsyncWebClient
+    notifier: SlackNotifier
+    slack_deps: SlackDeps
     directory_sources: list[DirectorySource] = field(default_factory=list)
 
     def unit_of_work(self) -> UnitOfWork:
@@ -169,6 +175,11 @@ def build_container(
     approvals = ApprovalContext(
         unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone
     )
+    notifier = SlackNotifier(slack_client, unit_of_work)
+    enabled = tuple(Upstream(name.lower()) for name in settings.enabled_upstreams())
+    missing = {u: ", ".join(settings.missing_for(u.label)) for u in Upstream}
+    reader = WethodAllocationReader(upstreams.wethod) if upstreams.wethod else None
+    slack_deps = SlackDeps(approvals, notifier, enabled, missing, reader)
     return Container(
         settings,
         engine,
@@ -177,6 +188,8 @@ def build_container(
         clock,
         approvals,
         slack_client,
+        notifier,
+        slack_deps,
         build_directory_sources(upstreams),
     )
 
@@ -187,12 +200,15 @@ def build_http_app(container: Container) -> Starlette:
     @asynccontextmanager
     async def background(_: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        loop = asyncio.create_task(run_delivery_loop(container.worker, stop), name="delivery-loop")
+        loop = asyncio.create_task(
+            run_delivery_loop(container.worker, stop, on_report=container.notifier.delivery_reported),
+            name="delivery-loop",
+        )
         scheduler = AsyncIOScheduler(timezone=UTC)
         schedule_directory_refresh(
             scheduler, container.directory_sources, container.unit_of_work, container.clock
         )
-        schedule_expiry(scheduler, container.approvals)
+        schedule_expiry(scheduler, container.approvals, container.notifier.request_changed)
         scheduler.start()
         try:
             yield
@@ -204,4 +220,8 @@ def build_http_app(container: Container) -> Starlette:
             await container.engine.dispose()
             log.info("stopped: delivery loop finished, database connections closed")
 
-    return build_web_app(lambda: database.ping(container.engine), background)
+    secret = container.settings.slack_signing_secret
+    slack_app = build_slack_app(
+        container.slack_client, secret.get_secret_value() if secret else "", container.slack_deps
+    )
+    return build_web_app(lambda: database.ping(container.engine), background, slack_app)

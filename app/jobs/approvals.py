@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from app.domain.requests import StaffingRequest
 from app.services.approvals import expire_requests
 from app.services.approvers import ApprovalContext
 
@@ -15,9 +17,11 @@ log = logging.getLogger(__name__)
 EXPIRE_EVERY = timedelta(minutes=5)
 
 
-async def expire_once(ctx: ApprovalContext) -> None:
+async def expire_once(ctx: ApprovalContext, on_expired: Callable[[StaffingRequest], Awaitable[None]]) -> None:
     try:
         expired = await expire_requests(ctx)
+        for request in expired:
+            await on_expired(request)
     except Exception:
         log.exception("expiring requests failed; trying again at the next run")
         return
@@ -29,11 +33,15 @@ async def expire_once(ctx: ApprovalContext) -> None:
         )
 
 
-def schedule_expiry(scheduler: AsyncIOScheduler, ctx: ApprovalContext) -> None:
+def schedule_expiry(
+    scheduler: AsyncIOScheduler,
+    ctx: ApprovalContext,
+    on_expired: Callable[[StaffingRequest], Awaitable[None]],
+) -> None:
     scheduler.add_job(
         expire_once,
         "interval",
-        args=(ctx,),
+        args=(ctx, on_expired),
         seconds=EXPIRE_EVERY.total_seconds(),
         id="expire-requests",
         max_instances=1,

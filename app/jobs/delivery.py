@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from app.observability import DELIVERY_ATTEMPTS, DELIVERY_LOOP_ERRORS
-from app.services.delivery import DeliveryWorker
+from app.services.delivery import DeliveryReport, DeliveryWorker
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +18,27 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
+ReportListener = Callable[[DeliveryReport], Awaitable[None]]
+
+
+async def _tell(on_report: ReportListener | None, report: DeliveryReport) -> None:
+    if on_report is None:
+        return
+    try:
+        await on_report(report)
+    except Exception:
+        log.exception(
+            "could not tell Slack about request %s; its state is stored all the same", report.request_id
+        )
+
+
 async def run_delivery_loop(
-    worker: DeliveryWorker, stop: asyncio.Event, *, idle_seconds: float = 2.0, error_seconds: float = 5.0
+    worker: DeliveryWorker,
+    stop: asyncio.Event,
+    *,
+    on_report: ReportListener | None = None,
+    idle_seconds: float = 2.0,
+    error_seconds: float = 5.0,
 ) -> None:
     """Deliver due requests until `stop` is set; a full batch is followed at once by the next."""
     while not stop.is_set():
@@ -31,5 +51,6 @@ async def run_delivery_loop(
             continue
         for report in reports:
             DELIVERY_ATTEMPTS.labels(report.outcome.outcome).inc()
+            await _tell(on_report, report)
         if len(reports) < worker.policy.batch_size:
             await _pause(stop, idle_seconds)

@@ -116,3 +116,18 @@ async def search_people(
 ) -> list[DirectoryPerson]:
     async with uow_factory() as uow:
         return await uow.directory.search_people(upstream, query, limit=limit)
+
+
+async def find_project(
+    uow_factory: UnitOfWorkFactory, upstream: Upstream, project_id: str
+) -> DirectoryProject | None:
+    async with uow_factory() as uow:
+        return await uow.directory.get_project(upstream, project_id)
+
+
+async def find_person(
+    uow_factory: UnitOfWorkFactory, upstream: Upstream, person_id: str
+) -> DirectoryPerson | None:
+    async with uow_factory() as uow:
+        found = await uow.directory.get_people(upstream, [person_id])
+    return found[0] if found else None

@@ -1,0 +1,36 @@
+"""What the Slack listeners need, handed over by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.directory import Upstream
+from app.services.approvers import ApprovalContext
+from app.services.ports import AllocationReader, UnitOfWorkFactory
+from app.slack.notify import SlackNotifier
+
+
+@dataclass(frozen=True)
+class SlackDeps:
+    approvals: ApprovalContext
+    notifier: SlackNotifier
+    enabled: tuple[Upstream, ...]
+    missing: dict[Upstream, str]
+    allocation_reader: AllocationReader | None = None
+
+    @property
+    def uow_factory(self) -> UnitOfWorkFactory:
+        return self.approvals.uow_factory
+
+    def person_upstreams(self) -> list[Upstream]:
+        """The enabled upstreams people can be added to (MissionX, Procore)."""
+        return [u for u in (Upstream.MISSIONX, Upstream.PROCORE) if u in self.enabled]
+
+    def not_configured(self, upstream: Upstream) -> str | None:
+        """Why `upstream` cannot be used, in words for the user; None when it can."""
+        if upstream in self.enabled:
+            return None
+        return (
+            f"{upstream.label} is not set up in Staffdesk yet. An administrator needs to set "
+            f"{self.missing.get(upstream, 'its settings')}."
+        )

@@ -1,0 +1,112 @@
+"""Button clicks and live modal updates: approve, reject, cancel, fix and resubmit, the preview."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.domain.directory import Upstream
+from app.domain.errors import UpstreamUnavailable
+from app.domain.requests import RequestKind
+from app.services import requests as request_views
+from app.services.approvals import approve_request, cancel_request
+from app.slack.blocks.modals import (
+    Draft,
+    build_allocation_modal,
+    build_project_person_modal,
+    build_reject_modal,
+    preview_text,
+)
+from app.slack.deps import SlackDeps
+from app.slack.forms import allocation_days, allocation_hours, read_draft
+from app.slack.ids import Action
+from app.slack.listeners.drafts import draft_of_request, modal_for
+from app.slack.listeners.submit import person_in, update_view
+from app.slack.metadata import ModalContext, RequestRef
+
+PREVIEW_INPUTS = re.compile(
+    f"^({Action.PERSON}|{Action.PROJECT}|{Action.START}|{Action.END}|{Action.HOURS})$"
+)
+
+
+def _ref(body: dict[str, Any]) -> RequestRef:
+    return RequestRef.model_validate_json(body["actions"][0]["value"])
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.action(Action.APPROVE)
+    async def handle_approve_click(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        request = await approve_request(deps.approvals, _ref(body).request_id, body["user"]["id"])
+        await deps.notifier.request_changed(request)
+
+    @app.action(Action.REJECT)
+    async def handle_reject_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        request = await request_views.get_request(deps.uow_factory, _ref(body).request_id)
+        desc = await request_views.describe(deps.uow_factory, request)
+        summary = (
+            f"*{request.kind.label.capitalize()}* for *{desc.subject}* on *{desc.project}*\n{desc.details}"
+        )
+        await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(request.id, summary))
+
+    @app.action(Action.CANCEL)
+    async def handle_cancel_click(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        request = await cancel_request(deps.approvals, _ref(body).request_id, body["user"]["id"])
+        await deps.notifier.request_changed(request)
+
+    @app.action(Action.RESUBMIT)
+    async def handle_resubmit_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        request = await request_views.get_request(deps.uow_factory, _ref(body).request_id)
+        draft = await draft_of_request(deps, request)
+        meta = ModalContext(kind=request.kind, channel_id=request.channel_id, resubmit_of=request.id)
+        await client.views_open(trigger_id=body["trigger_id"], view=modal_for(deps, meta, draft))
+
+    @app.action(PREVIEW_INPUTS)
+    async def handle_allocation_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        if meta.kind is not RequestKind.ALLOCATION:
+            return
+        draft = read_draft(body["view"]["state"]["values"])
+        preview = await _preview(deps, draft)
+        await update_view(
+            client, body["view"]["id"], build_allocation_modal(draft, meta, preview), body["view"]["hash"]
+        )
+
+    @app.action(Action.UPSTREAM)
+    async def handle_upstream_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        upstream = Upstream(body["actions"][0]["selected_option"]["value"])
+        kind = (
+            RequestKind.MISSIONX_PROJECT_PERSON
+            if upstream is Upstream.MISSIONX
+            else RequestKind.PROCORE_PROJECT_PERSON
+        )
+        old = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        meta = old.model_copy(update={"kind": kind, "upstream": upstream})
+        draft = read_draft(body["view"]["state"]["values"])
+        form = build_project_person_modal(Draft(texts=draft.texts), meta, deps.person_upstreams())
+        await update_view(client, body["view"]["id"], form, body["view"]["hash"])
+
+
+async def _preview(deps: SlackDeps, draft: Draft) -> str:
+    """The days the allocation would create and the hours already there, or what is still missing."""
+    errors: dict[str, str] = {}
+    days, hours = allocation_days(draft, errors), allocation_hours(draft, errors)
+    if errors or draft.user_id is None or deps.allocation_reader is None or hours is None:
+        return preview_text(None, next(iter(errors.values()), None) if draft.start and draft.hours else None)
+    person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
+    if person_id is None:
+        return preview_text(None, errors.get("person_block"))
+    try:
+        preview = await request_views.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
+    except UpstreamUnavailable as error:
+        return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
+    return preview_text(preview)

@@ -1,0 +1,133 @@
+"""Slash commands: open the right modal at once, filled from the command text; /staffing answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.domain.directory import Upstream
+from app.domain.requests import RequestKind
+from app.services import requests as request_views
+from app.services.directory import search_projects
+from app.slack.blocks.home import HELP, build_my_requests, build_waiting_for_me
+from app.slack.blocks.modals import (
+    Choice,
+    Draft,
+    build_allocation_modal,
+    build_project_person_modal,
+    build_whitelist_modal,
+)
+from app.slack.deps import SlackDeps
+from app.slack.metadata import ModalContext
+from app.slack.text import parse_command_text
+
+KIND_OF_PERSON_UPSTREAM = {
+    Upstream.MISSIONX: RequestKind.MISSIONX_PROJECT_PERSON,
+    Upstream.PROCORE: RequestKind.PROCORE_PROJECT_PERSON,
+}
+
+
+async def _draft_from_text(deps: SlackDeps, text: str, upstream: Upstream) -> Draft:
+    prefill = parse_command_text(text, deps.approvals.today())
+    project = None
+    if prefill.project_query:
+        found = await search_projects(deps.uow_factory, upstream, prefill.project_query, limit=1)
+        project = Choice(found[0].upstream_id, found[0].name) if found else None
+    hours = str(prefill.hours) if prefill.hours is not None else None
+    return Draft(user_id=prefill.user_id, project=project, start=prefill.start, end=prefill.end, hours=hours)
+
+
+async def _ack_if_on(ack: AsyncAck, deps: SlackDeps, upstreams: list[Upstream]) -> bool:
+    """Ack; when none of `upstreams` is configured, the ack itself says what is missing."""
+    if any(u in deps.enabled for u in upstreams):
+        await ack()
+        return True
+    await ack(text=" ".join(filter(None, (deps.not_configured(u) for u in upstreams))))
+    return False
+
+
+def _first_draft(deps: SlackDeps, text: str) -> Draft:
+    prefill = parse_command_text(text, deps.approvals.today())
+    hours = str(prefill.hours) if prefill.hours is not None else None
+    return Draft(user_id=prefill.user_id, start=prefill.start, end=prefill.end, hours=hours)
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def open_modal(
+        client: AsyncWebClient,
+        body: dict[str, Any],
+        upstream: Upstream,
+        query: str,
+        build: Callable[[Draft], dict[str, Any]],
+    ) -> None:
+        """Open the modal at once; when the text names a project, look it up and fill it in."""
+        first = _first_draft(deps, body.get("text", ""))
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=build(first))
+        if query.strip():
+            draft = await _draft_from_text(deps, query, upstream)
+            view = opened["view"]
+            await client.views_update(view_id=view["id"], hash=view["hash"], view=build(draft))
+
+    @app.command("/allocate")
+    async def handle_allocate_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        if await _ack_if_on(ack, deps, [Upstream.WETHOD]):
+            meta = ModalContext(kind=RequestKind.ALLOCATION, channel_id=body.get("channel_id"))
+            await open_modal(
+                client,
+                body,
+                Upstream.WETHOD,
+                body.get("text", ""),
+                lambda draft: build_allocation_modal(draft, meta),
+            )
+
+    @app.command("/whitelist")
+    async def handle_whitelist_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        if await _ack_if_on(ack, deps, [Upstream.WETHOD]):
+            meta = ModalContext(kind=RequestKind.WHITELIST, channel_id=body.get("channel_id"))
+            await open_modal(
+                client,
+                body,
+                Upstream.WETHOD,
+                body.get("text", ""),
+                lambda draft: build_whitelist_modal(draft, meta),
+            )
+
+    @app.command("/add-person")
+    async def handle_add_person_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        if not await _ack_if_on(ack, deps, [Upstream.MISSIONX, Upstream.PROCORE]):
+            return
+        enabled = deps.person_upstreams()
+        words = body.get("text", "").split()
+        upstream = (
+            Upstream.PROCORE
+            if "procore" in map(str.lower, words) and Upstream.PROCORE in enabled
+            else enabled[0]
+        )
+        meta = ModalContext(
+            kind=KIND_OF_PERSON_UPSTREAM[upstream], channel_id=body.get("channel_id"), upstream=upstream
+        )
+        query = " ".join(w for w in words if w.lower() not in {"procore", "missionx"})
+        await open_modal(
+            client, body, upstream, query, lambda draft: build_project_person_modal(draft, meta, enabled)
+        )
+
+    @app.command("/staffing")
+    async def handle_staffing_command(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        words = (body.get("text") or "").lower().split()
+        user = body["user_id"]
+        if words[:1] == ["mine"]:
+            found = await request_views.requests_of(deps.uow_factory, user)
+            blocks = build_my_requests([await request_views.describe(deps.uow_factory, r) for r in found])
+            await respond(text="Your requests", blocks=blocks, response_type="ephemeral")
+        elif words[:1] == ["pending"]:
+            found = await request_views.waiting_for(deps.uow_factory, user)
+            blocks = build_waiting_for_me([await request_views.describe(deps.uow_factory, r) for r in found])
+            await respond(text="Approvals waiting for you", blocks=blocks, response_type="ephemeral")
+        else:
+            await respond(text=HELP, response_type="ephemeral")

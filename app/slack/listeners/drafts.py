@@ -1,0 +1,79 @@
+"""A stored request turned back into a modal draft, for "Fix and resubmit"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.directory import UPSTREAM_OF_KIND, Upstream
+from app.domain.requests import (
+    AllocationPayload,
+    MissionXProjectPersonPayload,
+    ProcoreProjectPersonPayload,
+    RequestKind,
+    StaffingRequest,
+    WhitelistPayload,
+)
+from app.services.directory import find_person, find_project
+from app.slack.blocks.modals import (
+    Choice,
+    Draft,
+    build_allocation_modal,
+    build_project_person_modal,
+    build_whitelist_modal,
+)
+from app.slack.deps import SlackDeps
+from app.slack.ids import Action
+from app.slack.metadata import ModalContext
+
+
+async def draft_of_request(deps: SlackDeps, request: StaffingRequest) -> Draft:
+    payload = request.payload
+    upstream = UPSTREAM_OF_KIND[request.kind]
+    project = await find_project(deps.uow_factory, upstream, str(payload.project_id))
+    choice = Choice(project.upstream_id, project.name) if project else None
+    if isinstance(payload, AllocationPayload | WhitelistPayload):
+        person = await find_person(deps.uow_factory, Upstream.WETHOD, str(payload.person_id))
+        user_id = await deps.approvals.slack.user_by_email(person.email) if person and person.email else None
+        if isinstance(payload, WhitelistPayload):
+            return Draft(user_id=user_id, project=choice)
+        return Draft(
+            user_id=user_id,
+            project=choice,
+            start=payload.dates[0],
+            end=payload.dates[-1],
+            hours=str(payload.hours),
+        )
+    if isinstance(payload, MissionXProjectPersonPayload):
+        texts = {
+            Action.EMAIL: payload.email,
+            Action.ROLE_TITLE: payload.role_title or "",
+            Action.RATE: "" if payload.rate is None else f"{payload.rate:g}",
+        }
+        choices = {Action.PERMISSION: Choice(payload.permission.value, payload.permission.value.capitalize())}
+        if payload.rate_time:
+            choices[Action.RATE_TIME] = Choice(payload.rate_time.value, payload.rate_time.value)
+        return Draft(
+            project=choice,
+            texts={str(k): v for k, v in texts.items() if v},
+            choices={str(k): v for k, v in choices.items()},
+            manager=payload.is_project_manager,
+        )
+    assert isinstance(payload, ProcoreProjectPersonPayload)
+    texts = {
+        Action.LAST_NAME: payload.last_name,
+        Action.FIRST_NAME: payload.first_name or "",
+        Action.JOB_TITLE: payload.job_title or "",
+        Action.EMPLOYEE_ID: payload.employee_id or "",
+    }
+    return Draft(project=choice, texts={str(k): v for k, v in texts.items() if v})
+
+
+def modal_for(deps: SlackDeps, meta: ModalContext, draft: Draft) -> dict[str, Any]:
+    if meta.kind is RequestKind.ALLOCATION:
+        return build_allocation_modal(draft, meta)
+    if meta.kind is RequestKind.WHITELIST:
+        return build_whitelist_modal(draft, meta)
+    upstream = Upstream.MISSIONX if meta.kind is RequestKind.MISSIONX_PROJECT_PERSON else Upstream.PROCORE
+    return build_project_person_modal(
+        draft, meta.model_copy(update={"upstream": upstream}), deps.person_upstreams()
+    )

@@ -1,0 +1,45 @@
+"""The one error handler: known errors in plain words where the user is; anything else with a reference."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.domain.errors import RequestMovedOn, StaffdeskError
+
+log = logging.getLogger("staffdesk.slack")
+
+Ack = Callable[..., Awaitable[Any]]
+
+
+def user_text(error: BaseException) -> tuple[str, str | None]:
+    """What to tell the user, and the reference logged with the traceback (None for known errors)."""
+    if isinstance(error, RequestMovedOn) and error.actual is not None:
+        return f"This request is already {error.actual.label}; nothing was changed.", None
+    if isinstance(error, StaffdeskError):
+        return str(error), None
+    reference = uuid.uuid4().hex[:8]
+    return (
+        f"Something went wrong inside Staffdesk (reference {reference}). Nothing you sent is lost; "
+        "try again, and if it keeps happening give the reference to your Staffdesk administrator.",
+        reference,
+    )
+
+
+async def handle_error(
+    error: Exception, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond | None = None
+) -> None:
+    text, reference = user_text(error)
+    if reference is not None:
+        log.error("unexpected error (reference %s)", reference, exc_info=error)
+    user_id = (body.get("user") or {}).get("id") or body.get("user_id")
+    if respond is not None and body.get("response_url"):
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    elif user_id:
+        opened = await client.conversations_open(users=user_id)
+        await client.chat_postMessage(channel=opened["channel"]["id"], text=text)

@@ -1,0 +1,28 @@
+"""App Home: my requests and the approvals waiting for me, published when the tab opens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.services import requests as request_views
+from app.slack.blocks.home import build_home
+from app.slack.deps import SlackDeps
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.event("app_home_opened")
+    async def handle_home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        mine = await request_views.requests_of(deps.uow_factory, user)
+        waiting = await request_views.waiting_for(deps.uow_factory, user)
+        describe = request_views.describe
+        home = build_home(
+            [await describe(deps.uow_factory, r) for r in mine],
+            [await describe(deps.uow_factory, r) for r in waiting],
+        )
+        await client.views_publish(user_id=user, view=home)

@@ -1,0 +1,31 @@
+"""Option loads for the project pickers: answered from the local directory, well under a second."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from app.domain.directory import UPSTREAM_OF_KIND, DirectoryProject
+from app.services.directory import search_projects
+from app.slack.blocks.common import truncate
+from app.slack.ids import Action
+from app.slack.metadata import ModalContext
+
+MAX_OPTIONS = 50
+
+
+def project_option(project: DirectoryProject) -> dict[str, Any]:
+    label = project.name + (f" · {project.job_order}" if project.job_order else "")
+    label += " (archived)" if project.archived else ""
+    return {"text": {"type": "plain_text", "text": truncate(label, 75)}, "value": project.upstream_id[:150]}
+
+
+def register(app: AsyncApp, uow_factory: Any) -> None:
+    @app.options(Action.PROJECT)
+    async def handle_project_options(ack: AsyncAck, body: dict[str, Any]) -> None:
+        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        upstream = meta.upstream or UPSTREAM_OF_KIND[meta.kind]
+        found = await search_projects(uow_factory, upstream, body.get("value", ""), limit=MAX_OPTIONS)
+        await ack(options=[project_option(p) for p in found])

@@ -1,0 +1,93 @@
+"""The steps every request modal shares: who the picked person is, checking, submitting, telling."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.domain.directory import DirectoryProject, Upstream
+from app.domain.errors import StaffdeskError
+from app.domain.requests import NewRequest
+from app.services.approvals import submit_request
+from app.services.directory import find_project
+from app.slack.blocks.common import context
+from app.slack.blocks.modals import Draft, build_notice_view
+from app.slack.deps import SlackDeps
+from app.slack.ids import Block
+from app.slack.listeners.errors import user_text
+
+log = logging.getLogger("staffdesk.slack")
+
+WORKING = build_notice_view("Sending…", ":hourglass: Staffdesk is checking who needs to approve this…")
+
+
+async def person_in(
+    deps: SlackDeps, slack_user_id: str | None, upstream: Upstream, errors: dict[str, str]
+) -> str | None:
+    """The upstream person id of a picked Slack user; else an error next to the person field."""
+    if slack_user_id is None:
+        errors[Block.PERSON] = "Pick a person."
+        return None
+    email, person_id = await deps.approvals.identities.link(slack_user_id, upstream)
+    if email is None:
+        errors[Block.PERSON] = (
+            "Slack does not share this person's e-mail with Staffdesk, so it cannot find them."
+        )
+    elif person_id is None:
+        errors[Block.PERSON] = (
+            f"No {upstream.label} person has this person's e-mail ({email}). "
+            f"Ask {deps.approvals.whom_to_ask()} to add them."
+        )
+    return person_id
+
+
+async def picked_project(deps: SlackDeps, draft: Draft, upstream: Upstream) -> DirectoryProject | None:
+    return await find_project(deps.uow_factory, upstream, draft.project.value) if draft.project else None
+
+
+async def update_view(
+    client: AsyncWebClient, view_id: str, view: dict[str, Any], view_hash: str | None = None
+) -> None:
+    """Update a modal the user may have closed or changed meanwhile; either way is fine."""
+    try:
+        await client.views_update(view_id=view_id, view=view, hash=view_hash)
+    except SlackApiError as error:
+        if error.response.get("error") not in {"not_found", "hash_conflict"}:
+            raise
+        log.info("modal %s not updated (%s)", view_id, error.response.get("error"))
+
+
+async def submit_and_tell(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    view_id: str,
+    new: NewRequest,
+    form_again: Callable[[], dict[str, Any]],
+) -> None:
+    """Submit; show where to follow it, or show the form again, as filled in, with the problem on top."""
+    try:
+        submitted = await submit_request(deps.approvals, new)
+    except StaffdeskError as error:
+        form = form_again()
+        form["blocks"] = [
+            context(f":warning: {user_text(error)[0]}", block_id=Block.PROBLEM),
+            *form["blocks"],
+        ]
+        await update_view(client, view_id, form)
+        return
+    request = await deps.notifier.request_submitted(submitted.request)
+    where = (
+        f"<#{request.channel_id}>"
+        if request.channel_id and request.channel_id.startswith("C")
+        else "your DMs"
+    )
+    if submitted.auto_approved:
+        text = f":white_check_mark: You may do this yourself, so it is approved. Follow it in {where}."
+    else:
+        asked = " or ".join(f"<@{a}>" for a in request.approvers)
+        text = f":incoming_envelope: Sent to {asked} for approval. Follow it in {where}."
+    await update_view(client, view_id, build_notice_view("Request sent", text))

@@ -1,0 +1,97 @@
+"""Modal submissions: field errors next to their fields, else the request is submitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.domain.directory import Upstream
+from app.domain.errors import StaffdeskError
+from app.domain.requests import NewRequest, RequestKind
+from app.services.approvals import reject_request
+from app.slack.blocks.modals import build_allocation_modal, build_project_person_modal, build_whitelist_modal
+from app.slack.deps import SlackDeps
+from app.slack.forms import (
+    Checked,
+    check_allocation,
+    check_missionx,
+    check_procore,
+    check_whitelist,
+    read_draft,
+)
+from app.slack.ids import Block, Callback
+from app.slack.listeners.errors import user_text
+from app.slack.listeners.submit import WORKING, person_in, picked_project, submit_and_tell
+from app.slack.metadata import ModalContext, RequestRef
+
+
+def register(app: AsyncApp, deps: SlackDeps) -> None:
+    async def finish(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        meta: ModalContext,
+        checked: Checked,
+        form: dict[str, Any],
+    ) -> None:
+        if checked.errors or checked.payload is None:
+            await ack(
+                response_action="errors", errors=checked.errors or {Block.PROJECT: "Check this request."}
+            )
+            return
+        await ack(response_action="update", view=WORKING)
+        new = NewRequest(payload=checked.payload, requester_id=body["user"]["id"], channel_id=meta.channel_id)
+        await submit_and_tell(deps, client, body["view"]["id"], new, lambda: form)
+
+    @app.view(Callback.ALLOCATION)
+    async def handle_allocation_submission(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        draft = read_draft(body["view"]["state"]["values"])
+        errors: dict[str, str] = {}
+        person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
+        checked = check_allocation(draft, person_id, await picked_project(deps, draft, Upstream.WETHOD))
+        checked.errors = errors | checked.errors
+        await finish(ack, body, client, meta, checked, build_allocation_modal(draft, meta))
+
+    @app.view(Callback.WHITELIST)
+    async def handle_whitelist_submission(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        draft = read_draft(body["view"]["state"]["values"])
+        errors: dict[str, str] = {}
+        person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
+        checked = check_whitelist(person_id, await picked_project(deps, draft, Upstream.WETHOD))
+        checked.errors = errors | checked.errors
+        await finish(ack, body, client, meta, checked, build_whitelist_modal(draft, meta))
+
+    @app.view(Callback.PROJECT_PERSON)
+    async def handle_project_person_submission(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        draft = read_draft(body["view"]["state"]["values"])
+        upstream = Upstream.MISSIONX if meta.kind is RequestKind.MISSIONX_PROJECT_PERSON else Upstream.PROCORE
+        project = await picked_project(deps, draft, upstream)
+        checked = (
+            check_missionx(draft, project) if upstream is Upstream.MISSIONX else check_procore(draft, project)
+        )
+        form = build_project_person_modal(draft, meta, deps.person_upstreams())
+        await finish(ack, body, client, meta, checked, form)
+
+    @app.view(Callback.REJECT)
+    async def handle_reject_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
+        ref = RequestRef.model_validate_json(body["view"]["private_metadata"])
+        reason = body["view"]["state"]["values"][Block.REASON]["reason"].get("value") or ""
+        try:
+            request = await reject_request(deps.approvals, ref.request_id, body["user"]["id"], reason)
+        except StaffdeskError as error:
+            await ack(response_action="errors", errors={Block.REASON: user_text(error)[0]})
+            return
+        await ack()
+        await deps.notifier.request_changed(request)
