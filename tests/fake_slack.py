@@ -35,7 +35,13 @@ class FakeSlack:
     calls: list[SlackCall] = field(default_factory=list)
     rate_limited: dict[str, list[int]] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)
+    responses: list[dict[str, Any]] = field(default_factory=list)
     _ts: int = 1_700_000_000
+
+    def texts(self) -> list[str]:
+        """Every message text posted or updated, and every response_url answer, in order."""
+        found = [str(c.params.get("text", "")) for c in self.calls if c.method.startswith("chat.")]
+        return found + [str(r.get("text", "")) for r in self.responses]
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
@@ -125,7 +131,16 @@ def fake_slack_app(fake: FakeSlack) -> Starlette:
             )
         return JSONResponse(fake.answer(method, _decode(params)))
 
-    return Starlette(routes=[Route("/api/{method}", api, methods=["GET", "POST"])])
+    async def response_url(request: Request) -> Response:
+        fake.responses.append(await request.json())
+        return Response("ok")
+
+    return Starlette(
+        routes=[
+            Route("/api/{method}", api, methods=["GET", "POST"]),
+            Route("/response/{token}", response_url, methods=["POST"]),
+        ]
+    )
 
 
 @asynccontextmanager

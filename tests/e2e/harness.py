@@ -1,0 +1,166 @@
+"""The whole app served over HTTP on loopback: signed Slack payloads in, a fake Slack Web API and the
+sandbox upstreams behind it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.policy_file import parse_policy
+from app.sandbox.core import serve_in_background
+from app.services.directory import refresh_directory
+from app.wiring import Container, build_container, build_http_app
+from tests.fake_slack import FakeSlack, serve_fake_slack
+from tests.integration.upstreams import Sandbox, running_sandbox
+
+SIGNING_SECRET = "e2e0signing0secret0abcdef01234567"
+BOT_TOKEN = "xoxb-3333333333-4444444444-EndToEndBotTokenValue"
+CHANNEL = "C0STAFFING"
+
+POLICY = """
+roles:
+  resource-manager: [planning.modify, planning.modify_other, planning.modify_past,
+                     pipeline.edit, pipeline.edit_other, people.add, people.add_other]
+  project-manager: [planning.modify, pipeline.edit, people.add]
+members:
+  resource-manager: [U0GIULIA]
+  project-manager: ["wethod:Project Manager", "wethod:Account Manager"]
+approvals:
+  approvers: [pm, account]
+  fallback: [U0GIULIA]
+  auto_approve: true
+  expire_after: 72h
+"""
+
+# Slack users of the demo company (app/sandbox/demo.py): PMs Ana and Bruno, Account Irene,
+# Resource Manager Giulia, developer Marta.
+SLACK_USERS = {
+    "U0ANA": "ana.rossi@acme.example",
+    "U0BRUNO": "bruno.colombo@acme.example",
+    "U0IRENE": "irene.moretti@acme.example",
+    "U0GIULIA": "giulia.romano@acme.example",
+    "U0MARTA": "marta.gallo@acme.example",
+}
+
+
+def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    return {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+@dataclass
+class World:
+    http: httpx.AsyncClient
+    slack: FakeSlack
+    sandbox: Sandbox
+    container: Container
+    slack_url: str
+
+    async def command(self, command: str, text: str, user: str, channel: str = CHANNEL) -> httpx.Response:
+        body = urlencode(
+            {
+                "command": command,
+                "text": text,
+                "user_id": user,
+                "channel_id": channel,
+                "team_id": "T0ACME",
+                "trigger_id": f"trigger-{time.monotonic_ns()}",
+                "response_url": f"{self.slack_url.removesuffix('api/')}response/cmd",
+            }
+        )
+        return await self.http.post("/slack/events", content=body, headers=sign(body))
+
+    async def interact(self, payload: dict[str, Any]) -> httpx.Response:
+        payload = {"team": {"id": "T0ACME"}, "api_app_id": "A0STAFF", "token": "legacy", **payload}
+        body = urlencode({"payload": json.dumps(payload)})
+        return await self.http.post("/slack/events", content=body, headers=sign(body))
+
+    async def click(
+        self, action_id: str, value: str, user: str, *, in_view: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user},
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}],
+        }
+        if in_view is None:
+            payload |= {
+                "container": {"type": "message", "channel_id": "D0DM", "message_ts": "1.1"},
+                "channel": {"id": "D0DM"},
+                "message": {"ts": "1.1"},
+                "response_url": f"{self.slack_url.removesuffix('api/')}response/click",
+            }
+        else:
+            payload |= {"container": {"type": "view", "view_id": in_view["id"]}, "view": in_view}
+        return await self.interact(payload)
+
+    async def submit(self, view: dict[str, Any], values: dict[str, Any], user: str) -> httpx.Response:
+        submitted = {**view, "id": view.get("id", "V0VIEW"), "hash": "h1", "state": {"values": values}}
+        return await self.interact(
+            {
+                "type": "view_submission",
+                "user": {"id": user},
+                "view": submitted,
+                "trigger_id": "trigger-submit",
+            }
+        )
+
+    async def deliver(self) -> int:
+        """One pass of the delivery loop, telling Slack what came of each attempt."""
+        reports = await self.container.worker.run_once()
+        for report in reports:
+            await self.container.notifier.delivery_reported(report)
+        return len(reports)
+
+    def last_view(self, method: str = "views.open") -> dict[str, Any]:
+        views = [c for c in self.slack.called(method)]
+        return dict(views[-1]["view"])
+
+
+async def eventually(check: Callable[[], bool], *, seconds: float = 10.0) -> None:
+    """Wait until `check()` holds: the app finishes work after it has answered Slack."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError("the expected outcome did not happen in time")
+        await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def running_world(
+    engine: AsyncEngine, tmp_path: Path, disabled: tuple[str, ...] = ()
+) -> AsyncIterator[World]:
+    """The app with every upstream on, except those whose variables start with a prefix in `disabled`."""
+    fake = FakeSlack(users=dict(SLACK_USERS))
+    async with running_sandbox() as sandbox, serve_fake_slack(fake) as slack_url:
+        sandbox.env = {k: v for k, v in sandbox.env.items() if not k.startswith(disabled or ("\0",))}
+        settings = sandbox.settings(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=slack_url,
+            STAFFDESK_SUMMARY_CHANNEL=CHANNEL,
+        )
+        container = build_container(settings, parse_policy(POLICY, tmp_path / "policy.yml"), engine=engine)
+        for source in container.directory_sources:
+            await refresh_directory(source, container.unit_of_work, container.clock)
+        app = build_http_app(container)
+        async with serve_in_background(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
+            yield World(http, fake, sandbox, container, slack_url)
+        await container.upstreams.aclose()
