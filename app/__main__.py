@@ -23,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve Slack over HTTP, with /healthz and /metrics")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    serve.add_argument(
+        "--socket",
+        action="store_true",
+        help="talk to Slack over Socket Mode (needs SLACK_APP_TOKEN); /healthz and /metrics stay on --port",
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
@@ -61,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_logging()
     if args.command == "serve":
-        return asyncio.run(commands.serve(_settings_or_exit(Mode.HTTP), args.host, args.port))
+        settings = _settings_or_exit(Mode.SOCKET if args.socket else Mode.HTTP)
+        return asyncio.run(commands.serve(settings, args.host, args.port, socket=args.socket))
     if args.command == "db":
         return asyncio.run(commands.db_upgrade(_settings_or_exit(Mode.DATABASE)))
     if args.command == "check":

@@ -53,7 +53,7 @@ async def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def serve(settings: Settings, host: str, port: int) -> int:
+async def serve(settings: Settings, host: str, port: int, *, socket: bool = False) -> int:
     try:
         permission_policy = load_policy(settings.staffdesk_policy)
     except PolicyFileError as error:
@@ -64,7 +64,8 @@ async def serve(settings: Settings, host: str, port: int) -> int:
     if problem:
         await container.engine.dispose()
         return _fail(problem)
-    app = wiring.build_http_app(container)
+    app_token = settings.slack_app_token.get_secret_value() if socket and settings.slack_app_token else None
+    app = wiring.build_http_app(container, socket_token=app_token)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on"))
     log.info("serving on http://%s:%s (worker %s)", host, port, container.worker.worker_id)
     await server.serve()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -37,7 +38,7 @@ from app.policy.model import Policy
 from app.services.approvers import ApprovalContext
 from app.services.delivery import DeliveryPolicy, DeliveryWorker
 from app.services.identity import Identities
-from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWork
+from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWorkFactory
 from app.services.routing import ProvisionerByKind
 from app.settings import Settings
 from app.slack.app import build_slack_app
@@ -139,10 +140,8 @@ class Container:
     slack_client: AsyncWebClient
     notifier: SlackNotifier
     slack_deps: SlackDeps
+    unit_of_work: UnitOfWorkFactory
     directory_sources: list[DirectorySource] = field(default_factory=list)
-
-    def unit_of_work(self) -> UnitOfWork:
-        return SqlUnitOfWork(database.session_factory(self.engine))
 
 
 def build_container(
@@ -156,9 +155,13 @@ def build_container(
 ) -> Container:
     engine = engine or database.create_engine(settings.database_url)
     sessions = database.session_factory(engine)
+    reading = database.session_factory(engine, read_only=True)
 
     def unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(sessions)
+
+    def read_only_unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(reading)
 
     upstreams = build_upstreams(settings)
     worker = DeliveryWorker(
@@ -179,7 +182,7 @@ def build_container(
     enabled = tuple(Upstream(name.lower()) for name in settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u.label)) for u in Upstream}
     reader = WethodAllocationReader(upstreams.wethod) if upstreams.wethod else None
-    slack_deps = SlackDeps(approvals, notifier, enabled, missing, reader)
+    slack_deps = SlackDeps(approvals, notifier, enabled, missing, read_only_unit_of_work, reader)
     return Container(
         settings,
         engine,
@@ -190,12 +193,18 @@ def build_container(
         slack_client,
         notifier,
         slack_deps,
+        unit_of_work,
         build_directory_sources(upstreams),
     )
 
 
-def build_http_app(container: Container) -> Starlette:
-    """The served app: health, metrics, the delivery loop and the scheduled jobs for the app's lifetime."""
+def build_http_app(container: Container, *, socket_token: str | None = None) -> Starlette:
+    """The served app: health, metrics, Slack (over HTTP, or over Socket Mode when `socket_token` is
+    given), the delivery loop and the scheduled jobs, for the app's lifetime."""
+    secret = container.settings.slack_signing_secret
+    slack_app = build_slack_app(
+        container.slack_client, secret.get_secret_value() if secret else "", container.slack_deps
+    )
 
     @asynccontextmanager
     async def background(_: Starlette) -> AsyncIterator[None]:
@@ -210,9 +219,15 @@ def build_http_app(container: Container) -> Starlette:
         )
         schedule_expiry(scheduler, container.approvals, container.notifier.request_changed)
         scheduler.start()
+        socket = AsyncSocketModeHandler(slack_app, socket_token) if socket_token else None
+        if socket is not None:
+            await socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack over Socket Mode")
         try:
             yield
         finally:
+            if socket is not None:
+                await socket.close_async()  # type: ignore[no-untyped-call]
             scheduler.shutdown(wait=False)
             stop.set()
             await loop
@@ -220,8 +235,5 @@ def build_http_app(container: Container) -> Starlette:
             await container.engine.dispose()
             log.info("stopped: delivery loop finished, database connections closed")
 
-    secret = container.settings.slack_signing_secret
-    slack_app = build_slack_app(
-        container.slack_client, secret.get_secret_value() if secret else "", container.slack_deps
-    )
-    return build_web_app(lambda: database.ping(container.engine), background, slack_app)
+    http_slack = None if socket_token else slack_app
+    return build_web_app(lambda: database.ping(container.engine), background, http_slack)

@@ -22,7 +22,7 @@ def build_slack_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps
     commands.register(app, deps)
     views.register(app, deps)
     actions.register(app, deps)
-    options.register(app, deps.uow_factory)
+    options.register(app, deps.read_uow_factory)
     home.register(app, deps)
     app.error(handle_error)
     return app

@@ -16,6 +16,7 @@ class SlackDeps:
     notifier: SlackNotifier
     enabled: tuple[Upstream, ...]
     missing: dict[Upstream, str]
+    read_uow_factory: UnitOfWorkFactory
     allocation_reader: AllocationReader | None = None
 
     @property

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, select, tuple_
+from sqlalchemy import ColumnElement, Table, delete, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from app.domain.directory import (
     DirectoryPerson,
@@ -22,6 +21,10 @@ from app.domain.directory import (
 from app.storage.tables import DirectoryPersonRow, DirectoryProjectRow, DirectorySyncRow
 
 CHUNK = 500
+_PEOPLE = cast(Table, DirectoryPersonRow.__table__)
+_PROJECTS = cast(Table, DirectoryProjectRow.__table__)
+_PERSON_FIELDS = [name for name in DirectoryPerson.model_fields if name != "upstream"]
+_PROJECT_FIELDS = [name for name in DirectoryProject.model_fields if name != "upstream"]
 
 
 def _person_row(person: DirectoryPerson, now: datetime) -> dict[str, Any]:
@@ -70,7 +73,7 @@ def _to_project(row: DirectoryProjectRow) -> DirectoryProject:
     )
 
 
-def _matching(search_text: InstrumentedAttribute[str], query: str) -> list[ColumnElement[bool]]:
+def _matching(search_text: ColumnElement[str], query: str) -> list[ColumnElement[bool]]:
     return [search_text.contains(f" {word}", autoescape=True) for word in query_words(query)]
 
 
@@ -108,34 +111,34 @@ class SqlDirectoryRepository:
     async def search_people(
         self, upstream: Upstream, query: str, *, limit: int = 50
     ) -> list[DirectoryPerson]:
+        table = _PEOPLE
         statement = (
-            select(DirectoryPersonRow)
-            .where(
-                DirectoryPersonRow.upstream == upstream.value,
-                *_matching(DirectoryPersonRow.search_text, query),
-            )
-            .order_by(
-                DirectoryPersonRow.archived, DirectoryPersonRow.search_text, DirectoryPersonRow.upstream_id
-            )
+            select(*(table.c[name] for name in _PERSON_FIELDS))
+            .where(table.c.upstream == upstream.value, *_matching(table.c.search_text, query))
+            .order_by(table.c.archived, table.c.search_text, table.c.upstream_id)
             .limit(limit)
         )
-        return [_to_person(row) for row in await self._session.scalars(statement)]
+        rows = (await self._session.execute(statement)).mappings()
+        return [DirectoryPerson.model_construct(**{**row, "upstream": upstream}) for row in rows]
 
     async def search_projects(
         self, upstream: Upstream, query: str, *, limit: int = 50
     ) -> list[DirectoryProject]:
+        """Word-prefix matches, archived last; rows were valid when stored, so they are not checked again."""
+        table = _PROJECTS
         statement = (
-            select(DirectoryProjectRow)
-            .where(
-                DirectoryProjectRow.upstream == upstream.value,
-                *_matching(DirectoryProjectRow.search_text, query),
-            )
-            .order_by(
-                DirectoryProjectRow.archived, DirectoryProjectRow.search_text, DirectoryProjectRow.upstream_id
-            )
+            select(*(table.c[name] for name in _PROJECT_FIELDS))
+            .where(table.c.upstream == upstream.value, *_matching(table.c.search_text, query))
+            .order_by(table.c.archived, table.c.search_text, table.c.upstream_id)
             .limit(limit)
         )
-        return [_to_project(row) for row in await self._session.scalars(statement)]
+        rows = (await self._session.execute(statement)).mappings()
+        return [
+            DirectoryProject.model_construct(
+                **{**row, "upstream": upstream, "manager_ids": tuple(row["manager_ids"])}
+            )
+            for row in rows
+        ]
 
     async def get_project(self, upstream: Upstream, upstream_id: str) -> DirectoryProject | None:
         row = await self._session.get(DirectoryProjectRow, (upstream.value, upstream_id))

@@ -92,6 +92,14 @@ def test_bad_settings_stop_start_up_with_one_listing_and_no_traceback(tmp_path: 
     assert "not-a-bot-token-secret" not in result.stderr
 
 
+def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
+    env = staffdesk_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN)
+    result = run(["serve", "--socket"], env, tmp_path)
+    assert result.returncode == 2
+    assert "  - SLACK_APP_TOKEN: missing; expected an app-level token (xapp-...)" in result.stderr
+    assert "SLACK_SIGNING_SECRET" not in result.stderr  # Socket Mode needs no signing secret
+
+
 def test_an_unreachable_database_at_start_is_said_plainly(tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
     env = staffdesk_env(

@@ -25,6 +25,7 @@ from app.slack.deps import SlackDeps
 from app.slack.forms import allocation_days, allocation_hours, read_draft
 from app.slack.ids import Action
 from app.slack.listeners.drafts import draft_of_request, modal_for
+from app.slack.listeners.errors import reporting_errors
 from app.slack.listeners.submit import person_in, update_view
 from app.slack.metadata import ModalContext, RequestRef
 
@@ -39,12 +40,14 @@ def _ref(body: dict[str, Any]) -> RequestRef:
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(Action.APPROVE)
+    @reporting_errors
     async def handle_approve_click(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         request = await approve_request(deps.approvals, _ref(body).request_id, body["user"]["id"])
         await deps.notifier.request_changed(request)
 
     @app.action(Action.REJECT)
+    @reporting_errors
     async def handle_reject_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         request = await request_views.get_request(deps.uow_factory, _ref(body).request_id)
@@ -55,12 +58,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(request.id, summary))
 
     @app.action(Action.CANCEL)
+    @reporting_errors
     async def handle_cancel_click(ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
         request = await cancel_request(deps.approvals, _ref(body).request_id, body["user"]["id"])
         await deps.notifier.request_changed(request)
 
     @app.action(Action.RESUBMIT)
+    @reporting_errors
     async def handle_resubmit_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         request = await request_views.get_request(deps.uow_factory, _ref(body).request_id)
@@ -69,6 +74,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=modal_for(deps, meta, draft))
 
     @app.action(PREVIEW_INPUTS)
+    @reporting_errors
     async def handle_allocation_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
@@ -81,6 +87,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         )
 
     @app.action(Action.UPSTREAM)
+    @reporting_errors
     async def handle_upstream_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         upstream = Upstream(body["actions"][0]["selected_option"]["value"])

@@ -23,6 +23,7 @@ from app.slack.blocks.modals import (
     build_whitelist_modal,
 )
 from app.slack.deps import SlackDeps
+from app.slack.listeners.errors import reporting_errors
 from app.slack.metadata import ModalContext
 from app.slack.text import parse_command_text
 
@@ -36,7 +37,7 @@ async def _draft_from_text(deps: SlackDeps, text: str, upstream: Upstream) -> Dr
     prefill = parse_command_text(text, deps.approvals.today())
     project = None
     if prefill.project_query:
-        found = await search_projects(deps.uow_factory, upstream, prefill.project_query, limit=1)
+        found = await search_projects(deps.read_uow_factory, upstream, prefill.project_query, limit=1)
         project = Choice(found[0].upstream_id, found[0].name) if found else None
     hours = str(prefill.hours) if prefill.hours is not None else None
     return Draft(user_id=prefill.user_id, project=project, start=prefill.start, end=prefill.end, hours=hours)
@@ -74,6 +75,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await client.views_update(view_id=view["id"], hash=view["hash"], view=build(draft))
 
     @app.command("/allocate")
+    @reporting_errors
     async def handle_allocate_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         if await _ack_if_on(ack, deps, [Upstream.WETHOD]):
             meta = ModalContext(kind=RequestKind.ALLOCATION, channel_id=body.get("channel_id"))
@@ -86,6 +88,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
 
     @app.command("/whitelist")
+    @reporting_errors
     async def handle_whitelist_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         if await _ack_if_on(ack, deps, [Upstream.WETHOD]):
             meta = ModalContext(kind=RequestKind.WHITELIST, channel_id=body.get("channel_id"))
@@ -98,6 +101,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
 
     @app.command("/add-person")
+    @reporting_errors
     async def handle_add_person_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         if not await _ack_if_on(ack, deps, [Upstream.MISSIONX, Upstream.PROCORE]):
             return
@@ -117,6 +121,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         )
 
     @app.command("/staffing")
+    @reporting_errors
     async def handle_staffing_command(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         words = (body.get("text") or "").lower().split()

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.errors import RequestMovedOn, StaffdeskError
 
 log = logging.getLogger("staffdesk.slack")
-
-Ack = Callable[..., Awaitable[Any]]
 
 
 def user_text(error: BaseException) -> tuple[str, str | None]:
@@ -38,8 +38,40 @@ async def handle_error(
     if reference is not None:
         log.error("unexpected error (reference %s)", reference, exc_info=error)
     user_id = (body.get("user") or {}).get("id") or body.get("user_id")
-    if respond is not None and body.get("response_url"):
-        await respond(text=text, response_type="ephemeral", replace_original=False)
-    elif user_id:
-        opened = await client.conversations_open(users=user_id)
-        await client.chat_postMessage(channel=opened["channel"]["id"], text=text)
+    try:
+        if respond is not None and body.get("response_url"):
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        elif user_id:
+            opened = await client.conversations_open(users=user_id)
+            await client.chat_postMessage(channel=opened["channel"]["id"], text=text)
+    except Exception:
+        log.exception("could not tell %s about an error (%s)", user_id, reference or type(error).__name__)
+
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def reporting_errors(func: Listener) -> Listener:
+    """Report a listener's error to the user here, rather than leaving it to Bolt.
+
+    Bolt forgets an ack() when its listener raises soon after acking, and then answers Slack "unhandled
+    request" after three seconds; handling the error inside the listener keeps the ack.
+    """
+    wanted = set(inspect.signature(func).parameters)
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond | None = None,
+        event: dict[str, Any] | None = None,
+    ) -> None:
+        given = {"ack": ack, "body": body, "client": client, "respond": respond, "event": event}
+        try:
+            await func(**{name: value for name, value in given.items() if name in wanted})
+        except Exception as error:
+            await handle_error(error, body, client, respond)
+
+    listener.__name__ = func.__name__
+    listener.__qualname__ = func.__qualname__
+    return listener

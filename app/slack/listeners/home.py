@@ -10,10 +10,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.services import requests as request_views
 from app.slack.blocks.home import build_home
 from app.slack.deps import SlackDeps
+from app.slack.listeners.errors import reporting_errors
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.event("app_home_opened")
+    @reporting_errors
     async def handle_home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return

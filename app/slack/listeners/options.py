@@ -9,8 +9,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from app.domain.directory import UPSTREAM_OF_KIND, DirectoryProject
 from app.services.directory import search_projects
+from app.services.ports import UnitOfWorkFactory
 from app.slack.blocks.common import truncate
 from app.slack.ids import Action
+from app.slack.listeners.errors import reporting_errors
 from app.slack.metadata import ModalContext
 
 MAX_OPTIONS = 50
@@ -22,8 +24,9 @@ def project_option(project: DirectoryProject) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": truncate(label, 75)}, "value": project.upstream_id[:150]}
 
 
-def register(app: AsyncApp, uow_factory: Any) -> None:
+def register(app: AsyncApp, uow_factory: UnitOfWorkFactory) -> None:
     @app.options(Action.PROJECT)
+    @reporting_errors
     async def handle_project_options(ack: AsyncAck, body: dict[str, Any]) -> None:
         meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
         upstream = meta.upstream or UPSTREAM_OF_KIND[meta.kind]

@@ -23,7 +23,7 @@ from app.slack.forms import (
     read_draft,
 )
 from app.slack.ids import Block, Callback
-from app.slack.listeners.errors import user_text
+from app.slack.listeners.errors import reporting_errors, user_text
 from app.slack.listeners.submit import WORKING, person_in, picked_project, submit_and_tell
 from app.slack.metadata import ModalContext, RequestRef
 
@@ -47,6 +47,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await submit_and_tell(deps, client, body["view"]["id"], new, lambda: form)
 
     @app.view(Callback.ALLOCATION)
+    @reporting_errors
     async def handle_allocation_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -59,6 +60,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await finish(ack, body, client, meta, checked, build_allocation_modal(draft, meta))
 
     @app.view(Callback.WHITELIST)
+    @reporting_errors
     async def handle_whitelist_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -71,6 +73,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await finish(ack, body, client, meta, checked, build_whitelist_modal(draft, meta))
 
     @app.view(Callback.PROJECT_PERSON)
+    @reporting_errors
     async def handle_project_person_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -85,6 +88,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await finish(ack, body, client, meta, checked, form)
 
     @app.view(Callback.REJECT)
+    @reporting_errors
     async def handle_reject_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
         ref = RequestRef.model_validate_json(body["view"]["private_metadata"])
         reason = body["view"]["state"]["values"][Block.REASON]["reason"].get("value") or ""

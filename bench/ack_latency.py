@@ -1,0 +1,278 @@
+"""Benchmark: how fast Staffdesk acknowledges Slack, beside a minimal Bolt app measured in the same run.
+
+Slash commands (/allocate), option loads (project search) and button clicks (approve) are sent signed
+over HTTP on loopback by 1 client back to back, and by 50 concurrent clients that each pause between
+their requests as people do (`--think`, 0 to saturate); the time to the HTTP answer (Slack's 3-second
+ack) is measured. Each app runs in a process of its own. Staffdesk runs with its directory filled from
+the Wethod simulator, SQLite, and a fake Slack Web API. Prints p50/p99 per kind and the ratio of
+Staffdesk's p99 to the minimal app's.
+Target: p99 under 100 ms and a ratio under 1.5.
+
+    python bench/ack_latency.py [--requests 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.policy_file import parse_policy
+from app.sandbox.core import serve_in_background
+from app.sandbox.demo import demo_company
+from app.sandbox.wethod import build_wethod_simulator
+from app.services.directory import refresh_directory
+from app.settings import Settings
+from app.slack.web_client import build_web_client
+from app.storage import database, migrate
+from app.wiring import build_container, build_http_app
+
+SECRET = "bench0signing0secret0000000000000"  # noqa: S105 (a local benchmark value)
+TOKEN = "xoxb-0000000000-0000000000-BenchmarkTokenValue"  # noqa: S105 (a local benchmark value)
+POLICY = "roles:\n  pm: [planning.modify]\nmembers:\n  pm: ['*']\n"
+
+
+def fake_slack() -> Starlette:
+    async def api(request: Request) -> Response:
+        await request.body()
+        return JSONResponse(
+            {
+                "ok": True,
+                "view": {"id": "V1", "hash": "h"},
+                "channel": {"id": "D1"},
+                "ts": "1.1",
+                "user": {"id": "U1", "profile": {"email": "ana.rossi@acme.example"}},
+            }
+        )
+
+    async def response_url(request: Request) -> Response:
+        await request.body()
+        return Response("ok")
+
+    return Starlette(
+        routes=[
+            Route("/api/{method}", api, methods=["POST"]),
+            Route("/r/{x}", response_url, methods=["POST"]),
+        ]
+    )
+
+
+def minimal_bolt(slack_url: str) -> Starlette:
+    bolt = AsyncApp(client=build_web_client(TOKEN, slack_url), signing_secret=SECRET)
+
+    async def just_ack(ack: Any) -> None:
+        await ack()
+
+    async def options(ack: Any) -> None:
+        await ack(options=[{"text": {"type": "plain_text", "text": "Apollo"}, "value": "1"}])
+
+    bolt.command("/allocate")(just_ack)
+    bolt.options("project")(options)
+    bolt.action("staffdesk_approve")(just_ack)
+    handler = AsyncSlackRequestHandler(bolt)
+
+    async def events(request: Request) -> Response:
+        return await handler.handle(request)
+
+    return Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
+
+
+def bodies(slack_url: str) -> dict[str, Callable[[int], str]]:
+    response_url = slack_url.removesuffix("api/") + "r/x"
+    meta = json.dumps({"kind": "allocation"})
+
+    def command(i: int) -> str:
+        return urlencode(
+            {
+                "command": "/allocate",
+                "text": "",
+                "user_id": "U0MARTA",
+                "channel_id": "C1",
+                "trigger_id": f"t{i}",
+                "response_url": response_url,
+            }
+        )
+
+    def option(i: int) -> str:
+        payload = {
+            "type": "block_suggestion",
+            "user": {"id": "U0MARTA"},
+            "action_id": "project",
+            "block_id": "project_block",
+            "value": ["apo", "bor", "del", "jo-2026", "zen"][i % 5],
+            "view": {"id": "V1", "private_metadata": meta},
+            "team": {"id": "T1"},
+        }
+        return urlencode({"payload": json.dumps(payload)})
+
+    def click(i: int) -> str:
+        payload = {
+            "type": "block_actions",
+            "user": {"id": "U0MARTA"},
+            "trigger_id": f"t{i}",
+            "team": {"id": "T1"},
+            "actions": [
+                {
+                    "action_id": "staffdesk_approve",
+                    "value": json.dumps({"request_id": f"missing-{i}"}),
+                    "type": "button",
+                    "block_id": "b",
+                }
+            ],
+            "response_url": response_url,
+            "container": {"type": "message"},
+            "channel": {"id": "D1"},
+        }
+        return urlencode({"payload": json.dumps(payload)})
+
+    return {"slash command": command, "option load": option, "button click": click}
+
+
+async def measure(
+    url: str, make: Callable[[int], str], total: int, concurrency: int, think: float = 0.0
+) -> list[float]:
+    """`concurrency` clients share `total` requests; each waits `think` seconds between its requests."""
+    timings: list[float] = []
+    verifier = SignatureVerifier(SECRET)
+    queue = iter(range(total))
+    async with httpx.AsyncClient(
+        base_url=url, timeout=30, limits=httpx.Limits(max_connections=concurrency)
+    ) as http:
+
+        async def client() -> None:
+            for i in queue:
+                body = make(i)
+                stamp = str(int(time.time()))
+                headers = {
+                    "X-Slack-Request-Timestamp": stamp,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+                }
+                began = time.perf_counter()
+                answer = await http.post("/slack/events", content=body, headers=headers)
+                timings.append((time.perf_counter() - began) * 1000)
+                assert answer.status_code == 200, (url, body[:80], answer.text)
+                if think:
+                    await asyncio.sleep(think * (0.5 + random.random()))  # noqa: S311
+
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+    return timings
+
+
+def pct(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def serve(name: str, port: int) -> None:
+    """Run one app (with its fake Slack and, for Staffdesk, the Wethod simulator) until killed."""
+    logging.disable(logging.WARNING)
+    with tempfile.TemporaryDirectory() as folder:
+        async with serve_in_background(fake_slack()) as slack_base:
+            slack_url = slack_base + "/api/"
+            if name == "minimal":
+                app = minimal_bolt(slack_url)
+            else:
+                engine = database.create_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+                await migrate.upgrade(engine)
+                wethod = build_wethod_simulator(demo_company(people=500, projects=2000))
+                wethod_url = await stack_enter(serve_in_background(wethod.app))
+                env = wethod.settings_for(wethod_url) | {
+                    "SLACK_BOT_TOKEN": TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET,
+                    "SLACK_API_URL": slack_url,
+                }
+                settings = Settings.model_validate({k.lower(): v for k, v in env.items()})
+                container = build_container(settings, parse_policy(POLICY, Path("bench.yml")), engine=engine)
+                for source in container.directory_sources:
+                    await refresh_directory(source, container.unit_of_work, container.clock)
+                app = build_http_app(container)
+            async with serve_in_background(app, port=port):
+                print("ready", slack_url, flush=True)
+                await asyncio.Event().wait()
+
+
+_STACK: list[Any] = []
+
+
+async def stack_enter(manager: Any) -> Any:
+    """Keep a context manager open for the life of the process."""
+    _STACK.append(manager)
+    return await manager.__aenter__()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run_against(name: str, total: int, think: float) -> dict[tuple[str, int], list[float]]:
+    port = free_port()
+    server = subprocess.Popen(  # noqa: ASYNC220, S603 (this script, started once per app)
+        [sys.executable, __file__, "--serve", name, "--port", str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        ready, slack_url = server.stdout.readline().split()
+        assert ready == "ready", f"the {name} app did not start"
+        url = f"http://127.0.0.1:{port}"
+        results = {}
+        for kind, make in bodies(slack_url).items():
+            await measure(url, make, 20, 1)  # warm up
+            results[(kind, 1)] = await measure(url, make, total, 1)
+            results[(kind, 50)] = await measure(url, make, total, 50, think)
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+async def main(total: int, think: float) -> None:
+    ours = await run_against("staffdesk", total, think)
+    base = await run_against("minimal", total, think)
+    print(f"{total} requests per kind; the 50 clients wait {think:.2f} s on average between their requests")
+    header = f"{'kind':<14} {'clients':>7} {'staffdesk p50':>14} {'p99':>8} {'minimal p50':>12} {'p99':>8}"
+    print(f"{header} {'p99 ratio':>9}")
+    for kind, concurrency in ours:
+        mine, theirs = ours[(kind, concurrency)], base[(kind, concurrency)]
+        print(
+            f"{kind:<14} {concurrency:>7} {pct(mine, 0.5):>11.1f} ms {pct(mine, 0.99):>5.1f} ms "
+            f"{pct(theirs, 0.5):>9.1f} ms {pct(theirs, 0.99):>5.1f} ms "
+            f"{pct(mine, 0.99) / pct(theirs, 0.99):>9.2f}"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400, help="requests per kind and concurrency")
+    parser.add_argument(
+        "--think", type=float, default=0.5, help="average pause of each of the 50 clients (s)"
+    )
+    parser.add_argument("--serve", choices=["staffdesk", "minimal"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.serve:
+        asyncio.run(serve(arguments.serve, arguments.port))
+    else:
+        asyncio.run(main(arguments.requests, arguments.think))
