@@ -301,3 +301,28 @@ async def test_a_command_for_an_upstream_that_is_off_says_what_is_missing(
         "Wethod is not set up in Staffdesk yet. An administrator needs to set WETHOD_TOKEN, WETHOD_COMPANY."
     )
     assert world.slack.called("views.open") == []
+
+
+async def test_the_allocation_preview_shows_hours_already_there_and_warns_over_eight(world: World) -> None:
+    world.sandbox.wethod.state.add_allocation(MARTA, 1001, date(2026, 12, 8), 6)
+    await world.command("/allocate", "", "U0MARTA")
+    await eventually(lambda: bool(world.slack.called("views.open")))
+    view = {**world.last_view(), "id": "V0VIEW", "hash": "h1"}
+    view["state"] = {"values": allocation_values("U0MARTA", "2026-12-07", "2026-12-08", "4")}
+    await world.interact(
+        {
+            "type": "block_actions",
+            "user": {"id": "U0MARTA"},
+            "view": view,
+            "container": {"type": "view"},
+            "actions": [
+                {"action_id": Action.HOURS, "block_id": Block.HOURS, "type": "number_input", "value": "4"}
+            ],
+        }
+    )
+    await eventually(lambda: bool(world.slack.called("views.update")))
+    preview = next(b for b in world.last_view("views.update")["blocks"] if b.get("block_id") == Block.PREVIEW)
+    text = preview["text"]["text"]
+    assert "This will create 2 allocations" in text
+    assert "Mon 7 Dec: 0 h already + 4 h → 4 h" in text
+    assert "Tue 8 Dec: 6 h already + 4 h :warning: *10 h, over 8*" in text
