@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from app.settings import Mode, Settings, SettingsError, load_settings
 
@@ -37,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="validate the settings and try the database, Slack and each upstream once"
     )
 
+    summary = commands.add_parser("summary", help="post the daily summary now, or print it with --dry-run")
+    summary.add_argument(
+        "--date", type=_day, help="the day, YYYY-MM-DD (default: today in STAFFDESK_TIMEZONE)"
+    )
+    summary.add_argument("--dry-run", action="store_true", help="print a text version instead of posting it")
+
     sandbox = commands.add_parser(
         "sandbox", help="run local simulators of Wethod, MissionX and Procore and print the settings for them"
     )
@@ -49,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
         "--procore-port", type=int, default=8103, help="Procore simulator port (default 8103)"
     )
     return parser
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None
 
 
 def _settings_or_exit(mode: Mode) -> Settings:
@@ -72,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(commands.db_upgrade(_settings_or_exit(Mode.DATABASE)))
     if args.command == "check":
         return asyncio.run(commands.check(_settings_or_exit(Mode.CHECK)))
+    if args.command == "summary":
+        return asyncio.run(commands.summary(_settings_or_exit(Mode.CHECK), args.date, dry_run=args.dry_run))
     if args.command == "sandbox":
         return commands.sandbox(args.host, args.wethod_port, args.missionx_port, args.procore_port)
     raise AssertionError(f"unhandled command {args.command}")

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+from datetime import date
 
 import uvicorn
 from slack_sdk.errors import SlackApiError
@@ -14,8 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import wiring
 from app.integrations import probes
+from app.policy.model import Policy
 from app.policy_file import PolicyFileError, load_policy
+from app.services.directory import refresh_directory
+from app.services.summary_runs import post_summary, summary_for
+from app.services.summary_text import render_summary_text
 from app.settings import UPSTREAM_SETTINGS, Settings
+from app.slack.summary_poster import SlackSummaryPoster
 from app.storage import database, migrate
 
 log = logging.getLogger("staffdesk")
@@ -53,11 +59,17 @@ async def db_upgrade(settings: Settings) -> int:
     return 0
 
 
-async def serve(settings: Settings, host: str, port: int, *, socket: bool = False) -> int:
+def _policy(settings: Settings) -> Policy | None:
     try:
-        permission_policy = load_policy(settings.staffdesk_policy)
+        return load_policy(settings.staffdesk_policy)
     except PolicyFileError as error:
         print(error, file=sys.stderr)
+        return None
+
+
+async def serve(settings: Settings, host: str, port: int, *, socket: bool = False) -> int:
+    permission_policy = _policy(settings)
+    if permission_policy is None:
         return 2
     container = wiring.build_container(settings, permission_policy)
     problem = await _migrate(container.engine, settings)
@@ -150,3 +162,34 @@ def sandbox(host: str, wethod_port: int, missionx_port: int, procore_port: int) 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_sandbox(host, SandboxPorts(wethod_port, missionx_port, procore_port)))
     return 0
+
+
+async def summary(settings: Settings, day: date | None, *, dry_run: bool) -> int:
+    permission_policy = _policy(settings)
+    if permission_policy is None:
+        return 2
+    if not dry_run and not (settings.slack_bot_token and settings.staffdesk_summary_channel):
+        return _fail("posting the summary needs SLACK_BOT_TOKEN and STAFFDESK_SUMMARY_CHANNEL; try --dry-run")
+    container = wiring.build_container(settings, permission_policy)
+    try:
+        problem = await _migrate(container.engine, settings)
+        if problem:
+            return _fail(problem)
+        for source in container.directory_sources:
+            await refresh_directory(source, container.unit_of_work, container.clock)
+        ctx = container.summaries
+        day = day or ctx.today()
+        if dry_run:
+            print(render_summary_text(await summary_for(ctx, day, ctx.channel or "")))
+            return 0
+        assert ctx.channel is not None
+        ts = await post_summary(ctx, SlackSummaryPoster(container.slack_client), day, ctx.channel)
+        print(
+            f"posted the summary of {day} to {ctx.channel}"
+            if ts
+            else f"the summary of {day} was already posted"
+        )
+        return 0
+    finally:
+        await container.upstreams.aclose()
+        await container.engine.dispose()

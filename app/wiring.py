@@ -34,17 +34,20 @@ from app.integrations.wethod import (
 from app.jobs.approvals import schedule_expiry
 from app.jobs.delivery import run_delivery_loop
 from app.jobs.directory import schedule_directory_refresh
+from app.jobs.summary import schedule_summaries
 from app.policy.model import Policy
 from app.services.approvers import ApprovalContext
 from app.services.delivery import DeliveryPolicy, DeliveryWorker
 from app.services.identity import Identities
 from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWorkFactory
 from app.services.routing import ProvisionerByKind
+from app.services.summary_runs import SummaryContext
 from app.settings import Settings
 from app.slack.app import build_slack_app
 from app.slack.deps import SlackDeps
 from app.slack.notify import SlackNotifier
 from app.slack.people import SlackWebPeople
+from app.slack.summary_poster import SlackSummaryPoster
 from app.slack.web_client import build_web_client
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
@@ -141,6 +144,7 @@ class Container:
     notifier: SlackNotifier
     slack_deps: SlackDeps
     unit_of_work: UnitOfWorkFactory
+    summaries: SummaryContext
     directory_sources: list[DirectorySource] = field(default_factory=list)
 
 
@@ -182,7 +186,17 @@ def build_container(
     enabled = tuple(Upstream(name.lower()) for name in settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u.label)) for u in Upstream}
     reader = WethodAllocationReader(upstreams.wethod) if upstreams.wethod else None
-    slack_deps = SlackDeps(approvals, notifier, enabled, missing, read_only_unit_of_work, reader)
+    summaries = SummaryContext(
+        unit_of_work,
+        reader,
+        identities,
+        clock,
+        settings.timezone,
+        settings.staffdesk_summary_time,
+        settings.staffdesk_summary_channel,
+        worker.worker_id,
+    )
+    slack_deps = SlackDeps(approvals, notifier, enabled, missing, read_only_unit_of_work, summaries, reader)
     return Container(
         settings,
         engine,
@@ -194,6 +208,7 @@ def build_container(
         notifier,
         slack_deps,
         unit_of_work,
+        summaries,
         build_directory_sources(upstreams),
     )
 
@@ -218,6 +233,7 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
             scheduler, container.directory_sources, container.unit_of_work, container.clock
         )
         schedule_expiry(scheduler, container.approvals, container.notifier.request_changed)
+        schedule_summaries(scheduler, container.summaries, SlackSummaryPoster(container.slack_client))
         scheduler.start()
         socket = AsyncSocketModeHandler(slack_app, socket_token) if socket_token else None
         if socket is not None:

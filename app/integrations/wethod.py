@@ -12,6 +12,7 @@ from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.integrations.outcomes import WETHOD, outcome_for_error, unavailable
+from app.services.ports import DayAllocation
 
 
 class WethodAllocationProvisioner:
@@ -133,3 +134,14 @@ class WethodAllocationReader:
             if allocation.date in wanted and allocation.deleted_at is None:
                 totals[allocation.date] += allocation.hours
         return totals
+
+    async def allocations_on(self, day: date) -> list[DayAllocation]:
+        try:
+            allocations = await self._client.list_allocations(date=day.isoformat())
+        except UpstreamError as error:
+            raise unavailable(error, WETHOD) from None
+        return [
+            DayAllocation(person_id=a.person_id, project_id=a.project_id, hours=a.hours)
+            for a in allocations
+            if a.date == day and a.deleted_at is None
+        ]

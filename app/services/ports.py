@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Protocol, Self, TypedDict
+from typing import TYPE_CHECKING, Protocol, Self, TypedDict
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
 from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream
@@ -13,6 +14,9 @@ from app.domain.links import UserLink
 from app.domain.outcomes import DeliveryOutcome
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
+
+if TYPE_CHECKING:
+    from app.services.summary import DailySummary
 
 Clock = Callable[[], datetime]
 
@@ -90,6 +94,10 @@ class RequestRepository(Protocol):
 
     async def waiting_for(self, approver_id: str) -> list[StaffingRequest]: ...
 
+    async def finished_between(self, start: datetime, end: datetime) -> list[StaffingRequest]: ...
+
+    async def pending(self) -> list[StaffingRequest]: ...
+
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
         """Extend the worker's lease; False when the worker no longer holds it."""
         ...
@@ -124,6 +132,10 @@ class DirectoryRepository(Protocol):
 
     async def people_with_role(self, upstream: Upstream, role: str) -> list[DirectoryPerson]: ...
 
+    async def all_people(self, upstream: Upstream) -> list[DirectoryPerson]: ...
+
+    async def all_projects(self, upstream: Upstream) -> list[DirectoryProject]: ...
+
     async def sync_state(self, upstream: Upstream) -> SyncState | None: ...
 
     async def save_sync_state(self, state: SyncState) -> None: ...
@@ -137,6 +149,24 @@ class LinkRepository(Protocol):
     async def delete(self, slack_user_id: str, upstream: Upstream) -> None: ...
 
 
+class SummaryRepository(Protocol):
+    async def claim(
+        self, day: date, destination: str, *, worker: str, now: datetime, lease: timedelta
+    ) -> bool: ...
+
+    async def mark_posted(
+        self, day: date, destination: str, *, worker: str, now: datetime, ts: str
+    ) -> None: ...
+
+    async def posted_at(self, day: date, destination: str) -> datetime | None: ...
+
+    async def last_posted_before(self, day: date, destination: str) -> datetime | None: ...
+
+    async def set_digest(self, slack_user_id: str, enabled: bool, now: datetime) -> None: ...
+
+    async def digest_subscribers(self) -> list[str]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back on exit unless committed."""
 
@@ -148,6 +178,9 @@ class UnitOfWork(Protocol):
 
     @property
     def links(self) -> LinkRepository: ...
+
+    @property
+    def summaries(self) -> SummaryRepository: ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -196,10 +229,19 @@ class SlackPeople(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class DayAllocation:
+    person_id: int
+    project_id: int
+    hours: int
+
+
 class AllocationReader(Protocol):
-    """Hours a person already has allocated, per day, for the allocation preview."""
+    """Allocations already in the upstream: a person's hours per day, and everyone's on one day."""
 
     async def hours_by_day(self, person_id: int, days: Sequence[date]) -> dict[date, int]: ...
+
+    async def allocations_on(self, day: date) -> list[DayAllocation]: ...
 
 
 class Provisioner(Protocol):
@@ -208,3 +250,9 @@ class Provisioner(Protocol):
     async def provision(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
         """Deliver `request`; `attempt` > 1 means an earlier try may have reached the upstream."""
         ...
+
+
+class SummaryPoster(Protocol):
+    """Posts a summary where it belongs (a channel id, or a Slack user id for a digest); returns its ts."""
+
+    async def post(self, destination: str, summary: DailySummary) -> str: ...

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from app.domain.directory import Upstream
 from app.services.approvers import ApprovalContext
 from app.services.ports import AllocationReader, UnitOfWorkFactory
+from app.services.summary_runs import SummaryContext
 from app.slack.notify import SlackNotifier
 
 
@@ -17,6 +18,7 @@ class SlackDeps:
     enabled: tuple[Upstream, ...]
     missing: dict[Upstream, str]
     read_uow_factory: UnitOfWorkFactory
+    summaries: SummaryContext
     allocation_reader: AllocationReader | None = None
 
     @property

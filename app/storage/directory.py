@@ -159,6 +159,12 @@ class SqlDirectoryRepository:
         )
         return [_to_person(row) for row in await self._session.scalars(statement)]
 
+    async def all_people(self, upstream: Upstream) -> list[DirectoryPerson]:
+        return await self.search_people(upstream, "", limit=1_000_000)
+
+    async def all_projects(self, upstream: Upstream) -> list[DirectoryProject]:
+        return await self.search_projects(upstream, "", limit=1_000_000)
+
     async def person_by_email(self, upstream: Upstream, email: str) -> DirectoryPerson | None:
         statement = select(DirectoryPersonRow).where(
             DirectoryPersonRow.upstream == upstream.value, DirectoryPersonRow.email == email.strip().lower()

@@ -231,6 +231,26 @@ class SqlRequestRepository:
         found = [_to_request(row) for row in rows.mappings()]
         return [r for r in found if approver_id in r.approvers]
 
+    async def finished_between(self, start: datetime, end: datetime) -> list[StaffingRequest]:
+        """Requests delivered, rejected or failed in [start, end)."""
+        finals = [RequestStatus.DELIVERED.value, RequestStatus.REJECTED.value, RequestStatus.FAILED.value]
+        rows = await self._session.execute(
+            select(_REQUESTS)
+            .where(
+                _REQUESTS.c.status.in_(finals), _REQUESTS.c.updated_at >= start, _REQUESTS.c.updated_at < end
+            )
+            .order_by(_REQUESTS.c.updated_at)
+        )
+        return [_to_request(row) for row in rows.mappings()]
+
+    async def pending(self) -> list[StaffingRequest]:
+        rows = await self._session.execute(
+            select(_REQUESTS)
+            .where(_REQUESTS.c.status == RequestStatus.PENDING_APPROVAL.value)
+            .order_by(_REQUESTS.c.created_at)
+        )
+        return [_to_request(row) for row in rows.mappings()]
+
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
         result = await self._session.execute(
             update(_REQUESTS)

@@ -180,3 +180,13 @@ class ApprovalMessageRow(Base):
     approver_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     message_ts: Mapped[str] = mapped_column(String(32))
+
+
+class DigestSubscriptionRow(Base):
+    """A PM who asked for a daily direct message with their projects' day."""
+
+    __tablename__ = "digest_subscriptions"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

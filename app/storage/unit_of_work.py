@@ -10,12 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.storage.directory import SqlDirectoryRepository
 from app.storage.links import SqlLinkRepository
 from app.storage.repository import SqlRequestRepository
+from app.storage.summaries import SqlSummaryRepository
 
 
 class SqlUnitOfWork:
     requests: SqlRequestRepository
     directory: SqlDirectoryRepository
     links: SqlLinkRepository
+    summaries: SqlSummaryRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -26,6 +28,7 @@ class SqlUnitOfWork:
         self.requests = SqlRequestRepository(self._session)
         self.directory = SqlDirectoryRepository(self._session)
         self.links = SqlLinkRepository(self._session)
+        self.summaries = SqlSummaryRepository(self._session)
         return self
 
     async def __aexit__(

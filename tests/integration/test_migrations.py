@@ -24,6 +24,7 @@ TABLES = {
     "directory_projects",
     "directory_sync",
     "approval_messages",
+    "digest_subscriptions",
 }
 
 

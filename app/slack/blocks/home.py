@@ -20,6 +20,8 @@ HELP = (
     "• `/add-person [project]`: add someone to a MissionX or Procore project\n"
     "• `/staffing mine`: your requests and their states\n"
     "• `/staffing pending`: the approvals waiting for you\n"
+    "• `/staffing summary`: today's staffing summary, only for you\n"
+    "• `/staffing digest on` (or `off`): a daily direct message with your projects' day\n"
     "Requests you may not make alone go to the project's PM or Account for approval."
 )
 

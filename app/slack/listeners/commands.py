@@ -14,6 +14,7 @@ from app.domain.directory import Upstream
 from app.domain.requests import RequestKind
 from app.services import requests as request_views
 from app.services.directory import search_projects
+from app.services.summary_runs import set_digest, summary_for
 from app.slack.blocks.home import HELP, build_my_requests, build_waiting_for_me
 from app.slack.blocks.modals import (
     Choice,
@@ -22,6 +23,7 @@ from app.slack.blocks.modals import (
     build_project_person_modal,
     build_whitelist_modal,
 )
+from app.slack.blocks.summary import build_summary_messages
 from app.slack.deps import SlackDeps
 from app.slack.listeners.errors import reporting_errors
 from app.slack.metadata import ModalContext
@@ -130,6 +132,17 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             found = await request_views.requests_of(deps.uow_factory, user)
             blocks = build_my_requests([await request_views.describe(deps.uow_factory, r) for r in found])
             await respond(text="Your requests", blocks=blocks, response_type="ephemeral")
+        elif words[:1] == ["summary"]:
+            summary = await summary_for(deps.summaries, deps.summaries.today(), deps.summaries.channel or "")
+            top, details = build_summary_messages(summary)
+            blocks = (top.blocks + [b for m in details for b in m.blocks])[:50]
+            await respond(text=top.text, blocks=blocks, response_type="ephemeral")
+        elif words[:2] in (["digest", "on"], ["digest", "off"]):
+            await set_digest(deps.summaries, user, words[1] == "on")
+            state = "will get" if words[1] == "on" else "will no longer get"
+            await respond(
+                text=f"You {state} a daily direct message with your projects' day.", response_type="ephemeral"
+            )
         elif words[:1] == ["pending"]:
             found = await request_views.waiting_for(deps.uow_factory, user)
             blocks = build_waiting_for_me([await request_views.describe(deps.uow_factory, r) for r in found])
