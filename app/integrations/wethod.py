@@ -114,6 +114,9 @@ class WethodDirectorySource:
         ]
 
 
+PAGES_AT_ONCE = 8
+
+
 class WethodAllocationReader:
     """The hours a person already has in Wethod on some days (all projects)."""
 
@@ -137,7 +140,9 @@ class WethodAllocationReader:
 
     async def allocations_on(self, day: date) -> list[DayAllocation]:
         try:
-            allocations = await self._client.list_allocations(date=day.isoformat())
+            allocations = await self._client.list_allocations(
+                date=day.isoformat(), pages_at_once=PAGES_AT_ONCE
+            )
         except UpstreamError as error:
             raise unavailable(error, WETHOD) from None
         return [

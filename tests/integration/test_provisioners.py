@@ -19,6 +19,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.status import RequestStatus
+from app.integrations.wethod import WethodAllocationReader
 from app.sandbox.core import Fault
 from app.services.ports import Provisioner
 from app.wiring import Upstreams, build_provisioner, build_upstreams
@@ -214,3 +215,21 @@ async def test_an_answer_lost_after_the_upstream_committed_is_delivered_once(san
         await client.aclose()
     assert isinstance(outcome, AlreadyDone)
     assert len([a for a in sandbox.wethod.state.live_allocations() if a.person_id == person.id]) == 1
+
+
+async def test_a_whole_days_allocations_are_read_several_pages_at_a_time(
+    sandbox: Sandbox, upstreams: Upstreams
+) -> None:
+    day = date(2026, 12, 14)
+    people = sandbox.company.people
+    for index in range(1_050):
+        sandbox.wethod.state.add_allocation(
+            people[index % len(people)].id, sandbox.company.projects[index % 30].id, day, 1
+        )
+    sandbox.wethod.state.add_allocation(people[0].id, sandbox.company.projects[0].id, date(2026, 12, 15), 8)
+    assert upstreams.wethod is not None
+    found = await WethodAllocationReader(upstreams.wethod).allocations_on(day)
+    assert len(found) == 1_050
+    assert sum(a.hours for a in found) == 1_050
+    pages = sandbox.wethod.control.calls_to("GET", "/api/people-allocations")
+    assert 11 <= len(pages) <= 1 + 2 * 8  # the first page, then windows of 8 pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from datetime import UTC, datetime
@@ -137,11 +138,19 @@ class WethodClient:
         return max(same, key=lambda row: row.id, default=None)
 
     async def list_allocations(
-        self, *, date: str | None = None, person_id: int | None = None, project_id: int | None = None
+        self,
+        *,
+        date: str | None = None,
+        person_id: int | None = None,
+        project_id: int | None = None,
+        pages_at_once: int = 1,
     ) -> list[Allocation]:
-        """Every live allocation matching the filters; `date` is a Wethod filter such as `gte:2026-12-01`."""
+        """Every live allocation matching the filters; `date` is a Wethod filter such as `gte:2026-12-01`.
+
+        `pages_at_once` > 1 reads long lists (a whole company's day) several pages at a time.
+        """
         params = _filters(date=date, person_id=person_id, project_id=project_id)
-        return await self._list_all(ALLOCATIONS, params, Allocation)
+        return await self._list_all(ALLOCATIONS, params, Allocation, pages_at_once)
 
     async def delete_allocation(self, allocation_id: int) -> None:
         await self._request("DELETE", f"{ALLOCATIONS}/{allocation_id}", expected=(200, 204))
@@ -195,19 +204,28 @@ class WethodClient:
     async def _get_one(self, path: str, model: type[M]) -> M:
         return _parse(model, await retry_read(self._retry, lambda: self._request("GET", path)))
 
-    async def _list_all(self, path: str, filters: Params, model: type[M]) -> list[M]:
-        """Page with limit/offset until a page is shorter than the limit (or brings nothing new)."""
+    async def _list_all(self, path: str, filters: Params, model: type[M], pages_at_once: int = 1) -> list[M]:
+        """Page with limit/offset until a page is shorter than the limit (or brings nothing new).
+
+        With `pages_at_once` above 1, pages after the first are asked for that many at a time, in
+        parallel; those past the last page come back empty and are ignored.
+        """
         rows: dict[int, M] = {}
         offset = 0
         while True:
-            page = await retry_read(self._retry, self._page_reader(path, {**filters, "offset": offset}))
-            if not isinstance(page, list):
-                raise UpstreamError(UPSTREAM, f"GET {path} did not answer a list", status=200)
-            fresh = {row.id: row for row in (_parse(model, item) for item in page) if row.id not in rows}
-            rows.update(fresh)
-            if len(page) < PAGE_SIZE or not fresh:
-                return list(rows.values())
-            offset += PAGE_SIZE
+            window = 1 if offset == 0 else pages_at_once
+            offsets = [offset + i * PAGE_SIZE for i in range(window)]
+            pages = await asyncio.gather(
+                *(retry_read(self._retry, self._page_reader(path, {**filters, "offset": o})) for o in offsets)
+            )
+            for page in pages:
+                if not isinstance(page, list):
+                    raise UpstreamError(UPSTREAM, f"GET {path} did not answer a list", status=200)
+                fresh = {row.id: row for row in (_parse(model, item) for item in page) if row.id not in rows}
+                rows.update(fresh)
+                if len(page) < PAGE_SIZE or not fresh:
+                    return list(rows.values())
+            offset += PAGE_SIZE * window
 
     def _page_reader(self, path: str, params: Params) -> Callable[[], Awaitable[Any]]:
         return lambda: self._request("GET", path, params={"limit": PAGE_SIZE, **params})
