@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from app.domain.requests import AllocationPayload, NewRequest, StaffingRequest, WhitelistPayload
+from app.domain.requests import (
+    AllocationPayload,
+    NewRequest,
+    RequestPayload,
+    StaffingRequest,
+    WhitelistPayload,
+)
 from app.domain.status import RequestStatus
 from app.storage.unit_of_work import SqlUnitOfWork
 
@@ -33,3 +40,30 @@ async def stored(
         request = await uow.requests.add(new or allocation(), status=status, actor="U0REQUEST1", now=now)
         await uow.commit()
     return request
+
+
+REQUEST_TIME = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+def a_request(payload: RequestPayload, **fields: Any) -> StaffingRequest:
+    """A stored request as the services see it; `fields` replace the defaults."""
+    defaults: dict[str, Any] = {
+        "id": "req-1",
+        "status": RequestStatus.DELIVERING,
+        "requester_id": "U0REQUEST1",
+        "channel_id": None,
+        "message_ts": None,
+        "approvers": (),
+        "created_at": REQUEST_TIME,
+        "updated_at": REQUEST_TIME,
+        "decided_by": None,
+        "decided_at": None,
+        "decision_reason": None,
+        "attempts": 1,
+        "next_attempt_at": None,
+        "lease_owner": None,
+        "lease_expires_at": None,
+        "result": None,
+        "version": 1,
+    }
+    return StaffingRequest(payload=payload, **(defaults | fields))

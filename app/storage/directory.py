@@ -108,35 +108,32 @@ class SqlDirectoryRepository:
                 delete(table).where(table.upstream == upstream.value, table.synced_at < since)
             )
 
-    async def search_people(
-        self, upstream: Upstream, query: str, *, limit: int = 50
-    ) -> list[DirectoryPerson]:
-        table = _PEOPLE
+    async def _search(
+        self, table: Table, fields: list[str], upstream: Upstream, query: str, limit: int
+    ) -> list[dict[str, Any]]:
+        """Word-prefix matches, archived last, as plain rows."""
         statement = (
-            select(*(table.c[name] for name in _PERSON_FIELDS))
+            select(*(table.c[name] for name in fields))
             .where(table.c.upstream == upstream.value, *_matching(table.c.search_text, query))
             .order_by(table.c.archived, table.c.search_text, table.c.upstream_id)
             .limit(limit)
         )
-        rows = (await self._session.execute(statement)).mappings()
-        return [DirectoryPerson.model_construct(**{**row, "upstream": upstream}) for row in rows]
+        return [{**row, "upstream": upstream} for row in (await self._session.execute(statement)).mappings()]
+
+    # Rows were valid when stored, so searches build their models without checking them again.
+
+    async def search_people(
+        self, upstream: Upstream, query: str, *, limit: int = 50
+    ) -> list[DirectoryPerson]:
+        rows = await self._search(_PEOPLE, _PERSON_FIELDS, upstream, query, limit)
+        return [DirectoryPerson.model_construct(**row) for row in rows]
 
     async def search_projects(
         self, upstream: Upstream, query: str, *, limit: int = 50
     ) -> list[DirectoryProject]:
-        """Word-prefix matches, archived last; rows were valid when stored, so they are not checked again."""
-        table = _PROJECTS
-        statement = (
-            select(*(table.c[name] for name in _PROJECT_FIELDS))
-            .where(table.c.upstream == upstream.value, *_matching(table.c.search_text, query))
-            .order_by(table.c.archived, table.c.search_text, table.c.upstream_id)
-            .limit(limit)
-        )
-        rows = (await self._session.execute(statement)).mappings()
+        rows = await self._search(_PROJECTS, _PROJECT_FIELDS, upstream, query, limit)
         return [
-            DirectoryProject.model_construct(
-                **{**row, "upstream": upstream, "manager_ids": tuple(row["manager_ids"])}
-            )
+            DirectoryProject.model_construct(**row | {"manager_ids": tuple(row["manager_ids"])})
             for row in rows
         ]
 

@@ -18,37 +18,18 @@ from app.domain.requests import (
     StaffingRequest,
     WhitelistPayload,
 )
-from app.domain.status import RequestStatus
 from app.integrations.wethod import WethodAllocationReader
 from app.sandbox.core import Fault
 from app.services.ports import Provisioner
 from app.wiring import Upstreams, build_provisioner, build_upstreams
+from tests.factories import a_request
 from tests.integration.upstreams import Sandbox, running_sandbox
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 def request(payload: RequestPayload, request_id: str = "req-1") -> StaffingRequest:
-    return StaffingRequest(
-        id=request_id,
-        payload=payload,
-        status=RequestStatus.DELIVERING,
-        requester_id="U0REQUEST1",
-        channel_id=None,
-        message_ts=None,
-        approvers=(),
-        created_at=NOW,
-        updated_at=NOW,
-        decided_by=None,
-        decided_at=None,
-        decision_reason=None,
-        attempts=1,
-        next_attempt_at=None,
-        lease_owner="w",
-        lease_expires_at=NOW,
-        result=None,
-        version=3,
-    )
+    return a_request(payload, id=request_id, lease_owner="w", lease_expires_at=NOW)
 
 
 @pytest.fixture

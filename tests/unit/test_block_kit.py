@@ -43,6 +43,7 @@ from app.slack.blocks.modals import (
 )
 from app.slack.ids import Action
 from app.slack.metadata import ModalContext
+from tests.factories import a_request
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 LONG = "Ünïcødé " * 60
@@ -70,9 +71,10 @@ PAYLOADS: list[RequestPayload] = [
 
 
 def request(payload: RequestPayload, status: RequestStatus, **changes: Any) -> StaffingRequest:
-    return StaffingRequest(
+    decided = status is not RequestStatus.PENDING_APPROVAL
+    return a_request(
+        payload,
         id="5f0e4a1e-0000-4000-8000-000000000001",
-        payload=payload,
         status=status,
         requester_id="U0REQ",
         channel_id="C0X",
@@ -80,15 +82,10 @@ def request(payload: RequestPayload, status: RequestStatus, **changes: Any) -> S
         approvers=("U0A", "U0B"),
         created_at=NOW,
         updated_at=NOW,
-        decided_by="U0A" if status is not RequestStatus.PENDING_APPROVAL else None,
-        decided_at=NOW if status is not RequestStatus.PENDING_APPROVAL else None,
+        decided_by="U0A" if decided else None,
+        decided_at=NOW if decided else None,
         decision_reason=LONG if status is RequestStatus.REJECTED else None,
-        attempts=1,
         next_attempt_at=NOW,
-        lease_owner=None,
-        lease_expires_at=None,
-        result=None,
-        version=2,
         **changes,
     )
 

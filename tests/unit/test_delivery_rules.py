@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from app.domain.outcomes import Delivered, NeedsOperator
 from app.domain.requests import RequestKind, StaffingRequest, WhitelistPayload
-from app.domain.status import RequestStatus
 from app.services.delivery import DeliveryPolicy, backoff_delay
 from app.services.routing import ProvisionerByKind
+from tests.factories import a_request
 from tests.fakes import FakeProvisioner
 
 POLICY = DeliveryPolicy(first_backoff=timedelta(seconds=30), max_backoff=timedelta(minutes=10))
@@ -27,26 +27,7 @@ def test_backoff_never_undercuts_the_upstreams_retry_after() -> None:
 
 
 def _request(kind_payload: WhitelistPayload) -> StaffingRequest:
-    return StaffingRequest(
-        id="r1",
-        payload=kind_payload,
-        status=RequestStatus.DELIVERING,
-        requester_id="U0REQ",
-        channel_id=None,
-        message_ts=None,
-        approvers=(),
-        created_at=NOW,
-        updated_at=NOW,
-        decided_by=None,
-        decided_at=None,
-        decision_reason=None,
-        attempts=1,
-        next_attempt_at=None,
-        lease_owner="w",
-        lease_expires_at=NOW,
-        result=None,
-        version=3,
-    )
+    return a_request(kind_payload, id="r1", requester_id="U0REQ")
 
 
 async def test_a_kind_with_a_provisioner_is_sent_to_it() -> None:

@@ -6,36 +6,27 @@ from datetime import UTC, date, datetime, timedelta
 
 from slack_sdk.models.blocks import Block as SlackBlock
 
-from app.domain.requests import AllocationPayload, StaffingRequest
+from app.domain.requests import AllocationPayload
 from app.domain.status import RequestStatus
 from app.services.requests import RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
 from app.slack.blocks.summary import build_summary_messages
+from tests.factories import a_request
 
 NOW = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
 
 def waiting(i: int) -> Waiting:
     payload = AllocationPayload(person_id=1, project_id=2, dates=(date(2026, 12, 1),), hours=4)
-    request = StaffingRequest(
+    request = a_request(
+        payload,
         id=f"r{i}",
-        payload=payload,
         status=RequestStatus.PENDING_APPROVAL,
         requester_id="U0R",
-        channel_id=None,
-        message_ts=None,
         approvers=("U0PM", "U0ACC"),
         created_at=NOW,
         updated_at=NOW,
-        decided_by=None,
-        decided_at=None,
-        decision_reason=None,
         attempts=0,
-        next_attempt_at=None,
-        lease_owner=None,
-        lease_expires_at=None,
-        result=None,
-        version=1,
     )
     return Waiting(
         RequestDescription(request, f"Person {i}", f"Project {i}", "4 h a day"), timedelta(hours=30)
