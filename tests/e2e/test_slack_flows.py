@@ -326,3 +326,17 @@ async def test_the_allocation_preview_shows_hours_already_there_and_warns_over_e
     assert "This will create 2 allocations" in text
     assert "Mon 7 Dec: 0 h already + 4 h → 4 h" in text
     assert "Tue 8 Dec: 6 h already + 4 h :warning: *10 h, over 8*" in text
+
+
+async def test_a_request_whose_message_cannot_be_posted_is_kept_and_the_requester_told_not_to_resend(
+    world: World,
+) -> None:
+    world.slack.answers["chat.postMessage"] = lambda params: {"ok": False, "error": "fatal_error"}
+    await world.command("/allocate", "", "U0MARTA")
+    await eventually(lambda: bool(world.slack.called("views.open")))
+    await world.submit(world.last_view(), allocation_values("U0MARTA", "2026-12-17", None, "2"), "U0MARTA")
+    await eventually(
+        lambda: any("Request saved" in json.dumps(v) for v in world.slack.called("views.update"))
+    )
+    (request,) = await requests(world, "U0MARTA")
+    assert request.status is RequestStatus.PENDING_APPROVAL

@@ -79,7 +79,18 @@ async def submit_and_tell(
         ]
         await update_view(client, view_id, form)
         return
-    request = await deps.notifier.request_submitted(submitted.request)
+    try:
+        request = await deps.notifier.request_submitted(submitted.request)
+    except Exception:
+        log.exception(
+            "request %s is stored, but its Slack messages could not all be posted", submitted.request.id
+        )
+        text = (
+            ":warning: Your request is saved, but Staffdesk could not post all of its messages. "
+            "Do not send it again: see it with `/staffing mine`."
+        )
+        await update_view(client, view_id, build_notice_view("Request saved", text))
+        return
     where = (
         f"<#{request.channel_id}>"
         if request.channel_id and request.channel_id.startswith("C")
