@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,7 +27,10 @@ Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
 
 def build_web_app(
-    database_probe: HealthProbe, background: Lifespan | None = None, slack_app: AsyncApp | None = None
+    database_probe: HealthProbe,
+    background: Lifespan | None = None,
+    slack_app: AsyncApp | None = None,
+    signing_secret: str = "",
 ) -> Starlette:
     async def healthz(_: Request) -> Response:
         try:
@@ -49,9 +54,26 @@ def build_web_app(
     routes = [Route("/healthz", healthz), Route("/metrics", metrics)]
     if slack_app is not None:
         handler = AsyncSlackRequestHandler(slack_app)
+        verifier = SignatureVerifier(signing_secret)
 
         async def slack_events(request: Request) -> Response:
-            return await handler.handle(request)
+            """Signed requests go to Bolt; a signed request Bolt cannot even read is a 400, not a 500."""
+            body = (await request.body()).decode("utf-8", errors="replace")
+            if not verifier.is_valid_request(body, dict(request.headers)):
+                return JSONResponse({"error": "invalid request"}, status_code=401)
+            try:
+                response = await handler.handle(request)
+            except Exception:
+                response = None
+                log.exception("a signed Slack request could not be read")
+            if response is not None and response.status_code < 500:
+                return response
+            # Our listeners report their own errors, so a failure here is Bolt unable to read the payload.
+            reference = uuid.uuid4().hex[:8]
+            log.warning(
+                "a signed Slack request (%d bytes) was malformed (reference %s)", len(body), reference
+            )
+            return JSONResponse({"error": f"malformed request ({reference})"}, status_code=400)
 
         routes.append(Route("/slack/events", slack_events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=background or no_background)

@@ -252,4 +252,5 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
             log.info("stopped: delivery loop finished, database connections closed")
 
     http_slack = None if socket_token else slack_app
-    return build_web_app(lambda: database.ping(container.engine), background, http_slack)
+    signing = secret.get_secret_value() if secret else ""
+    return build_web_app(lambda: database.ping(container.engine), background, http_slack, signing)
