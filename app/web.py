@@ -61,6 +61,9 @@ def build_web_app(
             body = (await request.body()).decode("utf-8", errors="replace")
             if not verifier.is_valid_request(body, dict(request.headers)):
                 return JSONResponse({"error": "invalid request"}, status_code=401)
+            if request.headers.get("x-slack-retry-num") and '"event_callback"' in body:
+                # Events are acknowledged before they are handled, so a redelivery was handled already.
+                return JSONResponse({"ok": True}, headers={"X-Slack-No-Retry": "1"})
             try:
                 response = await handler.handle(request)
             except Exception:

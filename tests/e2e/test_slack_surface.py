@@ -133,3 +133,29 @@ async def test_staffing_answers_only_the_person_who_asked(world: World, word: st
     answer = world.slack.responses[-1]
     assert answer["response_type"] == "ephemeral"
     assert expected in json.dumps(answer)
+
+
+async def test_an_event_delivered_again_by_slack_is_handled_once(world: World) -> None:
+    event = {
+        "type": "event_callback",
+        "event_id": "Ev2",
+        "team_id": "T0ACME",
+        "api_app_id": "A0STAFF",
+        "event": {"type": "app_home_opened", "user": "U0ANA", "tab": "home"},
+    }
+    body = json.dumps(event)
+    first = await world.http.post(
+        "/slack/events", content=body, headers={**sign(body), "Content-Type": "application/json"}
+    )
+    again = {
+        **sign(body),
+        "Content-Type": "application/json",
+        "X-Slack-Retry-Num": "1",
+        "X-Slack-Retry-Reason": "http_timeout",
+    }
+    second = await world.http.post("/slack/events", content=body, headers=again)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.headers.get("X-Slack-No-Retry") == "1"  # answered without being handled again
+    assert "X-Slack-No-Retry" not in first.headers
+    await eventually(lambda: bool(world.slack.called("views.publish")))
+    assert len(world.slack.called("views.publish")) == 1
