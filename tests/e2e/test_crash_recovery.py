@@ -122,3 +122,58 @@ async def test_a_process_killed_mid_delivery_is_replaced_and_the_request_is_deli
     assert stored.status is RequestStatus.DELIVERED
     assert made() == 1
     assert trail == ["submitted", "claimed", "reclaimed", "already_done"]
+
+
+async def test_upstream_trouble_on_every_create_still_delivers_each_request_once(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "policy.yml").write_text((ROOT / "policy.example.yml").read_text())
+    async with running_sandbox() as sandbox, serve_fake_slack(FakeSlack()) as slack_url:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WETHOD_", "DATABASE_"))}
+        env |= sandbox.env | {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack_url,
+            "DATABASE_URL": fresh_database_url,
+        }
+        sandbox.wethod.control.faults.extend(
+            [
+                Fault(status=503, count=2, method="POST", retry_after=1),  # surely not applied: sent again
+                Fault(status=429, method="POST", retry_after=1),
+                Fault(status=502, after_commit=True, method="POST"),  # applied, answer lost: looked up first
+                Fault(status=504, after_commit=True, method="POST"),
+            ]
+        )
+        engine = database.create_engine(fresh_database_url)
+        sessions = database.session_factory(engine)
+        server, _ = await start_serve(env, tmp_path)
+        try:
+            days = [DAY + timedelta(days=i) for i in range(3)]
+            async with SqlUnitOfWork(sessions) as uow:
+                for day in days:
+                    payload = AllocationPayload(person_id=PERSON, project_id=PROJECT, dates=(day,), hours=2)
+                    await uow.requests.add(
+                        NewRequest(payload=payload, requester_id="U0GIULIA"),
+                        status=RequestStatus.APPROVED,
+                        actor="U0GIULIA",
+                        now=datetime.now(UTC),
+                    )
+                await uow.commit()
+
+            async def all_delivered() -> bool:
+                async with SqlUnitOfWork(sessions) as uow:
+                    mine = await uow.requests.requested_by("U0GIULIA")
+                return len(mine) == 3 and all(r.status is RequestStatus.DELIVERED for r in mine)
+
+            for _ in range(300):
+                if await all_delivered():
+                    break
+                await asyncio.sleep(0.1)
+            assert await all_delivered()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            await server.wait()
+            await engine.dispose()
+    made = sorted(a.date for a in sandbox.wethod.state.live_allocations() if a.person_id == PERSON)
+    assert made == days
+    assert sandbox.wethod.control.faults == []  # every injected fault was met
