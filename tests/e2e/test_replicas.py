@@ -1,0 +1,150 @@
+"""Two `staffdesk serve` replicas on one database: approvals clicked on both deliver each request once,
+and only one of them posts the daily summary."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from app.domain.directory import Upstream
+from app.domain.requests import AllocationPayload, NewRequest
+from app.domain.status import RequestStatus
+from app.storage import database
+from app.storage.unit_of_work import SqlUnitOfWork
+from tests.e2e.harness import BOT_TOKEN, CHANNEL, SIGNING_SECRET, SLACK_USERS, sign
+from tests.e2e.test_command_line import ROOT
+from tests.e2e.test_crash_recovery import start_serve
+from tests.fake_slack import FakeSlack, serve_fake_slack
+from tests.integration.upstreams import running_sandbox
+
+MARTA, APOLLO = 13, 1000
+
+
+def a_weekday_zone() -> str:
+    """A time zone where it is a working day now, so that a 00:00 summary is due at once."""
+    for offset in range(0, 15):
+        for sign_ in ("-", "+"):
+            zone = f"Etc/GMT{sign_}{offset}"
+            if datetime.now(ZoneInfo(zone)).weekday() < 5:
+                return zone
+    raise AssertionError("no time zone is on a working day")
+
+
+async def click(url: str, request_id: str, user: str, response_url: str) -> int:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T0ACME"},
+        "trigger_id": "t",
+        "actions": [
+            {
+                "action_id": "staffdesk_approve",
+                "block_id": "b",
+                "type": "button",
+                "value": json.dumps({"request_id": request_id}),
+            }
+        ],
+        "container": {"type": "message"},
+        "channel": {"id": "D0ANA"},
+        "response_url": response_url,
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    async with httpx.AsyncClient() as http:
+        return (
+            await http.post(f"{url}/slack/events", content=body, headers=sign(body), timeout=30)
+        ).status_code
+
+
+async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summary(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "policy.yml").write_text((ROOT / "policy.example.yml").read_text())
+    fake = FakeSlack(users=dict(SLACK_USERS))
+    async with running_sandbox() as sandbox, serve_fake_slack(fake) as slack_url:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "WETHOD_", "DATABASE_", "STAFFDESK_"))
+        }
+        env |= sandbox.env | {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack_url,
+            "DATABASE_URL": fresh_database_url,
+            "STAFFDESK_SUMMARY_CHANNEL": CHANNEL,
+            "STAFFDESK_SUMMARY_TIME": "00:00",
+            "STAFFDESK_TIMEZONE": a_weekday_zone(),
+        }
+        engine = database.create_engine(fresh_database_url)
+        sessions = database.session_factory(engine)
+        replicas = [await start_serve(env, tmp_path) for _ in range(2)]
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # both replicas refresh the directory at start
+                async with SqlUnitOfWork(sessions) as uow:
+                    if await uow.directory.get_project(Upstream.WETHOD, str(APOLLO)):
+                        break
+                await asyncio.sleep(0.1)
+            day = (datetime.now(UTC) + timedelta(days=40)).date()
+            ids = []
+            async with SqlUnitOfWork(sessions) as uow:
+                for index in range(6):
+                    payload = AllocationPayload(
+                        person_id=MARTA, project_id=APOLLO, dates=(day + timedelta(days=index),), hours=3
+                    )
+                    new = NewRequest(payload=payload, requester_id="U0MARTA", approvers=("U0ANA",))
+                    ids.append(
+                        (
+                            await uow.requests.add(
+                                new,
+                                status=RequestStatus.PENDING_APPROVAL,
+                                actor="U0MARTA",
+                                now=datetime.now(UTC),
+                            )
+                        ).id
+                    )
+                await uow.commit()
+            response_url = f"{slack_url.removesuffix('api/')}response/replica"
+            answers = await asyncio.gather(
+                *(
+                    click(url, request_id, "U0ANA", response_url)
+                    for request_id in ids
+                    for _, url in replicas
+                    for _ in range(2)
+                )
+            )
+            assert set(answers) == {200}
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                async with SqlUnitOfWork(sessions) as uow:
+                    states = [(await uow.requests.get(i)).status for i in ids]
+                    approvals = [
+                        len([e for e in await uow.requests.audit_trail(i) if e.action == "approved"])
+                        for i in ids
+                    ]
+                if all(s is RequestStatus.DELIVERED for s in states):
+                    break
+                await asyncio.sleep(0.2)
+        finally:
+            for process, _ in replicas:
+                process.send_signal(signal.SIGTERM)
+                await process.wait()
+            await engine.dispose()
+    assert states == [RequestStatus.DELIVERED] * 6
+    assert approvals == [1] * 6
+    made = sorted(a.date for a in sandbox.wethod.state.live_allocations() if a.person_id == MARTA)
+    assert made == [day + timedelta(days=i) for i in range(6)]
+    summaries = [
+        p for p in fake.called("chat.postMessage") if p["channel"] == CHANNEL and "thread_ts" not in p
+    ]
+    assert len(summaries) == 1
+    assert summaries[0]["text"].startswith("Staffing on")
