@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream, query_words
 from app.domain.errors import UpstreamUnavailable
 from app.services.ports import Clock, DirectorySource, UnitOfWorkFactory
 
@@ -131,3 +132,28 @@ async def find_person(
     async with uow_factory() as uow:
         found = await uow.directory.get_people(upstream, [person_id])
     return found[0] if found else None
+
+
+class RecentSearches:
+    """Project searches answered from memory for a few seconds: people typing the same prefixes, on the
+    same projects, cost one query. The directory changes only every few minutes, so a short life is safe."""
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, *, ttl_seconds: float = 20.0, size: int = 2_048
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._ttl = ttl_seconds
+        self._size = size
+        self._entries: dict[tuple[Upstream, tuple[str, ...], int], tuple[float, list[DirectoryProject]]] = {}
+
+    async def projects(self, upstream: Upstream, query: str, *, limit: int = 50) -> list[DirectoryProject]:
+        key = (upstream, tuple(query_words(query)), limit)
+        now = time.monotonic()
+        cached = self._entries.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        found = await search_projects(self._uow_factory, upstream, query, limit=limit)
+        self._entries[key] = (now + self._ttl, found)
+        if len(self._entries) > self._size:
+            del self._entries[next(iter(self._entries))]
+        return found

@@ -7,6 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app.services.directory import RecentSearches
 from app.slack.deps import SlackDeps
 from app.slack.listeners import actions, commands, home, options, views
 from app.slack.listeners.errors import handle_error
@@ -22,7 +23,7 @@ def build_slack_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps
     commands.register(app, deps)
     views.register(app, deps)
     actions.register(app, deps)
-    options.register(app, deps.read_uow_factory)
+    options.register(app, RecentSearches(deps.read_uow_factory))
     home.register(app, deps)
     app.error(handle_error)
     return app

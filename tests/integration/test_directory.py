@@ -10,7 +10,7 @@ import pytest
 
 from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
 from app.domain.errors import UpstreamUnavailable
-from app.services.directory import refresh_directory, search_people, search_projects
+from app.services.directory import RecentSearches, refresh_directory, search_people, search_projects
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FakeClock
 
@@ -192,3 +192,17 @@ async def test_a_part_that_cannot_be_read_is_reported_and_the_rest_kept(
     assert state is not None
     assert state.last_error == "people: answered 503"
     assert (state.people_cursor, state.projects_cursor) == (T0, T0)
+
+
+async def test_recent_searches_are_answered_from_memory_for_their_short_life(
+    uow_factory: UowFactory, clock: FakeClock
+) -> None:
+    source = await seed(uow_factory, clock)
+    remembered = RecentSearches(uow_factory, ttl_seconds=3600)
+    forgetful = RecentSearches(uow_factory, ttl_seconds=0)
+    assert [p.name for p in await remembered.projects(W, "apollo w")] == ["Apollo Website"]
+    source.projects.append(project(15, "Apollo Warehouse", at=T0 + timedelta(days=2)))
+    clock.advance(hours=1)
+    await refresh_directory(source, uow_factory, clock)
+    assert [p.name for p in await remembered.projects(W, "APOLLO  w")] == ["Apollo Website"]  # same words
+    assert [p.name for p in await forgetful.projects(W, "apollo w")] == ["Apollo Warehouse", "Apollo Website"]

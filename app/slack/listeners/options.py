@@ -8,8 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from app.domain.directory import UPSTREAM_OF_KIND, DirectoryProject
-from app.services.directory import search_projects
-from app.services.ports import UnitOfWorkFactory
+from app.services.directory import RecentSearches
 from app.slack.blocks.common import truncate
 from app.slack.ids import Action
 from app.slack.listeners.errors import reporting_errors
@@ -24,11 +23,11 @@ def project_option(project: DirectoryProject) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": truncate(label, 75)}, "value": project.upstream_id[:150]}
 
 
-def register(app: AsyncApp, uow_factory: UnitOfWorkFactory) -> None:
+def register(app: AsyncApp, searches: RecentSearches) -> None:
     @app.options(Action.PROJECT)
     @reporting_errors
     async def handle_project_options(ack: AsyncAck, body: dict[str, Any]) -> None:
         meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
         upstream = meta.upstream or UPSTREAM_OF_KIND[meta.kind]
-        found = await search_projects(uow_factory, upstream, body.get("value", ""), limit=MAX_OPTIONS)
+        found = await searches.projects(upstream, body.get("value", ""), limit=MAX_OPTIONS)
         await ack(options=[project_option(p) for p in found])
