@@ -3,9 +3,10 @@
 Slash commands (/allocate), option loads (project search) and button clicks (approve) are sent signed
 over HTTP on loopback by 1 client back to back, and by 50 concurrent clients that each pause between
 their requests as people do (`--think`, 0 to saturate); the time to the HTTP answer (Slack's 3-second
-ack) is measured. Each app runs in a process of its own. Staffdesk runs with its directory filled from
-the Wethod simulator, SQLite, and a fake Slack Web API. Prints p50/p99 per kind and the ratio of
-Staffdesk's p99 to the minimal app's.
+ack) is measured. Each app runs in a process of its own, the fake Slack Web API in another, and the
+minimal app does the same kind of work after its ack (opening a modal, posting a message). Staffdesk
+runs with its directory filled from the Wethod simulator, on SQLite. Prints p50/p99 per kind and the
+ratio of Staffdesk's p99 to the minimal app's.
 Target: p99 under 100 ms and a ratio under 1.5.
 
     python bench/ack_latency.py [--requests 400]
@@ -95,15 +96,26 @@ def fake_slack() -> Starlette:
 def minimal_bolt(slack_url: str) -> Starlette:
     bolt = AsyncApp(client=build_web_client(TOKEN, slack_url), signing_secret=SECRET)
 
-    async def just_ack(ack: Any) -> None:
+    modal = {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Allocate"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hello"}}],
+    }
+
+    async def open_modal(ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=modal)
 
     async def options(ack: Any) -> None:
         await ack(options=[{"text": {"type": "plain_text", "text": "Apollo"}, "value": "1"}])
 
-    bolt.command("/allocate")(just_ack)
+    async def answer_click(ack: Any, body: dict[str, Any], client: Any) -> None:
+        await ack()
+        await client.chat_postMessage(channel=body["user"]["id"], text="This request is gone.")
+
+    bolt.command("/allocate")(open_modal)
     bolt.options("project")(options)
-    bolt.action("staffdesk_approve")(just_ack)
+    bolt.action("staffdesk_approve")(answer_click)
     handler = AsyncSlackRequestHandler(bolt)
 
     async def events(request: Request) -> Response:
@@ -199,32 +211,34 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def serve(name: str, port: int) -> None:
-    """Run one app (with its fake Slack and, for Staffdesk, the Wethod simulator) until killed."""
+async def serve(name: str, port: int, slack_url: str) -> None:
+    """Run one app (for Staffdesk, with the Wethod simulator) until killed; the fake Slack runs apart."""
     logging.disable(logging.WARNING)
+    if name == "fake-slack":
+        async with serve_in_background(fake_slack(), port=port) as url:
+            print("ready", url + "/api/", flush=True)
+            await asyncio.Event().wait()
     with tempfile.TemporaryDirectory() as folder:
-        async with serve_in_background(fake_slack()) as slack_base:
-            slack_url = slack_base + "/api/"
-            if name == "minimal":
-                app = minimal_bolt(slack_url)
-            else:
-                engine = database.create_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-                await migrate.upgrade(engine)
-                wethod = build_wethod_simulator(demo_company(people=500, projects=2000))
-                wethod_url = await stack_enter(serve_in_background(wethod.app))
-                env = wethod.settings_for(wethod_url) | {
-                    "SLACK_BOT_TOKEN": TOKEN,
-                    "SLACK_SIGNING_SECRET": SECRET,
-                    "SLACK_API_URL": slack_url,
-                }
-                settings = Settings.model_validate({k.lower(): v for k, v in env.items()})
-                container = build_container(settings, parse_policy(POLICY, Path("bench.yml")), engine=engine)
-                for source in container.directory_sources:
-                    await refresh_directory(source, container.unit_of_work, container.clock)
-                app = build_http_app(container)
-            async with serve_in_background(app, port=port):
-                print("ready", slack_url, flush=True)
-                await asyncio.Event().wait()
+        if name == "minimal":
+            app = minimal_bolt(slack_url)
+        else:
+            engine = database.create_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
+            await migrate.upgrade(engine)
+            wethod = build_wethod_simulator(demo_company(people=500, projects=2000))
+            wethod_url = await stack_enter(serve_in_background(wethod.app))
+            env = wethod.settings_for(wethod_url) | {
+                "SLACK_BOT_TOKEN": TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": slack_url,
+            }
+            settings = Settings.model_validate({k.lower(): v for k, v in env.items()})
+            container = build_container(settings, parse_policy(POLICY, Path("bench.yml")), engine=engine)
+            for source in container.directory_sources:
+                await refresh_directory(source, container.unit_of_work, container.clock)
+            app = build_http_app(container)
+        async with serve_in_background(app, port=port):
+            print("ready", slack_url, flush=True)
+            await asyncio.Event().wait()
 
 
 _STACK: list[Any] = []
@@ -242,15 +256,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def run_against(name: str, total: int, think: float) -> dict[tuple[str, int], list[float]]:
+def start(name: str, slack_url: str = "-") -> tuple[subprocess.Popen[str], int, str]:
     port = free_port()
-    server = subprocess.Popen(  # noqa: ASYNC220, S603 (this script, started once per app)
-        [sys.executable, __file__, "--serve", name, "--port", str(port)], stdout=subprocess.PIPE, text=True
+    process = subprocess.Popen(  # noqa: S603 (this script, started once per app)
+        [sys.executable, __file__, "--serve", name, "--port", str(port), "--slack-url", slack_url],
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    assert process.stdout is not None
+    ready, url = process.stdout.readline().split()
+    assert ready == "ready", f"the {name} process did not start"
+    return process, port, url
+
+
+async def run_against(
+    name: str, slack_url: str, total: int, think: float
+) -> dict[tuple[str, int], list[float]]:
+    server, port, _ = start(name, slack_url)
     try:
-        assert server.stdout is not None
-        ready, slack_url = server.stdout.readline().split()
-        assert ready == "ready", f"the {name} app did not start"
         url = f"http://127.0.0.1:{port}"
         results = {}
         for kind, make in bodies(slack_url).items():
@@ -264,8 +287,13 @@ async def run_against(name: str, total: int, think: float) -> dict[tuple[str, in
 
 
 async def main(total: int, think: float) -> None:
-    ours = await run_against("staffdesk", total, think)
-    base = await run_against("minimal", total, think)
+    slack, _, slack_url = start("fake-slack")
+    try:
+        ours = await run_against("staffdesk", slack_url, total, think)
+        base = await run_against("minimal", slack_url, total, think)
+    finally:
+        slack.terminate()
+        slack.wait(timeout=30)
     print(f"{total} requests per kind; the 50 clients wait {think:.2f} s on average between their requests")
     header = f"{'kind':<14} {'clients':>7} {'staffdesk p50':>14} {'p99':>8} {'minimal p50':>12} {'p99':>8}"
     print(f"{header} {'p99 ratio':>9}")
@@ -284,10 +312,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--think", type=float, default=0.5, help="average pause of each of the 50 clients (s)"
     )
-    parser.add_argument("--serve", choices=["staffdesk", "minimal"], help=argparse.SUPPRESS)
+    parser.add_argument("--serve", choices=["staffdesk", "minimal", "fake-slack"], help=argparse.SUPPRESS)
+    parser.add_argument("--slack-url", default="-", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.serve:
-        asyncio.run(serve(arguments.serve, arguments.port))
+        asyncio.run(serve(arguments.serve, arguments.port, arguments.slack_url))
     else:
         asyncio.run(main(arguments.requests, arguments.think))
