@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.policy_file import parse_policy
 from app.sandbox.core import serve_in_background
 from app.services.directory import refresh_directory
+from app.slack.ids import Action, Block
 from app.wiring import Container, build_container, build_http_app
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import Sandbox, running_sandbox
@@ -52,6 +53,27 @@ SLACK_USERS = {
     "U0GIULIA": "giulia.romano@acme.example",
     "U0MARTA": "marta.gallo@acme.example",
 }
+
+
+def option(value: str) -> dict[str, Any]:
+    """A picked option, as a modal's state reports it."""
+    return {
+        "type": "external_select",
+        "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
+    }
+
+
+def allocation_values(
+    user: str, start: str, end: str | None, hours: str, project: str = "1000"
+) -> dict[str, Any]:
+    """The allocation modal's state as Slack submits it."""
+    return {
+        Block.PERSON: {Action.PERSON: {"type": "users_select", "selected_user": user}},
+        Block.PROJECT: {Action.PROJECT: option(project)},
+        Block.START: {Action.START: {"type": "datepicker", "selected_date": start}},
+        Block.END: {Action.END: {"type": "datepicker", "selected_date": end}},
+        Block.HOURS: {Action.HOURS: {"type": "number_input", "value": hours}},
+    }
 
 
 def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:

@@ -27,6 +27,22 @@ DAY = date(2026, 12, 9)
 PERSON, PROJECT = 13, 1000
 
 
+def serve_env(upstreams: dict[str, str], slack_url: str, database_url: str) -> dict[str, str]:
+    """This process's environment without Staffdesk settings, plus the sandbox's and a test database."""
+    prefixes = ("SLACK_", "WETHOD_", "MISSIONX_", "PROCORE_", "DATABASE_", "STAFFDESK_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    return (
+        env
+        | upstreams
+        | {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack_url,
+            "DATABASE_URL": database_url,
+        }
+    )
+
+
 async def start_serve(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -62,13 +78,7 @@ async def test_a_process_killed_mid_delivery_is_replaced_and_the_request_is_deli
 ) -> None:
     (tmp_path / "policy.yml").write_text((ROOT / "policy.example.yml").read_text())
     async with running_sandbox() as sandbox, serve_fake_slack(FakeSlack()) as slack_url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WETHOD_", "DATABASE_"))}
-        env |= sandbox.env | {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack_url,
-            "DATABASE_URL": fresh_database_url,
-        }
+        env = serve_env(sandbox.env, slack_url, fresh_database_url)
         first, _ = await start_serve(env, tmp_path)
         # Wethod commits the allocation, then its answer is held back: the worker is mid-delivery.
         sandbox.wethod.control.faults.append(Fault(after_commit=True, delay_seconds=60, method="POST"))
@@ -129,13 +139,7 @@ async def test_upstream_trouble_on_every_create_still_delivers_each_request_once
 ) -> None:
     (tmp_path / "policy.yml").write_text((ROOT / "policy.example.yml").read_text())
     async with running_sandbox() as sandbox, serve_fake_slack(FakeSlack()) as slack_url:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "WETHOD_", "DATABASE_"))}
-        env |= sandbox.env | {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack_url,
-            "DATABASE_URL": fresh_database_url,
-        }
+        env = serve_env(sandbox.env, slack_url, fresh_database_url)
         sandbox.wethod.control.faults.extend(
             [
                 Fault(status=503, count=2, method="POST", retry_after=1),  # surely not applied: sent again

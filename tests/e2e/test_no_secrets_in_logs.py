@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.observability import RedactingFormatter
-from app.slack.ids import Action, Block
-from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, eventually, running_world
+from app.slack.ids import Action
+from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, allocation_values, eventually, running_world
 
 
 async def test_no_token_or_secret_appears_in_any_log_line(engine: AsyncEngine, tmp_path: Path) -> None:
@@ -26,18 +26,7 @@ async def test_no_token_or_secret_appears_in_any_log_line(engine: AsyncEngine, t
         async with running_world(engine, tmp_path, disabled=()) as world:
             await world.command("/allocate", "", "U0MARTA")
             await eventually(lambda: bool(world.slack.called("views.open")))
-            values = {
-                Block.PERSON: {Action.PERSON: {"type": "users_select", "selected_user": "U0MARTA"}},
-                Block.PROJECT: {
-                    Action.PROJECT: {
-                        "type": "external_select",
-                        "selected_option": {"text": {"type": "plain_text", "text": "A"}, "value": "1000"},
-                    }
-                },
-                Block.START: {Action.START: {"type": "datepicker", "selected_date": "2026-12-21"}},
-                Block.END: {Action.END: {"type": "datepicker", "selected_date": None}},
-                Block.HOURS: {Action.HOURS: {"type": "number_input", "value": "3"}},
-            }
+            values = allocation_values("U0MARTA", "2026-12-21", None, "3")
             await world.submit(world.last_view(), values, "U0MARTA")
             await eventually(
                 lambda: any("Request sent" in json.dumps(v) for v in world.slack.called("views.update"))

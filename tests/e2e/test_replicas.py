@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,9 +19,9 @@ from app.domain.requests import AllocationPayload, NewRequest
 from app.domain.status import RequestStatus
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import BOT_TOKEN, CHANNEL, SIGNING_SECRET, SLACK_USERS, sign
+from tests.e2e.harness import CHANNEL, SLACK_USERS, sign
 from tests.e2e.test_command_line import ROOT
-from tests.e2e.test_crash_recovery import start_serve
+from tests.e2e.test_crash_recovery import serve_env, start_serve
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
 
@@ -70,16 +69,7 @@ async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summ
     (tmp_path / "policy.yml").write_text((ROOT / "policy.example.yml").read_text())
     fake = FakeSlack(users=dict(SLACK_USERS))
     async with running_sandbox() as sandbox, serve_fake_slack(fake) as slack_url:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "WETHOD_", "DATABASE_", "STAFFDESK_"))
-        }
-        env |= sandbox.env | {
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack_url,
-            "DATABASE_URL": fresh_database_url,
+        env = serve_env(sandbox.env, slack_url, fresh_database_url) | {
             "STAFFDESK_SUMMARY_CHANNEL": CHANNEL,
             "STAFFDESK_SUMMARY_TIME": "00:00",
             "STAFFDESK_TIMEZONE": a_weekday_zone(),

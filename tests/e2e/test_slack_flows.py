@@ -16,7 +16,7 @@ from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
 from app.services.requests import get_request, requests_of
 from app.slack.ids import Action, Block, Callback
-from tests.e2e.harness import CHANNEL, World, eventually, running_world
+from tests.e2e.harness import CHANNEL, World, allocation_values, eventually, option, running_world
 
 APOLLO = "1000"
 MARTA = 13  # Marta Gallo's Wethod id in the demo company
@@ -26,25 +26,6 @@ MARTA = 13  # Marta Gallo's Wethod id in the demo company
 async def world(engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[World]:
     async with running_world(engine, tmp_path) as running:
         yield running
-
-
-def option(value: str) -> dict[str, Any]:
-    return {
-        "type": "external_select",
-        "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
-    }
-
-
-def allocation_values(
-    user: str, start: str, end: str | None, hours: str, project: str = APOLLO
-) -> dict[str, Any]:
-    return {
-        Block.PERSON: {Action.PERSON: {"type": "users_select", "selected_user": user}},
-        Block.PROJECT: {Action.PROJECT: option(project)},
-        Block.START: {Action.START: {"type": "datepicker", "selected_date": start}},
-        Block.END: {Action.END: {"type": "datepicker", "selected_date": end}},
-        Block.HOURS: {Action.HOURS: {"type": "number_input", "value": hours}},
-    }
 
 
 def ref(request: StaffingRequest) -> str:

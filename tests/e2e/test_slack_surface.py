@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.services.requests import requests_of
 from app.slack.ids import Action, Block
-from tests.e2e.harness import SIGNING_SECRET, World, eventually, running_world, sign
+from tests.e2e.harness import SIGNING_SECRET, World, allocation_values, eventually, running_world, sign
 
 
 @pytest.fixture
@@ -94,18 +94,7 @@ async def test_project_options_come_from_the_directory_of_the_right_upstream(wor
 async def test_app_home_lists_my_requests_and_the_approvals_waiting_for_me(world: World) -> None:
     await world.command("/allocate", "", "U0MARTA")
     await eventually(lambda: bool(world.slack.called("views.open")))
-    values = {
-        Block.PERSON: {Action.PERSON: {"type": "users_select", "selected_user": "U0MARTA"}},
-        Block.PROJECT: {
-            Action.PROJECT: {
-                "type": "external_select",
-                "selected_option": {"text": {"type": "plain_text", "text": "A"}, "value": "1000"},
-            }
-        },
-        Block.START: {Action.START: {"type": "datepicker", "selected_date": "2026-12-21"}},
-        Block.END: {Action.END: {"type": "datepicker", "selected_date": None}},
-        Block.HOURS: {Action.HOURS: {"type": "number_input", "value": "6"}},
-    }
+    values = allocation_values("U0MARTA", "2026-12-21", None, "6")
     await world.submit(world.last_view(), values, "U0MARTA")
     await eventually(lambda: bool(world.slack.called("views.update")))
     event = {
