@@ -36,7 +36,7 @@ from app.storage import database, migrate
 from app.wiring import build_container
 
 DAY = date(2026, 12, 7)
-TOKEN = "xoxb-0000000000-0000000000-BenchmarkTokenValue"  # noqa: S105 (a local benchmark value)
+TOKEN = "xoxb-benchmark-placeholder"  # noqa: S105 (not a real token: the benchmark talks to a fake Slack)
 
 
 def fake_slack(posted: list[int]) -> Starlette:
