@@ -8,11 +8,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.domain.directory import Upstream
+from app.domain.directory import DirectoryProject, Upstream
 from app.domain.errors import StaffdeskError
 from app.domain.requests import NewRequest, RequestKind
 from app.services.approvals import reject_request
-from app.slack.blocks.modals import build_allocation_modal, build_project_person_modal, build_whitelist_modal
+from app.slack.blocks.modals import (
+    Draft,
+    build_allocation_modal,
+    build_project_person_modal,
+    build_whitelist_modal,
+)
 from app.slack.deps import SlackDeps
 from app.slack.forms import (
     Checked,
@@ -46,16 +51,23 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         new = NewRequest(payload=checked.payload, requester_id=body["user"]["id"], channel_id=meta.channel_id)
         await submit_and_tell(deps, client, body["view"]["id"], new, lambda: form)
 
+    async def read_wethod_form(
+        body: dict[str, Any],
+    ) -> tuple[ModalContext, Draft, str | None, DirectoryProject | None, dict[str, str]]:
+        """A Wethod modal's context and draft, the picked person's Wethod id and project, and any error."""
+        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        draft = read_draft(body["view"]["state"]["values"])
+        errors: dict[str, str] = {}
+        person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
+        return meta, draft, person_id, await picked_project(deps, draft, Upstream.WETHOD), errors
+
     @app.view(Callback.ALLOCATION)
     @reporting_errors
     async def handle_allocation_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
-        draft = read_draft(body["view"]["state"]["values"])
-        errors: dict[str, str] = {}
-        person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
-        checked = check_allocation(draft, person_id, await picked_project(deps, draft, Upstream.WETHOD))
+        meta, draft, person_id, project, errors = await read_wethod_form(body)
+        checked = check_allocation(draft, person_id, project)
         checked.errors = errors | checked.errors
         await finish(ack, body, client, meta, checked, build_allocation_modal(draft, meta))
 
@@ -64,11 +76,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle_whitelist_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
-        draft = read_draft(body["view"]["state"]["values"])
-        errors: dict[str, str] = {}
-        person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
-        checked = check_whitelist(person_id, await picked_project(deps, draft, Upstream.WETHOD))
+        meta, draft, person_id, project, errors = await read_wethod_form(body)
+        checked = check_whitelist(person_id, project)
         checked.errors = errors | checked.errors
         await finish(ack, body, client, meta, checked, build_whitelist_modal(draft, meta))
 
