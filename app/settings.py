@@ -33,6 +33,7 @@ EXPECTED: dict[str, str] = {
     "staffdesk_timezone": "an IANA time zone name such as Europe/Rome or UTC",
     "staffdesk_summary_time": "a time of day as HH:MM, such as 09:00",
     "staffdesk_summary_channel": "a Slack channel id such as C0123456789",
+    "staffdesk_upstream_timeout": "a number of seconds between 1 and 300, such as 20",
     "wethod_base_url": "an http(s) URL such as https://api.wethod.com",
     "wethod_token": "a Wethod personal API token",
     "wethod_company": "the Wethod company slug (acme for acme.wethod.com)",
@@ -78,6 +79,7 @@ class Settings(BaseModel):
     staffdesk_timezone: str = "UTC"
     staffdesk_summary_time: time = time(9, 0)
     staffdesk_summary_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
+    staffdesk_upstream_timeout: float = Field(default=20.0, ge=1, le=300)
     wethod_base_url: str = "https://api.wethod.com"
     wethod_token: SecretStr | None = None
     wethod_company: str | None = None

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
+from app.clients.http import timeout_waiting
 from app.clients.missionx.client import MissionXClient
 from app.clients.procore.client import ProcoreClient
 from app.clients.wethod.client import WethodClient
@@ -81,12 +82,14 @@ class Upstreams:
 
 def build_upstreams(settings: Settings) -> Upstreams:
     upstreams = Upstreams()
+    timeout = timeout_waiting(settings.staffdesk_upstream_timeout)
     if settings.wethod_token and settings.wethod_company:
         upstreams.wethod = WethodClient(
             settings.wethod_base_url,
             settings.wethod_token.get_secret_value(),
             settings.wethod_company,
             settings.wethod_version,
+            timeout=timeout,
         )
     if settings.missionx_client_id and settings.missionx_client_secret and settings.missionx_org_id:
         upstreams.missionx = MissionXClient(
@@ -95,6 +98,7 @@ def build_upstreams(settings: Settings) -> Upstreams:
             settings.missionx_client_id,
             settings.missionx_client_secret.get_secret_value(),
             settings.missionx_org_id,
+            timeout=timeout,
         )
     if settings.procore_client_id and settings.procore_client_secret and settings.procore_company_id:
         upstreams.procore = ProcoreClient(
@@ -103,6 +107,7 @@ def build_upstreams(settings: Settings) -> Upstreams:
             settings.procore_client_id,
             settings.procore_client_secret.get_secret_value(),
             settings.procore_company_id,
+            timeout=timeout,
         )
     return upstreams
 

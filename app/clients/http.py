@@ -8,7 +8,13 @@ import httpx
 
 from app.clients.errors import AnswerLost, ConnectionFailed
 
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=5.0)
+
+def timeout_waiting(answer_seconds: float) -> httpx.Timeout:
+    """Explicit time-outs for every phase, with `answer_seconds` as the wait for an answer."""
+    return httpx.Timeout(connect=5.0, read=answer_seconds, write=10.0, pool=5.0)
+
+
+DEFAULT_TIMEOUT = timeout_waiting(20.0)
 
 
 async def send(

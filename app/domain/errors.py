@@ -105,3 +105,12 @@ class ReasonRequired(StaffdeskError):
 
     def __init__(self) -> None:
         super().__init__("Please say why the request is rejected; the requester sees the reason.")
+
+
+class StorageUnavailable(StaffdeskError):
+    """The database could not be reached or used just now; nothing of the attempted change was saved."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Staffdesk cannot reach its database just now, so nothing was saved. Try again in a minute."
+        )

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from app.domain.errors import StorageUnavailable
 from app.observability import DELIVERY_ATTEMPTS, DELIVERY_LOOP_ERRORS
 from app.services.delivery import DeliveryReport, DeliveryWorker
 
@@ -44,6 +45,11 @@ async def run_delivery_loop(
     while not stop.is_set():
         try:
             reports = await worker.run_once()
+        except StorageUnavailable:
+            DELIVERY_LOOP_ERRORS.inc()
+            log.warning("the database is unavailable; delivery resumes when it is back")
+            await _pause(stop, error_seconds)
+            continue
         except Exception:
             DELIVERY_LOOP_ERRORS.inc()
             log.exception("delivery loop iteration failed; retrying in %.0f s", error_seconds)

@@ -16,16 +16,18 @@ log = logging.getLogger(__name__)
 
 INCREMENTAL_EVERY = timedelta(minutes=5)
 FULL_EVERY = timedelta(minutes=30)
+AFTER_FAILURE = timedelta(minutes=1)
 
 
-async def refresh_once(source: DirectorySource, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
-    """One refresh, logged and counted; never raises, so the schedule keeps going."""
+async def refresh_once(source: DirectorySource, uow_factory: UnitOfWorkFactory, clock: Clock) -> bool:
+    """One refresh, logged and counted; never raises, so the schedule keeps going. False when it failed
+    in whole or in part."""
     try:
         report = await refresh_directory(source, uow_factory, clock)
     except Exception:
         DIRECTORY_REFRESH_ERRORS.labels(source.upstream.value).inc()
         log.exception("directory refresh of %s failed", source.upstream.label)
-        return
+        return False
     DIRECTORY_REFRESHES.labels(source.upstream.value, "full" if report.full else "incremental").inc()
     if report.errors:
         DIRECTORY_REFRESH_ERRORS.labels(source.upstream.value).inc()
@@ -37,6 +39,20 @@ async def refresh_once(source: DirectorySource, uow_factory: UnitOfWorkFactory, 
         report.projects,
         f", problems: {'; '.join(report.errors)}" if report.errors else "",
     )
+    return not report.errors
+
+
+async def _refresh_on_schedule(
+    scheduler: AsyncIOScheduler,
+    job_id: str,
+    source: DirectorySource,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+) -> None:
+    """A failed refresh (the upstream or the database away for a moment) is tried again soon rather
+    than at the next interval, so that pickers are not left stale for half an hour."""
+    if not await refresh_once(source, uow_factory, clock):
+        scheduler.modify_job(job_id, next_run_time=clock() + AFTER_FAILURE)
 
 
 def schedule_directory_refresh(
@@ -45,16 +61,18 @@ def schedule_directory_refresh(
     uow_factory: UnitOfWorkFactory,
     clock: Clock,
 ) -> None:
-    """Refresh each source now and then on its interval; runs of one source never overlap."""
+    """Refresh each source now and then on its interval (a minute after a failure); runs of one source
+    never overlap."""
     for source in sources:
         every = INCREMENTAL_EVERY if source.incremental else FULL_EVERY
+        job_id = f"directory-{source.upstream.value}"
         scheduler.add_job(
-            refresh_once,
+            _refresh_on_schedule,
             "interval",
-            args=(source, uow_factory, clock),
+            args=(scheduler, job_id, source, uow_factory, clock),
             seconds=every.total_seconds(),
             next_run_time=clock(),
-            id=f"directory-{source.upstream.value}",
+            id=job_id,
             max_instances=1,
             coalesce=True,
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
@@ -84,3 +85,26 @@ async def ping(engine: AsyncEngine) -> None:
     """Raise unless the database answers a trivial query."""
     async with engine.connect() as conn:
         await conn.execute(text("SELECT 1"))
+
+
+# PostgreSQL error classes: connection exception, operator intervention (shutdown, starting up),
+# insufficient resources (too many connections).
+_UNAVAILABLE_SQLSTATES = ("08", "57P", "53")
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database", "disk i/o error")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database could not be reached or used just now (a dropped or refused
+    connection, a server starting up or shutting down, SQLite's file locked past the busy time-out),
+    rather than a fault in what was asked of it."""
+    if isinstance(error, OSError):  # refused or reset connections and time-outs, raised as they are
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    sqlstate = getattr(cause, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    if isinstance(error, OperationalError):  # SQLite, which has no SQLSTATE
+        return any(marker in str(cause).lower() for marker in _SQLITE_UNAVAILABLE)
+    return False

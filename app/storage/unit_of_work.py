@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.domain.errors import StorageUnavailable
+from app.storage.database import is_unavailable
 from app.storage.directory import SqlDirectoryRepository
 from app.storage.links import SqlLinkRepository
 from app.storage.repository import SqlRequestRepository
 from app.storage.summaries import SqlSummaryRepository
 
+log = logging.getLogger(__name__)
+
 
 class SqlUnitOfWork:
+    """Raises StorageUnavailable, with the driver's error as its cause, when the database cannot be reached
+    or used; the caller can then tell the user in plain words and keep what they sent."""
+
     requests: SqlRequestRepository
     directory: SqlDirectoryRepository
     links: SqlLinkRepository
@@ -38,11 +47,20 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._session is not None
+        session, self._session = self._session, None
         try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
-            self._session = None
+            await session.rollback()
+            await session.close()
+        except Exception as cleanup_error:
+            with contextlib.suppress(Exception):
+                await session.invalidate()
+            if exc is None:
+                if is_unavailable(cleanup_error):
+                    raise StorageUnavailable() from cleanup_error
+                raise
+        if exc is not None and is_unavailable(exc):
+            log.warning("the database is unavailable (%s)", type(exc).__name__)
+            raise StorageUnavailable() from exc
 
     async def commit(self) -> None:
         assert self._session is not None, "commit outside 'async with'"

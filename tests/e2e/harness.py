@@ -87,11 +87,10 @@ def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = Non
 
 
 @dataclass
-class World:
+class SlackSender:
+    """Signed requests as Slack sends them, to the app at `http`'s base URL."""
+
     http: httpx.AsyncClient
-    slack: FakeSlack
-    sandbox: Sandbox
-    container: Container
     slack_url: str
 
     async def command(self, command: str, text: str, user: str, channel: str = CHANNEL) -> httpx.Response:
@@ -144,6 +143,13 @@ class World:
             }
         )
 
+
+@dataclass
+class World(SlackSender):
+    slack: FakeSlack
+    sandbox: Sandbox
+    container: Container
+
     async def deliver(self) -> int:
         """One pass of the delivery loop, telling Slack what came of each attempt."""
         reports = await self.container.worker.run_once()
@@ -184,5 +190,5 @@ async def running_world(
             await refresh_directory(source, container.unit_of_work, container.clock)
         app = build_http_app(container)
         async with serve_in_background(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
-            yield World(http, fake, sandbox, container, slack_url)
+            yield World(http=http, slack_url=slack_url, slack=fake, sandbox=sandbox, container=container)
         await container.upstreams.aclose()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,13 +14,11 @@ import httpx
 import pytest
 
 from app.storage import migrate
+from tests.e2e.processes import ROOT, free_port
 
 BOT_TOKEN = "xoxb-2222222222-3333333333-RealLookingBotTokenValue"
 SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 STARTUP_DEADLINE_SECONDS = 30
-
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def staffdesk_env(tmp_path: Path, **values: str) -> dict[str, str]:
@@ -48,12 +45,6 @@ def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Completed
         timeout=60,
         check=False,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize(
@@ -227,8 +218,13 @@ def test_sandbox_prints_settings_that_check_can_use_against_it(
         result = run(["check"], env, tmp_path)
     finally:
         sandbox.send_signal(signal.SIGINT)
-        sandbox.wait(timeout=30)
-        sandbox.stdout.close()
+        try:
+            stopped = sandbox.wait(timeout=30)
+        finally:
+            sandbox.kill()  # only if SIGINT did not stop it, which fails the test below
+            sandbox.wait()
+            sandbox.stdout.close()
+    assert stopped == 0  # Ctrl-C stops the sandbox cleanly
     assert "ok   Wethod: connected as Ana Rossi (Project Manager)" in result.stdout
     assert "ok   MissionX: connected; the organization has" in result.stdout
     assert "ok   Procore: connected; the company has" in result.stdout

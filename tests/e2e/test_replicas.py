@@ -20,8 +20,7 @@ from app.domain.status import RequestStatus
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.e2e.harness import CHANNEL, SLACK_USERS, sign
-from tests.e2e.test_command_line import ROOT
-from tests.e2e.test_crash_recovery import serve_env, start_serve
+from tests.e2e.processes import serve_env, start_serve
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
 
@@ -66,7 +65,6 @@ async def click(url: str, request_id: str, user: str, response_url: str) -> int:
 async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summary(
     fresh_database_url: str, tmp_path: Path
 ) -> None:
-    (tmp_path / "policy.yml").write_text((ROOT / "policy.example.yml").read_text())
     fake = FakeSlack(users=dict(SLACK_USERS))
     async with running_sandbox() as sandbox, serve_fake_slack(fake) as slack_url:
         env = serve_env(sandbox.env, slack_url, fresh_database_url) | {

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
 from app.domain.errors import UpstreamUnavailable
+from app.jobs.directory import AFTER_FAILURE, schedule_directory_refresh
 from app.services.directory import RecentSearches, refresh_directory, search_people, search_projects
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FakeClock
@@ -206,3 +208,18 @@ async def test_recent_searches_are_answered_from_memory_for_their_short_life(
     await refresh_directory(source, uow_factory, clock)
     assert [p.name for p in await remembered.projects(W, "APOLLO  w")] == ["Apollo Website"]  # same words
     assert [p.name for p in await forgetful.projects(W, "apollo w")] == ["Apollo Warehouse", "Apollo Website"]
+
+
+@pytest.mark.parametrize(("failing", "next_in"), [(set(), timedelta(0)), ({"projects"}, AFTER_FAILURE)])
+async def test_a_failed_scheduled_refresh_is_tried_again_a_minute_later(
+    uow_factory: UowFactory, clock: FakeClock, failing: set[str], next_in: timedelta
+) -> None:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    source = FakeSource(people=[person(1, "Zoë Rizzo", "zoe.rizzo@acme.example")], failing=failing)
+    schedule_directory_refresh(scheduler, [source], uow_factory, clock)
+    job = scheduler.get_job("directory-wethod")
+    assert job is not None
+    await job.func(*job.args)
+    rescheduled = scheduler.get_job("directory-wethod")
+    assert rescheduled is not None
+    assert rescheduled.next_run_time == clock() + next_in  # else at once, then every five minutes

@@ -21,6 +21,7 @@ def test_every_setting_has_its_documented_default(clean_env: pytest.MonkeyPatch)
     assert settings.staffdesk_timezone == "UTC"
     assert settings.staffdesk_summary_time == time(9, 0)
     assert settings.staffdesk_summary_channel is None
+    assert settings.staffdesk_upstream_timeout == 20
     assert settings.wethod_base_url == "https://api.wethod.com"
     assert settings.wethod_version == "2024-06-15"
     assert settings.missionx_base_url == "https://open.api.missionx.ai/v1"
@@ -60,6 +61,7 @@ def test_one_message_lists_every_problem_with_name_what_and_expected(clean_env: 
     clean_env.setenv("DATABASE_URL", "mysql://db/staffdesk")
     clean_env.setenv("PROCORE_COMPANY_ID", "-4")
     clean_env.setenv("WETHOD_BASE_URL", "api.wethod.com")
+    clean_env.setenv("STAFFDESK_UPSTREAM_TIMEOUT", "0")
     with pytest.raises(SettingsError) as raised:
         load_settings(Mode.HTTP)
     message = str(raised.value)
@@ -75,10 +77,11 @@ def test_one_message_lists_every_problem_with_name_what_and_expected(clean_env: 
             "STAFFDESK_SUMMARY_CHANNEL",
             "STAFFDESK_SUMMARY_TIME",
             "STAFFDESK_TIMEZONE",
+            "STAFFDESK_UPSTREAM_TIMEOUT",
             "WETHOD_BASE_URL",
         ]
     )
-    assert message.startswith("Staffdesk cannot start: 10 settings need attention")
+    assert message.startswith("Staffdesk cannot start: 11 settings need attention")
     assert "STAFFDESK_TIMEZONE: 'Mars/Olympus_Mons' is not a known time zone; expected an IANA" in message
     assert "SLACK_SIGNING_SECRET: missing; expected" in message
     assert "PROCORE_CLIENT_ID: missing, while PROCORE_COMPANY_ID is set for Procore" in message

@@ -48,6 +48,27 @@ async def handle_error(
         log.exception("could not tell %s about an error (%s)", user_id, reference or type(error).__name__)
 
 
+async def keep_the_form(error: Exception, ack: AsyncAck, body: dict[str, Any]) -> bool:
+    """A modal submission that failed before it was answered stays open as filled in, with the problem
+    next to its first field; False when this is not such a submission."""
+    view = body.get("view")
+    if body.get("type") != "view_submission" or ack.response is not None or not isinstance(view, dict):
+        return False
+    blocks = view.get("blocks")
+    inputs = [
+        b["block_id"]
+        for b in (blocks if isinstance(blocks, list) else [])
+        if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)
+    ]
+    if not inputs:
+        return False
+    text, reference = user_text(error)
+    if reference is not None:
+        log.error("unexpected error (reference %s)", reference, exc_info=error)
+    await ack(response_action="errors", errors={inputs[0]: text})
+    return True
+
+
 Listener = Callable[..., Awaitable[None]]
 
 
@@ -70,7 +91,8 @@ def reporting_errors(func: Listener) -> Listener:
         try:
             await func(**{name: value for name, value in given.items() if name in wanted})
         except Exception as error:
-            await handle_error(error, body, client, respond)
+            if not await keep_the_form(error, ack, body):
+                await handle_error(error, body, client, respond)
 
     listener.__name__ = func.__name__
     listener.__qualname__ = func.__qualname__

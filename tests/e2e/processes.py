@@ -1,0 +1,97 @@
+"""Real `staffdesk serve` processes for the fault and scale suites: their environment, start and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
+from app.domain.status import RequestStatus
+from app.storage.unit_of_work import SqlUnitOfWork
+from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+STAFFDESK_PREFIXES = ("SLACK_", "WETHOD_", "MISSIONX_", "PROCORE_", "DATABASE_", "STAFFDESK_")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def serve_env(upstreams: dict[str, str], slack_url: str, database_url: str, **values: str) -> dict[str, str]:
+    """This process's environment without Staffdesk settings, plus the sandbox's, a test database and
+    `values`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(STAFFDESK_PREFIXES)}
+    return (
+        env
+        | upstreams
+        | {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack_url,
+            "DATABASE_URL": database_url,
+        }
+        | values
+    )
+
+
+async def start_serve(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
+    """`staffdesk serve` on a free port, once its /healthz answers; the process and its base URL."""
+    if not (cwd / "policy.yml").exists():
+        (cwd / "policy.yml").write_text((ROOT / "policy.example.yml").read_text())
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "app",
+        "serve",
+        "--port",
+        str(port),
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    async def healthy() -> bool:
+        try:
+            async with httpx.AsyncClient() as http:
+                return (await http.get(f"{url}/healthz", timeout=1)).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    for _ in range(300):
+        if await healthy():
+            return process, url
+        await asyncio.sleep(0.1)
+    process.kill()
+    await process.wait()
+    raise AssertionError("staffdesk serve did not start")
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    await process.wait()
+
+
+async def add_approved(
+    uow: SqlUnitOfWork, payload: RequestPayload, requester: str = "U0GIULIA"
+) -> StaffingRequest:
+    """A request stored as approved, as if its approval had just been given: the worker's next job."""
+    return await uow.requests.add(
+        NewRequest(payload=payload, requester_id=requester),
+        status=RequestStatus.APPROVED,
+        actor=requester,
+        now=datetime.now(UTC),
+    )

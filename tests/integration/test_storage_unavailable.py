@@ -1,0 +1,46 @@
+"""A database that cannot be reached or used surfaces as StorageUnavailable, which users are told about in
+plain words; any other database error is left as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.domain.errors import StorageUnavailable
+from app.storage import database
+from app.storage.unit_of_work import SqlUnitOfWork
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://staffdesk@127.0.0.1:1/staffdesk",  # nothing listens there
+        "sqlite:////nonexistent-directory/staffdesk.db",  # cannot be opened
+    ],
+)
+async def test_an_unreachable_database_is_storage_unavailable(url: str) -> None:
+    engine = database.create_engine(url)
+    try:
+        with pytest.raises(StorageUnavailable, match="cannot reach its database") as raised:
+            async with SqlUnitOfWork(database.session_factory(engine)) as uow:
+                await uow.requests.requested_by("U0ANYONE")
+    finally:
+        await engine.dispose()
+    assert raised.value.__cause__ is not None  # the driver's error stays in the traceback for operators
+
+
+async def test_a_fault_in_what_was_asked_is_not_mistaken_for_an_outage(engine: AsyncEngine) -> None:
+    with pytest.raises(DBAPIError, match="no_such_table") as raised:
+        async with SqlUnitOfWork(database.session_factory(engine)), engine.connect() as conn:
+            await conn.execute(text("SELECT * FROM no_such_table"))
+    assert not isinstance(raised.value, StorageUnavailable)
+
+
+async def test_other_errors_pass_through_unchanged(uow_factory: Callable[[], SqlUnitOfWork]) -> None:
+    with pytest.raises(ValueError, match="not a database problem"):
+        async with uow_factory():
+            raise ValueError("not a database problem")
