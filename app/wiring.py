@@ -183,7 +183,9 @@ def build_container(
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     slack_client = build_web_client(token, settings.slack_api_url)
     slack_people = SlackWebPeople(slack_client)
-    identities = Identities(unit_of_work, slack_people, permission_policy, clock)
+    identities = Identities(
+        unit_of_work, slack_people, permission_policy, clock, reading=read_only_unit_of_work
+    )
     approvals = ApprovalContext(
         unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone
     )

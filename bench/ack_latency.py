@@ -19,9 +19,7 @@ import asyncio
 import json
 import logging
 import random
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from benchkit import SECRET, TOKEN, free_port, percentile, start_helper, stop_helper
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -47,9 +46,6 @@ from app.settings import Settings
 from app.slack.web_client import build_web_client
 from app.storage import database, migrate
 from app.wiring import build_container, build_http_app
-
-SECRET = "bench0signing0secret0000000000000"  # noqa: S105 (a local benchmark value)
-TOKEN = "xoxb-benchmark-placeholder"  # noqa: S105 (not a real token: the benchmark talks to a fake Slack)
 
 
 def typed_queries(count: int = 2_000) -> list[str]:
@@ -193,7 +189,7 @@ async def measure(
                 headers = {
                     "X-Slack-Request-Timestamp": stamp,
                     "Content-Type": "application/x-www-form-urlencoded",
-                    "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body),
+                    "X-Slack-Signature": verifier.generate_signature(timestamp=stamp, body=body) or "",
                 }
                 began = time.perf_counter()
                 answer = await http.post("/slack/events", content=body, headers=headers)
@@ -204,11 +200,6 @@ async def measure(
 
         await asyncio.gather(*(client() for _ in range(concurrency)))
     return timings
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def serve(name: str, port: int, slack_url: str) -> None:
@@ -250,22 +241,9 @@ async def stack_enter(manager: Any) -> Any:
     return await manager.__aenter__()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start(name: str, slack_url: str = "-") -> tuple[subprocess.Popen[str], int, str]:
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 (this script, started once per app)
-        [sys.executable, __file__, "--serve", name, "--port", str(port), "--slack-url", slack_url],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    ready, url = process.stdout.readline().split()
-    assert ready == "ready", f"the {name} process did not start"
+    process, (url,) = start_helper(__file__, "--serve", name, "--port", str(port), "--slack-url", slack_url)
     return process, port, url
 
 
@@ -282,8 +260,7 @@ async def run_against(
             results[(kind, 50)] = await measure(url, make, total, 50, think, start=total)
         return results
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_helper(server)
 
 
 async def main(total: int, think: float) -> None:
@@ -292,17 +269,17 @@ async def main(total: int, think: float) -> None:
         ours = await run_against("staffdesk", slack_url, total, think)
         base = await run_against("minimal", slack_url, total, think)
     finally:
-        slack.terminate()
-        slack.wait(timeout=30)
+        stop_helper(slack)
     print(f"{total} requests per kind; the 50 clients wait {think:.2f} s on average between their requests")
     header = f"{'kind':<14} {'clients':>7} {'staffdesk p50':>14} {'p99':>8} {'minimal p50':>12} {'p99':>8}"
     print(f"{header} {'p99 ratio':>9}")
     for kind, concurrency in ours:
         mine, theirs = ours[(kind, concurrency)], base[(kind, concurrency)]
+        p50, p99 = percentile(mine, 0.5), percentile(mine, 0.99)
+        base50, base99 = percentile(theirs, 0.5), percentile(theirs, 0.99)
         print(
-            f"{kind:<14} {concurrency:>7} {pct(mine, 0.5):>11.1f} ms {pct(mine, 0.99):>5.1f} ms "
-            f"{pct(theirs, 0.5):>9.1f} ms {pct(theirs, 0.99):>5.1f} ms "
-            f"{pct(mine, 0.99) / pct(theirs, 0.99):>9.2f}"
+            f"{kind:<14} {concurrency:>7} {p50:>11.1f} ms {p99:>5.1f} ms "
+            f"{base50:>9.1f} ms {base99:>5.1f} ms {p99 / base99:>9.2f}"
         )
 
 

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import percentile
+
 from app.clients.wethod.client import WethodClient
 from app.domain.directory import Upstream
 from app.integrations.wethod import WethodDirectorySource
@@ -29,11 +31,6 @@ from app.services.directory import refresh_directory, search_people, search_proj
 from app.storage import database, migrate
 from app.storage.unit_of_work import SqlUnitOfWork
 from app.wiring import utc_now
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 async def main(projects: int, people: int, searches: int) -> None:

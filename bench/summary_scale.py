@@ -10,15 +10,13 @@ import argparse
 import asyncio
 import logging
 import resource
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
 
+from benchkit import TOKEN, free_port, start_helper, stop_helper
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -36,7 +34,6 @@ from app.storage import database, migrate
 from app.wiring import build_container
 
 DAY = date(2026, 12, 7)
-TOKEN = "xoxb-benchmark-placeholder"  # noqa: S105 (not a real token: the benchmark talks to a fake Slack)
 
 
 def fake_slack(posted: list[int]) -> Starlette:
@@ -74,36 +71,21 @@ async def serve_wethod(allocations: int, latency: float, port: int) -> None:
         await asyncio.Event().wait()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def main(allocations: int, latency: float) -> None:
     logging.disable(logging.WARNING)
-    simulator = subprocess.Popen(  # noqa: ASYNC220, S603 (this script, started once)
-        [
-            sys.executable,
-            __file__,
-            "--serve-wethod",
-            str(free_port()),
-            "--allocations",
-            str(allocations),
-            "--latency",
-            str(latency),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+    simulator, pairs = start_helper(
+        __file__,
+        "--serve-wethod",
+        str(free_port()),
+        "--allocations",
+        str(allocations),
+        "--latency",
+        str(latency),
     )
     try:
-        assert simulator.stdout is not None
-        ready, *pairs = simulator.stdout.readline().split()
-        assert ready == "ready", "the Wethod simulator did not start"
         await measure(dict(pair.split("=", 1) for pair in pairs), allocations, latency)
     finally:
-        simulator.terminate()
-        simulator.wait(timeout=30)
+        stop_helper(simulator)
 
 
 async def measure(wethod_env: dict[str, str], allocations: int, latency: float) -> None:

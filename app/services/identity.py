@@ -9,7 +9,7 @@ from app.domain.directory import Upstream
 from app.domain.links import UserLink
 from app.policy.model import MemberKind, Policy
 from app.policy.rules import Actor
-from app.services.ports import Clock, SlackPeople, UnitOfWorkFactory
+from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory
 
 LINK_FRESH_FOR = timedelta(hours=24)
 USERGROUPS_FRESH_FOR = timedelta(minutes=5)
@@ -17,20 +17,28 @@ USERGROUPS_FRESH_FOR = timedelta(minutes=5)
 
 @dataclass
 class Identities:
-    """Resolves Slack users to Actors, caching links in the database and user groups in memory."""
+    """Resolves Slack users to Actors, caching links in the database and user groups in memory.
+
+    Lookups go through `reading` when given (read-only transactions, which on SQLite do not queue behind
+    writers): they sit on the path of Slack's 3-second ack.
+    """
 
     uow_factory: UnitOfWorkFactory
     slack: SlackPeople
     policy: Policy
     clock: Clock
+    reading: UnitOfWorkFactory | None = None
     _groups: dict[str, tuple[datetime, frozenset[str]]] = field(default_factory=dict)
+
+    def _read(self) -> UnitOfWork:
+        return (self.reading or self.uow_factory)()
 
     async def actor(self, slack_user_id: str, upstream: Upstream) -> Actor:
         """The person as the rules see them, with their person id in `upstream` when there is one."""
         email, person_id = await self.link(slack_user_id, upstream)
         wethod_role = None
         if email is not None:
-            async with self.uow_factory() as uow:
+            async with self._read() as uow:
                 wethod_person = await uow.directory.person_by_email(Upstream.WETHOD, email)
             wethod_role = wethod_person.role if wethod_person else None
         return Actor(
@@ -44,7 +52,7 @@ class Identities:
     async def link(self, slack_user_id: str, upstream: Upstream) -> tuple[str | None, str | None]:
         """(e-mail, upstream person id): from the cached link while it still matches, else found again."""
         now = self.clock()
-        async with self.uow_factory() as uow:
+        async with self._read() as uow:
             link = await uow.links.get(slack_user_id, upstream)
             if link is not None and now - link.refreshed_at < LINK_FRESH_FOR:
                 (person,) = await uow.directory.get_people(upstream, [link.upstream_person_id]) or (None,)

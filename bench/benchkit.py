@@ -1,0 +1,42 @@
+"""What the benchmarks share: placeholder credentials, free ports, percentiles and helper processes."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+SECRET = "bench0signing0secret0000000000000"  # noqa: S105 (a local benchmark value)
+TOKEN = "xoxb-benchmark-placeholder"  # noqa: S105 (not a real token: the benchmarks talk to a fake Slack)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def start_helper(script: str, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """Run `script` with `args` in a process of its own until it prints a line starting with "ready";
+    returns the process and the rest of that line."""
+    process = subprocess.Popen(  # noqa: S603 (a benchmark script, started by the benchmark)
+        [sys.executable, script, *args], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    ready, *rest = process.stdout.readline().split()
+    if ready != "ready":
+        process.kill()
+        raise RuntimeError(f"{script} {' '.join(args)} did not start")
+    return process, rest
+
+
+def stop_helper(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    process.wait(timeout=30)
+    if process.stdout is not None:
+        process.stdout.close()

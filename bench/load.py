@@ -1,0 +1,518 @@
+"""Benchmark: 50 Slack users at once for a minute against `staffdesk serve`, one process and two replicas.
+
+Each client is a person asking for allocations, over and over: a slash command (/allocate), two option
+loads (typing a project's name), a modal submission, then the Approve clicks waiting in the fake Slack
+(every request asks its PM and its Account, and both click, so two clicks race for each request: across
+replicas when there are two). Signed requests go over HTTP on loopback; the clients share the replicas in
+turn, as a load balancer would. The fake Slack Web API, the Wethod simulator and each `staffdesk serve`
+run in processes of their own. After the minute the last approvals are clicked and delivery is let finish;
+then the allocations are read back through Wethod's API and counted.
+
+Prints per setup: requests answered per second, p50/p99 ack per kind, errors (answers other than 200, the
+5xx among them, and error messages posted to Slack), requests delivered, and upstream duplicates (must be 0).
+
+    python bench/load.py [--seconds 60] [--clients 50] [--think 0.5] [--postgres postgresql://user@host/db]
+
+Without --postgres only one process on SQLite runs; with it, also one process and two replicas on
+PostgreSQL, each in a fresh database created for the run and dropped after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import os
+import random
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+from benchkit import SECRET, TOKEN, free_port, percentile, start_helper, stop_helper
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select, text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.clients.wethod.client import WethodClient
+from app.domain.requests import RequestKind
+from app.sandbox.core import serve_in_background
+from app.sandbox.demo import DemoCompany, demo_company
+from app.sandbox.wethod import build_wethod_simulator
+from app.slack.ids import Action, Block, Callback
+from app.slack.metadata import ModalContext
+from app.storage import database
+from app.storage.tables import RequestRow
+
+CHANNEL = "C0BENCH"
+FIRST_DAY = date(2027, 1, 4)  # a Monday; each client's n-th request is for the n-th working day after it
+POLICY = """
+roles:
+  project-manager: [planning.modify, pipeline.edit, people.add]
+members:
+  project-manager: ["wethod:Project Manager", "wethod:Account Manager"]
+approvals:
+  approvers: [pm, account]
+  fallback: ["U00001"]
+  auto_approve: true
+  expire_after: 72h
+"""
+FINAL = {"delivered", "failed", "rejected", "expired", "cancelled"}
+
+
+def company() -> DemoCompany:
+    return demo_company(people=120, projects=60)
+
+
+def slack_id(person_id: int) -> str:
+    return f"U{person_id:05d}"
+
+
+# The fake Slack Web API, in a process of its own ---------------------------------------------------------
+
+
+def fake_slack(people: DemoCompany) -> Starlette:
+    """Answers every Web API call the app makes; keeps the Approve buttons it is asked to post (for the
+    clients to click) and every error message posted."""
+    emails = {slack_id(p.id): p.email for p in people.people}
+    users = {email: user for user, email in emails.items()}
+    approvals: list[dict[str, str]] = []
+    errors: list[str] = []
+    stamps = itertools.count(1)
+
+    def buttons(blocks: Any) -> list[str]:
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        return [
+            element["value"]
+            for block in blocks or []
+            if block.get("type") == "actions"
+            for element in block.get("elements", [])
+            if element.get("action_id") == Action.APPROVE
+        ]
+
+    def note_errors(said: str) -> None:
+        if "Something went wrong" in said or "reference" in said:
+            errors.append(said)
+
+    async def api(request: Request) -> Response:
+        method = request.path_params["method"]
+        if request.headers.get("content-type", "").startswith("application/json"):
+            params: dict[str, Any] = await request.json()
+        else:
+            params = dict(parse_qsl((await request.body()).decode())) | dict(request.query_params)
+        answer: dict[str, Any] = {"ok": True}
+        if method == "users.info":
+            user = str(params.get("user"))
+            answer["user"] = {"id": user, "profile": {"email": emails.get(user, "")}}
+        elif method == "users.lookupByEmail":
+            found = users.get(str(params.get("email")))
+            answer = (
+                {"ok": True, "user": {"id": found}} if found else {"ok": False, "error": "users_not_found"}
+            )
+        elif method == "conversations.open":
+            answer["channel"] = {"id": f"D{params.get('users')}"}
+        elif method in {"chat.postMessage", "chat.update", "chat.postEphemeral"}:
+            channel = str(params.get("channel", ""))
+            note_errors(str(params.get("text", "")))
+            if method == "chat.postMessage" and channel.startswith("D"):
+                approvals.extend({"user": channel[1:], "value": v} for v in buttons(params.get("blocks")))
+            answer |= {"channel": channel, "ts": f"1800000000.{next(stamps):06d}"}
+        elif method.startswith("views."):
+            view = params.get("view")
+            answer["view"] = {
+                "id": "V0BENCH",
+                "hash": "h",
+                **(json.loads(view) if isinstance(view, str) else view or {}),
+            }
+        return JSONResponse(answer)
+
+    async def response_url(request: Request) -> Response:
+        note_errors(str((await request.json()).get("text", "")))
+        return Response("ok")
+
+    async def take_approvals(request: Request) -> Response:
+        count = int(request.query_params.get("count", "1000000"))
+        taken = approvals[:count]
+        del approvals[:count]
+        return JSONResponse(taken)
+
+    async def error_messages(_: Request) -> Response:
+        return JSONResponse(errors)
+
+    return Starlette(
+        routes=[
+            Route("/api/{method}", api, methods=["GET", "POST"]),
+            Route("/response/{x}", response_url, methods=["POST"]),
+            Route("/_bench/approvals", take_approvals),
+            Route("/_bench/errors", error_messages),
+        ]
+    )
+
+
+async def serve_helper(name: str, port: int) -> None:
+    logging.disable(logging.WARNING)
+    if name == "slack":
+        async with serve_in_background(fake_slack(company()), port=port) as url:
+            print("ready", f"{url}/api/", flush=True)
+            await asyncio.Event().wait()
+    wethod = build_wethod_simulator(company())
+    async with serve_in_background(wethod.app, port=port) as url:
+        print("ready", *(f"{k}={v}" for k, v in wethod.settings_for(url).items()), flush=True)
+        await asyncio.Event().wait()
+
+
+# The clients ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: Counter[str] = field(default_factory=Counter)
+    refused_submissions: int = 0
+
+
+class Clients:
+    """Signed Slack requests, spread over the replicas in turn."""
+
+    def __init__(self, urls: list[str], slack_url: str, people: DemoCompany) -> None:
+        self.urls = itertools.cycle(urls)
+        self.slack_url = slack_url
+        self.response_url = slack_url.removesuffix("api/") + "response/x"
+        self.verifier = SignatureVerifier(SECRET)
+        self.tally = Tally()
+        self.projects = [p for p in people.projects if not p.archived]
+        self.requesters = [p for p in people.people if p.role not in {"Project Manager", "Account Manager"}]
+        self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200))
+
+    async def send(self, kind: str, fields: dict[str, str]) -> httpx.Response:
+        body = urlencode(fields)
+        stamp = str(int(time.time()))
+        headers = {
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=stamp, body=body) or "",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        began = time.perf_counter()
+        answer = await self.http.post(f"{next(self.urls)}/slack/events", content=body, headers=headers)
+        self.tally.timings[kind].append((time.perf_counter() - began) * 1000)
+        self.tally.statuses[answer.status_code] += 1
+        if answer.status_code != 200:
+            self.tally.failures[f"{kind} {answer.status_code}"] += 1
+        return answer
+
+    async def interact(self, kind: str, payload: dict[str, Any]) -> httpx.Response:
+        payload = {"team": {"id": "T0BENCH"}, "api_app_id": "A0BENCH", **payload}
+        return await self.send(kind, {"payload": json.dumps(payload)})
+
+    def view(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        meta = ModalContext(kind=RequestKind.ALLOCATION, channel_id=CHANNEL).model_dump_json()
+        view: dict[str, Any] = {
+            "id": f"V{uuid.uuid4().hex[:10].upper()}",
+            "type": "modal",
+            "callback_id": Callback.ALLOCATION,
+            "private_metadata": meta,
+            "hash": "h",
+            "blocks": [],
+        }
+        return view | ({"state": {"values": values}} if values is not None else {})
+
+    async def one_request(self, user: str, n: int, rng: random.Random) -> None:
+        """What one person does to ask for one allocation: the n-th working day from FIRST_DAY."""
+        await self.send(
+            "slash command",
+            {
+                "command": "/allocate",
+                "text": "",
+                "user_id": user,
+                "channel_id": CHANNEL,
+                "team_id": "T0BENCH",
+                "trigger_id": f"trigger-{uuid.uuid4().hex}",
+                "response_url": self.response_url,
+            },
+        )
+        project = self.projects[(n * 7 + int(user[1:])) % len(self.projects)]
+        for typed in (project.name[:2], project.name[:4]):
+            await self.interact(
+                "option load",
+                {
+                    "type": "block_suggestion",
+                    "user": {"id": user},
+                    "action_id": Action.PROJECT,
+                    "block_id": Block.PROJECT,
+                    "value": typed,
+                    "view": self.view(),
+                },
+            )
+            await asyncio.sleep(rng.random() * 0.2)
+        day = (FIRST_DAY + timedelta(weeks=n // 5, days=n % 5)).isoformat()
+        picked = {"text": {"type": "plain_text", "text": project.name}, "value": str(project.id)}
+        values: dict[str, Any] = {
+            Block.PERSON: {Action.PERSON: {"type": "users_select", "selected_user": user}},
+            Block.PROJECT: {Action.PROJECT: {"type": "external_select", "selected_option": picked}},
+            Block.START: {Action.START: {"type": "datepicker", "selected_date": day}},
+            Block.END: {Action.END: {"type": "datepicker", "selected_date": None}},
+            Block.HOURS: {Action.HOURS: {"type": "number_input", "value": "2"}},
+        }
+        answer = await self.interact(
+            "submission",
+            {"type": "view_submission", "user": {"id": user}, "view": self.view(values), "trigger_id": "t"},
+        )
+        if answer.status_code == 200 and answer.json().get("response_action") != "update":
+            self.tally.refused_submissions += 1
+            print("a submission was refused:", answer.text[:300], file=sys.stderr)
+
+    async def approve_waiting(self, count: int | None = None) -> int:
+        """Click Approve on the buttons waiting in the fake Slack, as the approvers they were sent to."""
+        query = "" if count is None else f"?count={count}"
+        waiting = (
+            await self.http.get(f"{self.slack_url.removesuffix('api/')}_bench/approvals{query}")
+        ).json()
+        for button in waiting:
+            await self.interact(
+                "approve click",
+                {
+                    "type": "block_actions",
+                    "user": {"id": button["user"]},
+                    "trigger_id": f"trigger-{uuid.uuid4().hex}",
+                    "actions": [
+                        {
+                            "action_id": Action.APPROVE,
+                            "block_id": "b",
+                            "type": "button",
+                            "value": button["value"],
+                        }
+                    ],
+                    "container": {"type": "message", "channel_id": f"D{button['user']}", "message_ts": "1.1"},
+                    "channel": {"id": f"D{button['user']}"},
+                    "message": {"ts": "1.1"},
+                    "response_url": self.response_url,
+                },
+            )
+        return len(waiting)
+
+    async def person(self, index: int, until: float, think: float) -> None:
+        rng = random.Random(index)  # noqa: S311 (benchmark pacing)
+        user = slack_id(self.requesters[index % len(self.requesters)].id)
+        for n in itertools.count():
+            if time.monotonic() >= until:
+                return
+            await self.one_request(user, n, rng)
+            await asyncio.sleep(think * rng.random())
+            await self.approve_waiting(count=2)
+            await asyncio.sleep(think * rng.random())
+
+
+# A setup: the servers, the run, the counts ---------------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    name: str
+    database_url: str
+    replicas: int
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres(admin_url: str) -> AsyncIterator[str]:
+    name = f"staffdesk_load_{uuid.uuid4().hex[:8]}"
+    admin = database.create_engine(admin_url)
+    async with admin.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = database.async_url(admin_url).set(database=name, drivername="postgresql")
+        yield url.render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def start_replica(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app", "serve", "--port", str(port), cwd=cwd, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as http:
+        for _ in range(600):
+            with contextlib.suppress(httpx.TransportError):
+                if (await http.get(f"{url}/healthz")).status_code == 200:
+                    return process, url
+            await asyncio.sleep(0.1)
+    raise RuntimeError("staffdesk serve did not start")
+
+
+async def statuses(database_url: str) -> Counter[str]:
+    engine = database.create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(RequestRow.status, func.count()).group_by(RequestRow.status))
+            return Counter({str(status): int(count) for status, count in rows})
+    finally:
+        await engine.dispose()
+
+
+async def wait_for_directory(clients: Clients, urls: list[str]) -> None:
+    """Each replica fills its directory from Wethod at start; wait until every one finds a project."""
+    for url in urls:
+        for _ in range(600):
+            clients.urls = itertools.cycle([url])
+            answer = await clients.interact(
+                "warm-up",
+                {
+                    "type": "block_suggestion",
+                    "user": {"id": slack_id(20)},
+                    "action_id": Action.PROJECT,
+                    "block_id": Block.PROJECT,
+                    "value": clients.projects[0].name[:3],
+                    "view": clients.view(),
+                },
+            )
+            if answer.status_code == 200 and answer.json().get("options"):
+                break
+            await asyncio.sleep(0.2)
+    clients.urls = itertools.cycle(urls)
+    clients.tally = Tally()
+
+
+async def upstream_duplicates(wethod_env: dict[str, str]) -> tuple[int, int]:
+    """Allocations in Wethod from FIRST_DAY on, and how many of them repeat a (person, project, day)."""
+    async with WethodClient(
+        wethod_env["WETHOD_BASE_URL"], wethod_env["WETHOD_TOKEN"], wethod_env["WETHOD_COMPANY"]
+    ) as wethod:
+        allocations = await wethod.list_allocations(date=f"gte:{FIRST_DAY.isoformat()}", pages_at_once=8)
+    keys = Counter((a.person_id, a.project_id, a.date) for a in allocations)
+    return len(allocations), sum(n - 1 for n in keys.values())
+
+
+async def run_setup(setup: Setup, seconds: float, clients_count: int, think: float) -> dict[str, Any]:
+    slack, (slack_url,) = start_helper(__file__, "--serve", "slack", "--port", str(free_port()))
+    wethod, pairs = start_helper(__file__, "--serve", "wethod", "--port", str(free_port()))
+    wethod_env = dict(pair.split("=", 1) for pair in pairs)
+    replicas: list[asyncio.subprocess.Process] = []
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / "policy.yml").write_text(POLICY)
+            prefixes = ("SLACK_", "WETHOD_", "MISSIONX_", "PROCORE_", "DATABASE_", "STAFFDESK_")
+            env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)} | wethod_env
+            env |= {
+                "SLACK_BOT_TOKEN": TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": slack_url,
+                "DATABASE_URL": setup.database_url.replace("{folder}", folder),
+            }
+            urls = []
+            for _ in range(setup.replicas):
+                process, url = await start_replica(env, Path(folder))
+                replicas.append(process)
+                urls.append(url)
+            clients = Clients(urls, slack_url, company())
+            await wait_for_directory(clients, urls)
+
+            began = time.monotonic()
+            until = began + seconds
+            await asyncio.gather(*(clients.person(i, until, think) for i in range(clients_count)))
+            elapsed = time.monotonic() - began
+
+            drain_until = time.monotonic() + 180
+            counts = await statuses(env["DATABASE_URL"])
+            while time.monotonic() < drain_until:
+                clicked = await clients.approve_waiting()
+                counts = await statuses(env["DATABASE_URL"])
+                if not clicked and set(counts) <= FINAL:
+                    break
+                await asyncio.sleep(0.5)
+            allocations, duplicates = await upstream_duplicates(wethod_env)
+            error_messages = (await clients.http.get(f"{slack_url.removesuffix('api/')}_bench/errors")).json()
+            await clients.http.aclose()
+    finally:
+        for process in replicas:
+            process.terminate()
+            await process.wait()
+        stop_helper(slack)
+        stop_helper(wethod)
+    answered = sum(len(t) for t in clients.tally.timings.values())
+    return {
+        "setup": setup.name,
+        "elapsed": elapsed,
+        "answered": answered,
+        "timings": dict(clients.tally.timings),
+        "statuses": clients.tally.statuses,
+        "refused": clients.tally.refused_submissions,
+        "failures": clients.tally.failures,
+        "error_messages": len(error_messages),
+        "requests": counts,
+        "allocations": allocations,
+        "duplicates": duplicates,
+    }
+
+
+def report(result: dict[str, Any]) -> None:
+    statuses_: Counter[int] = result["statuses"]
+    not_ok = sum(n for status, n in statuses_.items() if status != 200)
+    five_xx = sum(n for status, n in statuses_.items() if status >= 500)
+    print(f"\n{result['setup']}")
+    print(f"  {result['answered']} requests answered in {result['elapsed']:.0f} s: "
+          f"{result['answered'] / result['elapsed']:.1f} per second")  # fmt: skip
+    for kind, samples in result["timings"].items():
+        print(f"  {kind:<14} {len(samples):>6}  p50 {percentile(samples, 0.5):7.1f} ms  "
+              f"p99 {percentile(samples, 0.99):7.1f} ms")  # fmt: skip
+    print(f"  errors: {not_ok} answers other than 200 ({five_xx} 5xx), {result['refused']} submissions "
+          f"refused, {result['error_messages']} error messages posted to Slack")  # fmt: skip
+    if result["failures"]:
+        failures = ", ".join(f"{what}: {n}" for what, n in result["failures"].items())
+        print(f"  answers other than 200 by kind and status: {failures}")
+    requests = ", ".join(f"{n} {status}" for status, n in sorted(result["requests"].items()))
+    print(f"  requests: {requests}; allocations in Wethod: {result['allocations']}; "
+          f"upstream duplicates: {result['duplicates']}")  # fmt: skip
+
+
+async def main(seconds: float, clients_count: int, think: float, postgres: str | None) -> None:
+    setups = [Setup("1 process, SQLite", "sqlite:///{folder}/staffdesk.db", 1)]
+    pause = f"pausing {think / 2:.2f} s on average between steps"
+    print(f"{clients_count} clients for {seconds:.0f} s each, {pause}")
+    results = [await run_setup(setups[0], seconds, clients_count, think)]
+    report(results[-1])
+    if postgres:
+        for name, replicas in (("1 process, PostgreSQL", 1), ("2 replicas, PostgreSQL", 2)):
+            async with fresh_postgres(postgres) as url:
+                results.append(await run_setup(Setup(name, url, replicas), seconds, clients_count, think))
+            report(results[-1])
+    bad = [r["setup"] for r in results if r["duplicates"] or any(s >= 500 for s in r["statuses"])]
+    if bad:
+        print(f"\nFAILED: duplicates or 5xx in {', '.join(bad)}")
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60, help="how long the clients run (s)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--think", type=float, default=0.5, help="longest pause between a client's steps (s)")
+    parser.add_argument("--postgres", help="a PostgreSQL URL whose user may create databases")
+    parser.add_argument("--serve", choices=["slack", "wethod"], help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.serve:
+        asyncio.run(serve_helper(arguments.serve, arguments.port))
+    else:
+        asyncio.run(main(arguments.seconds, arguments.clients, arguments.think, arguments.postgres))
