@@ -165,9 +165,10 @@ def build_container(
     engine = engine or database.create_engine(settings.database_url)
     sessions = database.session_factory(engine)
     reading = database.session_factory(engine, read_only=True)
+    one_writer = database.writer_lock(engine)
 
     def unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions)
+        return SqlUnitOfWork(sessions, writer_lock=one_writer)
 
     def read_only_unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(reading)
@@ -189,7 +190,7 @@ def build_container(
     approvals = ApprovalContext(
         unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone
     )
-    notifier = SlackNotifier(slack_client, unit_of_work)
+    notifier = SlackNotifier(slack_client, unit_of_work, reading=read_only_unit_of_work)
     enabled = tuple(Upstream(name.lower()) for name in settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u.label)) for u in Upstream}
     reader = WethodAllocationReader(upstreams.wethod) if upstreams.wethod else None

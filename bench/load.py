@@ -198,7 +198,10 @@ class Clients:
         self.tally = Tally()
         self.projects = [p for p in people.projects if not p.archived]
         self.requesters = [p for p in people.people if p.role not in {"Project Manager", "Account Manager"}]
-        self.http = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200))
+        # Connections idle for 2 s are not reused: uvicorn closes them after 5 s, and a request sent as
+        # one closes would fail for a reason no Slack client meets (Slack does not keep connections).
+        limits = httpx.Limits(max_connections=200, keepalive_expiry=2)
+        self.http = httpx.AsyncClient(timeout=30, limits=limits)
 
     async def send(self, kind: str, fields: dict[str, str]) -> httpx.Response:
         body = urlencode(fields)
@@ -209,7 +212,11 @@ class Clients:
             "Content-Type": "application/x-www-form-urlencoded",
         }
         began = time.perf_counter()
-        answer = await self.http.post(f"{next(self.urls)}/slack/events", content=body, headers=headers)
+        try:
+            answer = await self.http.post(f"{next(self.urls)}/slack/events", content=body, headers=headers)
+        except httpx.TransportError as error:
+            self.tally.failures[f"{kind} {type(error).__name__}"] += 1
+            raise
         self.tally.timings[kind].append((time.perf_counter() - began) * 1000)
         self.tally.statuses[answer.status_code] += 1
         if answer.status_code != 200:
@@ -275,7 +282,8 @@ class Clients:
         )
         if answer.status_code == 200 and answer.json().get("response_action") != "update":
             self.tally.refused_submissions += 1
-            print("a submission was refused:", answer.text[:300], file=sys.stderr)
+            if self.tally.refused_submissions == 1:
+                print("a submission was refused:", answer.text[:300], file=sys.stderr)
 
     async def approve_waiting(self, count: int | None = None) -> int:
         """Click Approve on the buttons waiting in the fake Slack, as the approvers they were sent to."""
@@ -312,10 +320,11 @@ class Clients:
         for n in itertools.count():
             if time.monotonic() >= until:
                 return
-            await self.one_request(user, n, rng)
-            await asyncio.sleep(think * rng.random())
-            await self.approve_waiting(count=2)
-            await asyncio.sleep(think * rng.random())
+            with contextlib.suppress(httpx.TransportError):  # counted as failures; the person goes on
+                await self.one_request(user, n, rng)
+                await asyncio.sleep(think * rng.random())
+                await self.approve_waiting(count=2)
+                await asyncio.sleep(think * rng.random())
 
 
 # A setup: the servers, the run, the counts ---------------------------------------------------------------
@@ -433,14 +442,20 @@ async def run_setup(setup: Setup, seconds: float, clients_count: int, think: flo
             await asyncio.gather(*(clients.person(i, until, think) for i in range(clients_count)))
             elapsed = time.monotonic() - began
 
-            drain_until = time.monotonic() + 180
+            # Let the follow-up work finish: the last approvals clicked, every request delivered. Stop
+            # when nothing has moved for 30 s.
             counts = await statuses(env["DATABASE_URL"])
-            while time.monotonic() < drain_until:
+            drained_at = time.monotonic()
+            still_since = time.monotonic()
+            while time.monotonic() - still_since < 30:
                 clicked = await clients.approve_waiting()
-                counts = await statuses(env["DATABASE_URL"])
+                before, counts = counts, await statuses(env["DATABASE_URL"])
                 if not clicked and set(counts) <= FINAL:
                     break
+                if clicked or counts != before:
+                    still_since = time.monotonic()
                 await asyncio.sleep(0.5)
+            drain = time.monotonic() - drained_at
             allocations, duplicates = await upstream_duplicates(wethod_env)
             error_messages = (await clients.http.get(f"{slack_url.removesuffix('api/')}_bench/errors")).json()
             await clients.http.aclose()
@@ -454,6 +469,7 @@ async def run_setup(setup: Setup, seconds: float, clients_count: int, think: flo
     return {
         "setup": setup.name,
         "elapsed": elapsed,
+        "drain": drain,
         "answered": answered,
         "timings": dict(clients.tally.timings),
         "statuses": clients.tally.statuses,
@@ -482,6 +498,7 @@ def report(result: dict[str, Any]) -> None:
         failures = ", ".join(f"{what}: {n}" for what, n in result["failures"].items())
         print(f"  answers other than 200 by kind and status: {failures}")
     requests = ", ".join(f"{n} {status}" for status, n in sorted(result["requests"].items()))
+    print(f"  follow-up work (approvals, deliveries) done {result['drain']:.0f} s after the clients stopped")
     print(f"  requests: {requests}; allocations in Wethod: {result['allocations']}; "
           f"upstream duplicates: {result['duplicates']}")  # fmt: skip
 
@@ -507,7 +524,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="how long the clients run (s)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
-    parser.add_argument("--think", type=float, default=0.5, help="longest pause between a client's steps (s)")
+    parser.add_argument("--think", type=float, default=2.0, help="longest pause between a client's steps (s)")
     parser.add_argument("--postgres", help="a PostgreSQL URL whose user may create databases")
     parser.add_argument("--serve", choices=["slack", "wethod"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.services.directory import RecentSearches
@@ -20,6 +23,14 @@ def build_slack_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps
         logger=logging.getLogger("staffdesk.bolt"),
         raise_error_for_unhandled_request=False,
     )
+
+    @app.middleware
+    async def note_arrival(
+        context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        context[views.RECEIVED_AT] = deps.monotonic()
+        return await next()
+
     commands.register(app, deps)
     views.register(app, deps)
     actions.register(app, deps)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.domain.directory import Upstream
@@ -13,6 +15,9 @@ from app.slack.notify import SlackNotifier
 
 @dataclass(frozen=True)
 class SlackDeps:
+    """`read_uow_factory` is how listeners read: read-only transactions, which on SQLite never queue
+    behind writers, because most reads come before Slack's 3-second ack. Writes go through services."""
+
     approvals: ApprovalContext
     notifier: SlackNotifier
     enabled: tuple[Upstream, ...]
@@ -20,10 +25,7 @@ class SlackDeps:
     read_uow_factory: UnitOfWorkFactory
     summaries: SummaryContext
     allocation_reader: AllocationReader | None = None
-
-    @property
-    def uow_factory(self) -> UnitOfWorkFactory:
-        return self.approvals.uow_factory
+    monotonic: Callable[[], float] = time.monotonic  # how long an answer to Slack has taken
 
     def person_upstreams(self) -> list[Upstream]:
         """The enabled upstreams people can be added to (MissionX, Procore)."""

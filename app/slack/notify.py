@@ -26,9 +26,12 @@ _NO_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
 
 
 class SlackNotifier:
-    def __init__(self, client: AsyncWebClient, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(
+        self, client: AsyncWebClient, uow_factory: UnitOfWorkFactory, reading: UnitOfWorkFactory | None = None
+    ) -> None:
         self._client = client
         self._uow_factory = uow_factory
+        self._reading = reading or uow_factory
 
     async def _dm(self, user_id: str, message: SlackMessage) -> tuple[str, str]:
         opened = await self._client.conversations_open(users=user_id)
@@ -56,7 +59,7 @@ class SlackNotifier:
 
     async def request_submitted(self, request: StaffingRequest) -> StaffingRequest:
         """Post the request's message and ask each approver; returns the request with its message."""
-        desc = await request_views.describe(self._uow_factory, request)
+        desc = await request_views.describe(self._reading, request)
         channel, ts = await self._post_request_message(request, build_request_message(desc))
         await request_views.record_request_message(self._uow_factory, request.id, channel, ts)
         question = build_approval_message(desc)
@@ -68,14 +71,14 @@ class SlackNotifier:
         return request.model_copy(update={"channel_id": channel, "message_ts": ts})
 
     async def _refresh(self, request: StaffingRequest) -> request_views.RequestDescription:
-        desc = await request_views.describe(self._uow_factory, request)
+        desc = await request_views.describe(self._reading, request)
         if request.channel_id and request.message_ts:
             message = build_request_message(desc)
             await self._client.chat_update(
                 channel=request.channel_id, ts=request.message_ts, text=message.text, blocks=message.blocks
             )
         question = build_approval_message(desc)
-        for _, channel, ts in await request_views.approval_messages(self._uow_factory, request.id):
+        for _, channel, ts in await request_views.approval_messages(self._reading, request.id):
             await self._client.chat_update(channel=channel, ts=ts, text=question.text, blocks=question.blocks)
         return desc
 
@@ -92,13 +95,13 @@ class SlackNotifier:
 
     async def request_changed(self, request: StaffingRequest) -> None:
         """After a decision: every copy shows it, and the thread says who decided."""
-        request = await request_views.get_request(self._uow_factory, request.id)
+        request = await request_views.get_request(self._reading, request.id)
         desc = await self._refresh(request)
         await self._reply(request, build_decision_reply(desc))
 
     async def delivery_reported(self, report: DeliveryReport) -> None:
         """After a delivery attempt: the message shows the state, the thread the upstream's answer."""
-        request = await request_views.get_request(self._uow_factory, report.request_id)
+        request = await request_views.get_request(self._reading, report.request_id)
         desc = await self._refresh(request)
         upstream = UPSTREAM_OF_KIND[request.kind].label
         next_at = request.next_attempt_at if request.status is RequestStatus.APPROVED else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import event, text
@@ -50,7 +51,11 @@ def create_engine(database_url: str, *, connect_args: dict[str, Any] | None = No
         engine = create_async_engine(url, connect_args=connect_args or {})
         _make_sqlite_single_writer(engine)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
+    # Up to 30 connections a process: reads on the path of Slack's 3-second ack should not wait for a
+    # connection behind the work that follows acks.
+    return create_async_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args or {}
+    )
 
 
 def _make_sqlite_single_writer(engine: AsyncEngine) -> None:
@@ -73,6 +78,11 @@ def _make_sqlite_single_writer(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         read_only = conn.get_execution_options().get(READ_ONLY, False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def writer_lock(engine: AsyncEngine) -> asyncio.Lock | None:
+    """A lock for this process's write transactions on SQLite (one writer at a time); None elsewhere."""
+    return asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
 
 def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from types import TracebackType
@@ -20,7 +21,11 @@ log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
-    """Raises StorageUnavailable, with the driver's error as its cause, when the database cannot be reached
+    """With `writer_lock` (SQLite, which has one writer at a time), units of work of this process wait
+    for each other here, holding no connection, rather than in SQLite's busy handler, which polls with
+    growing sleeps and keeps a pooled connection all the while.
+
+    Raises StorageUnavailable, with the driver's error as its cause, when the database cannot be reached
     or used; the caller can then tell the user in plain words and keep what they sent."""
 
     requests: SqlRequestRepository
@@ -28,11 +33,16 @@ class SqlUnitOfWork:
     links: SqlLinkRepository
     summaries: SqlSummaryRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, writer_lock: asyncio.Lock | None = None
+    ) -> None:
         self._sessions = sessions
+        self._writer_lock = writer_lock
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
+        if self._writer_lock is not None:
+            await self._writer_lock.acquire()
         self._session = self._sessions()
         self.requests = SqlRequestRepository(self._session)
         self.directory = SqlDirectoryRepository(self._session)
@@ -58,6 +68,9 @@ class SqlUnitOfWork:
                 if is_unavailable(cleanup_error):
                     raise StorageUnavailable() from cleanup_error
                 raise
+        finally:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
         if exc is not None and is_unavailable(exc):
             log.warning("the database is unavailable (%s)", type(exc).__name__)
             raise StorageUnavailable() from exc

@@ -8,7 +8,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -173,9 +173,13 @@ async def eventually(check: Callable[[], bool], *, seconds: float = 10.0) -> Non
 
 @asynccontextmanager
 async def running_world(
-    engine: AsyncEngine, tmp_path: Path, disabled: tuple[str, ...] = ()
+    engine: AsyncEngine,
+    tmp_path: Path,
+    disabled: tuple[str, ...] = (),
+    monotonic: Callable[[], float] | None = None,
 ) -> AsyncIterator[World]:
-    """The app with every upstream on, except those whose variables start with a prefix in `disabled`."""
+    """The app with every upstream on, except those whose variables start with a prefix in `disabled`;
+    `monotonic` stands in for the clock that times the answers to Slack."""
     fake = FakeSlack(users=dict(SLACK_USERS))
     async with running_sandbox() as sandbox, serve_fake_slack(fake) as slack_url:
         sandbox.env = {k: v for k, v in sandbox.env.items() if not k.startswith(disabled or ("\0",))}
@@ -188,6 +192,8 @@ async def running_world(
         container = build_container(settings, parse_policy(POLICY, tmp_path / "policy.yml"), engine=engine)
         for source in container.directory_sources:
             await refresh_directory(source, container.unit_of_work, container.clock)
+        if monotonic is not None:
+            container.slack_deps = replace(container.slack_deps, monotonic=monotonic)
         app = build_http_app(container)
         async with serve_in_background(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
             yield World(http=http, slack_url=slack_url, slack=fake, sandbox=sandbox, container=container)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 from datetime import date
@@ -16,6 +17,7 @@ from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
 from app.services.requests import get_request, requests_of
 from app.slack.ids import Action, Block, Callback
+from app.slack.listeners.views import TOO_BUSY
 from tests.e2e.harness import CHANNEL, World, allocation_values, eventually, option, running_world
 
 APOLLO = "1000"
@@ -321,3 +323,27 @@ async def test_a_request_whose_message_cannot_be_posted_is_kept_and_the_requeste
     )
     (request,) = await requests(world, "U0MARTA")
     assert request.status is RequestStatus.PENDING_APPROVAL
+
+
+@pytest.mark.parametrize(("seconds_per_reading", "sent"), [(3.0, False), (1.0, True)])
+async def test_a_submission_checked_too_slowly_for_slack_is_not_sent_and_stays_open(
+    engine: AsyncEngine, tmp_path: Path, seconds_per_reading: float, sent: bool
+) -> None:
+    # The clock that times the answer moves on by `seconds_per_reading` each time it is read: once when
+    # the submission arrives, once just before it is answered.
+    readings = itertools.count(step=seconds_per_reading)
+    async with running_world(engine, tmp_path, monotonic=lambda: float(next(readings))) as world:
+        await world.command("/allocate", "", "U0MARTA")
+        await eventually(lambda: bool(world.slack.called("views.open")))
+        answer = await world.submit(
+            world.last_view(), allocation_values("U0MARTA", "2026-12-07", None, "4"), "U0MARTA"
+        )
+        if sent:
+            await eventually(lambda: "Request sent" in json.dumps(world.slack.called("views.update")))
+        stored = await requests(world, "U0MARTA")
+    if sent:
+        assert answer.json()["response_action"] == "update"
+        assert len(stored) == 1
+    else:
+        assert answer.json() == {"response_action": "errors", "errors": {Block.PERSON: TOO_BUSY}}
+        assert stored == []

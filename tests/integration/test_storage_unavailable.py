@@ -3,6 +3,7 @@ plain words; any other database error is left as it is."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -44,3 +45,40 @@ async def test_other_errors_pass_through_unchanged(uow_factory: Callable[[], Sql
     with pytest.raises(ValueError, match="not a database problem"):
         async with uow_factory():
             raise ValueError("not a database problem")
+
+
+class FirstFailed(Exception):
+    """The first writer's failure, carrying the task of the writer waiting for its turn."""
+
+
+async def test_on_sqlite_the_writers_of_a_process_take_turns_and_a_failure_frees_the_turn(
+    engine: AsyncEngine,
+) -> None:
+    lock = database.writer_lock(engine)
+    if engine.dialect.name != "sqlite":
+        assert lock is None  # PostgreSQL locks rows, not the whole database
+        return
+    assert lock is not None
+    sessions = database.session_factory(engine)
+    order: list[str] = []
+
+    async def second() -> None:
+        async with SqlUnitOfWork(sessions, writer_lock=lock) as uow:
+            order.append("second in")
+            await uow.requests.requested_by("U0SECOND")
+
+    async def first() -> asyncio.Task[None]:
+        async with SqlUnitOfWork(sessions, writer_lock=lock):
+            order.append("first in")
+            waiting = asyncio.create_task(second())
+            for _ in range(20):
+                await asyncio.sleep(0)  # let the second writer run as far as it can
+            order.append("first out")
+            raise FirstFailed(waiting)
+
+    with pytest.raises(FirstFailed) as failed:
+        await first()
+    waiting = failed.value.args[0]
+    await waiting
+    assert order == ["first in", "first out", "second in"]
+    assert not lock.locked()

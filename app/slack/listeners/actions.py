@@ -50,8 +50,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @reporting_errors
     async def handle_reject_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request = await request_views.get_request(deps.uow_factory, _ref(body).request_id)
-        desc = await request_views.describe(deps.uow_factory, request)
+        request = await request_views.get_request(deps.read_uow_factory, _ref(body).request_id)
+        desc = await request_views.describe(deps.read_uow_factory, request)
         summary = (
             f"*{request.kind.label.capitalize()}* for *{desc.subject}* on *{desc.project}*\n{desc.details}"
         )
@@ -68,7 +68,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @reporting_errors
     async def handle_resubmit_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request = await request_views.get_request(deps.uow_factory, _ref(body).request_id)
+        request = await request_views.get_request(deps.read_uow_factory, _ref(body).request_id)
         draft = await draft_of_request(deps, request)
         meta = ModalContext(kind=request.kind, channel_id=request.channel_id, resubmit_of=request.id)
         await client.views_open(trigger_id=body["trigger_id"], view=modal_for(deps, meta, draft))

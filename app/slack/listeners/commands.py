@@ -129,8 +129,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         words = (body.get("text") or "").lower().split()
         user = body["user_id"]
         if words[:1] == ["mine"]:
-            found = await request_views.requests_of(deps.uow_factory, user)
-            blocks = build_my_requests([await request_views.describe(deps.uow_factory, r) for r in found])
+            found = await request_views.requests_of(deps.read_uow_factory, user)
+            blocks = build_my_requests(
+                [await request_views.describe(deps.read_uow_factory, r) for r in found]
+            )
             await respond(text="Your requests", blocks=blocks, response_type="ephemeral")
         elif words[:1] == ["summary"]:
             summary = await summary_for(deps.summaries, deps.summaries.today(), deps.summaries.channel or "")
@@ -144,8 +146,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 text=f"You {state} a daily direct message with your projects' day.", response_type="ephemeral"
             )
         elif words[:1] == ["pending"]:
-            found = await request_views.waiting_for(deps.uow_factory, user)
-            blocks = build_waiting_for_me([await request_views.describe(deps.uow_factory, r) for r in found])
+            found = await request_views.waiting_for(deps.read_uow_factory, user)
+            blocks = build_waiting_for_me(
+                [await request_views.describe(deps.read_uow_factory, r) for r in found]
+            )
             await respond(text="Approvals waiting for you", blocks=blocks, response_type="ephemeral")
         else:
             await respond(text=HELP, response_type="ephemeral")

@@ -29,10 +29,10 @@ from app.slack.metadata import ModalContext
 async def draft_of_request(deps: SlackDeps, request: StaffingRequest) -> Draft:
     payload = request.payload
     upstream = UPSTREAM_OF_KIND[request.kind]
-    project = await find_project(deps.uow_factory, upstream, str(payload.project_id))
+    project = await find_project(deps.read_uow_factory, upstream, str(payload.project_id))
     choice = Choice(project.upstream_id, project.name) if project else None
     if isinstance(payload, AllocationPayload | WhitelistPayload):
-        person = await find_person(deps.uow_factory, Upstream.WETHOD, str(payload.person_id))
+        person = await find_person(deps.read_uow_factory, Upstream.WETHOD, str(payload.person_id))
         user_id = await deps.approvals.slack.user_by_email(person.email) if person and person.email else None
         if isinstance(payload, WhitelistPayload):
             return Draft(user_id=user_id, project=choice)

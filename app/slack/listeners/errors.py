@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -52,21 +53,27 @@ async def keep_the_form(error: Exception, ack: AsyncAck, body: dict[str, Any]) -
     """A modal submission that failed before it was answered stays open as filled in, with the problem
     next to its first field; False when this is not such a submission."""
     view = body.get("view")
-    if body.get("type") != "view_submission" or ack.response is not None or not isinstance(view, dict):
+    if body.get("type") != "view_submission" or ack.response is not None:
         return False
-    blocks = view.get("blocks")
+    field = first_field(view)
+    if field is None:
+        return False
+    text, reference = user_text(error)
+    if reference is not None:
+        log.error("unexpected error (reference %s)", reference, exc_info=error)
+    await ack(response_action="errors", errors={field: text})
+    return True
+
+
+def first_field(view: Any) -> str | None:
+    """The block id of a modal's first input, where a message about the whole form can stand."""
+    blocks = view.get("blocks") if isinstance(view, dict) else None
     inputs = [
         b["block_id"]
         for b in (blocks if isinstance(blocks, list) else [])
         if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str)
     ]
-    if not inputs:
-        return False
-    text, reference = user_text(error)
-    if reference is not None:
-        log.error("unexpected error (reference %s)", reference, exc_info=error)
-    await ack(response_action="errors", errors={inputs[0]: text})
-    return True
+    return inputs[0] if inputs else None
 
 
 Listener = Callable[..., Awaitable[None]]
@@ -86,8 +93,16 @@ def reporting_errors(func: Listener) -> Listener:
         client: AsyncWebClient,
         respond: AsyncRespond | None = None,
         event: dict[str, Any] | None = None,
+        context: AsyncBoltContext | None = None,
     ) -> None:
-        given = {"ack": ack, "body": body, "client": client, "respond": respond, "event": event}
+        given = {
+            "ack": ack,
+            "body": body,
+            "client": client,
+            "respond": respond,
+            "event": event,
+            "context": context,
+        }
         try:
             await func(**{name: value for name, value in given.items() if name in wanted})
         except Exception as error:

@@ -20,11 +20,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
-        mine = await request_views.requests_of(deps.uow_factory, user)
-        waiting = await request_views.waiting_for(deps.uow_factory, user)
+        mine = await request_views.requests_of(deps.read_uow_factory, user)
+        waiting = await request_views.waiting_for(deps.read_uow_factory, user)
         describe = request_views.describe
         home = build_home(
-            [await describe(deps.uow_factory, r) for r in mine],
-            [await describe(deps.uow_factory, r) for r in waiting],
+            [await describe(deps.read_uow_factory, r) for r in mine],
+            [await describe(deps.read_uow_factory, r) for r in waiting],
         )
         await client.views_publish(user_id=user, view=home)

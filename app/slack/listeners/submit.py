@@ -46,7 +46,7 @@ async def person_in(
 
 
 async def picked_project(deps: SlackDeps, draft: Draft, upstream: Upstream) -> DirectoryProject | None:
-    return await find_project(deps.uow_factory, upstream, draft.project.value) if draft.project else None
+    return await find_project(deps.read_uow_factory, upstream, draft.project.value) if draft.project else None
 
 
 async def update_view(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.directory import DirectoryProject, Upstream
@@ -28,9 +30,18 @@ from app.slack.forms import (
     read_draft,
 )
 from app.slack.ids import Block, Callback
-from app.slack.listeners.errors import reporting_errors, user_text
+from app.slack.listeners.errors import first_field, reporting_errors, user_text
 from app.slack.listeners.submit import WORKING, person_in, picked_project, submit_and_tell
 from app.slack.metadata import ModalContext, RequestRef
+
+log = logging.getLogger("staffdesk.slack")
+
+# Slack waits 3 s for the answer to a submission; past this, one may not reach it in time.
+ACK_BUDGET_SECONDS = 2.5
+RECEIVED_AT = "staffdesk_received_at"
+TOO_BUSY = (
+    "Staffdesk was too busy to check this in time, so nothing was sent. Press Submit again in a moment."
+)
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -38,6 +49,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         ack: AsyncAck,
         body: dict[str, Any],
         client: AsyncWebClient,
+        context: AsyncBoltContext,
         meta: ModalContext,
         checked: Checked,
         form: dict[str, Any],
@@ -46,6 +58,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await ack(
                 response_action="errors", errors=checked.errors or {Block.PROJECT: "Check this request."}
             )
+            return
+        received = context.get(RECEIVED_AT)
+        waited = deps.monotonic() - received if isinstance(received, float) else 0.0
+        if waited > ACK_BUDGET_SECONDS:
+            # Slack may already have told the user it failed; submitting now could make a request they
+            # will send again. Nothing is submitted, and the form stays open for them to send again.
+            log.warning("a submission waited %.1f s for its answer; asked to send it again", waited)
+            await ack(response_action="errors", errors={first_field(body["view"]) or Block.PROJECT: TOO_BUSY})
             return
         await ack(response_action="update", view=WORKING)
         new = NewRequest(payload=checked.payload, requester_id=body["user"]["id"], channel_id=meta.channel_id)
@@ -64,27 +84,27 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.view(Callback.ALLOCATION)
     @reporting_errors
     async def handle_allocation_submission(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         meta, draft, person_id, project, errors = await read_wethod_form(body)
         checked = check_allocation(draft, person_id, project)
         checked.errors = errors | checked.errors
-        await finish(ack, body, client, meta, checked, build_allocation_modal(draft, meta))
+        await finish(ack, body, client, context, meta, checked, build_allocation_modal(draft, meta))
 
     @app.view(Callback.WHITELIST)
     @reporting_errors
     async def handle_whitelist_submission(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         meta, draft, person_id, project, errors = await read_wethod_form(body)
         checked = check_whitelist(person_id, project)
         checked.errors = errors | checked.errors
-        await finish(ack, body, client, meta, checked, build_whitelist_modal(draft, meta))
+        await finish(ack, body, client, context, meta, checked, build_whitelist_modal(draft, meta))
 
     @app.view(Callback.PROJECT_PERSON)
     @reporting_errors
     async def handle_project_person_submission(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
         draft = read_draft(body["view"]["state"]["values"])
@@ -94,7 +114,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             check_missionx(draft, project) if upstream is Upstream.MISSIONX else check_procore(draft, project)
         )
         form = build_project_person_modal(draft, meta, deps.person_upstreams())
-        await finish(ack, body, client, meta, checked, form)
+        await finish(ack, body, client, context, meta, checked, form)
 
     @app.view(Callback.REJECT)
     @reporting_errors
