@@ -54,6 +54,7 @@ from app.sandbox.core import serve_in_background
 from app.sandbox.demo import DemoCompany, demo_company
 from app.sandbox.wethod import build_wethod_simulator
 from app.slack.ids import Action, Block, Callback
+from app.slack.listeners.views import TOO_BUSY
 from app.slack.metadata import ModalContext
 from app.storage import database
 from app.storage.tables import RequestRow
@@ -184,7 +185,8 @@ class Tally:
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
-    refused_submissions: int = 0
+    too_busy: int = 0  # submissions answered "too busy, press Submit again", which are not submitted
+    refused_submissions: int = 0  # submissions answered with any other error
 
 
 class Clients:
@@ -281,8 +283,10 @@ class Clients:
             {"type": "view_submission", "user": {"id": user}, "view": self.view(values), "trigger_id": "t"},
         )
         if answer.status_code == 200 and answer.json().get("response_action") != "update":
-            self.tally.refused_submissions += 1
-            if self.tally.refused_submissions == 1:
+            if TOO_BUSY in answer.json().get("errors", {}).values():
+                self.tally.too_busy += 1
+            else:
+                self.tally.refused_submissions += 1
                 print("a submission was refused:", answer.text[:300], file=sys.stderr)
 
     async def approve_waiting(self, count: int | None = None) -> int:
@@ -474,6 +478,7 @@ async def run_setup(setup: Setup, seconds: float, clients_count: int, think: flo
         "timings": dict(clients.tally.timings),
         "statuses": clients.tally.statuses,
         "refused": clients.tally.refused_submissions,
+        "too_busy": clients.tally.too_busy,
         "failures": clients.tally.failures,
         "error_messages": len(error_messages),
         "requests": counts,
@@ -492,8 +497,10 @@ def report(result: dict[str, Any]) -> None:
     for kind, samples in result["timings"].items():
         print(f"  {kind:<14} {len(samples):>6}  p50 {percentile(samples, 0.5):7.1f} ms  "
               f"p99 {percentile(samples, 0.99):7.1f} ms")  # fmt: skip
-    print(f"  errors: {not_ok} answers other than 200 ({five_xx} 5xx), {result['refused']} submissions "
-          f"refused, {result['error_messages']} error messages posted to Slack")  # fmt: skip
+    late = sum(1 for samples in result["timings"].values() for ms in samples if ms > 3000)
+    print(f"  errors: {not_ok} answers other than 200 ({five_xx} 5xx), {late} answers after 3 s, "
+          f"{result['refused']} submissions refused, {result['error_messages']} error messages posted "
+          f"to Slack; {result['too_busy']} submissions answered 'too busy, send again'")  # fmt: skip
     if result["failures"]:
         failures = ", ".join(f"{what}: {n}" for what, n in result["failures"].items())
         print(f"  answers other than 200 by kind and status: {failures}")

@@ -108,9 +108,11 @@ class ReasonRequired(StaffdeskError):
 
 
 class StorageUnavailable(StaffdeskError):
-    """The database could not be reached or used just now; nothing of the attempted change was saved."""
+    """The database could not be reached or used just now; the attempted change was most likely not saved
+    (a connection lost while committing leaves it unknown)."""
 
     def __init__(self) -> None:
         super().__init__(
-            "Staffdesk cannot reach its database just now, so nothing was saved. Try again in a minute."
+            "Staffdesk cannot reach its database just now, so this was most likely not saved. "
+            "Try again in a minute; `/staffing mine` shows what was saved."
         )

@@ -75,4 +75,5 @@ def schedule_directory_refresh(
             id=job_id,
             max_instances=1,
             coalesce=True,
+            misfire_grace_time=60,  # a busy moment delays a run rather than skipping it
         )

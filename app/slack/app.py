@@ -7,13 +7,12 @@ from collections.abc import Awaitable, Callable
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.services.directory import RecentSearches
 from app.slack.deps import SlackDeps
 from app.slack.listeners import actions, commands, home, options, views
-from app.slack.listeners.errors import handle_error
+from app.slack.listeners.errors import ACK_BUDGET_SECONDS, IN_TIME, handle_error
 
 
 def build_slack_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps) -> AsyncApp:
@@ -25,11 +24,10 @@ def build_slack_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps
     )
 
     @app.middleware
-    async def note_arrival(
-        context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse:
-        context[views.RECEIVED_AT] = deps.monotonic()
-        return await next()
+    async def note_arrival(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        received = deps.monotonic()
+        context[IN_TIME] = lambda: deps.monotonic() - received <= ACK_BUDGET_SECONDS
+        await next()
 
     commands.register(app, deps)
     views.register(app, deps)

@@ -43,7 +43,12 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         if self._writer_lock is not None:
             await self._writer_lock.acquire()
-        self._session = self._sessions()
+        try:
+            self._session = self._sessions()
+        except BaseException:
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+            raise
         self.requests = SqlRequestRepository(self._session)
         self.directory = SqlDirectoryRepository(self._session)
         self.links = SqlLinkRepository(self._session)
@@ -59,8 +64,10 @@ class SqlUnitOfWork:
         assert self._session is not None
         session, self._session = self._session, None
         try:
-            await session.rollback()
-            await session.close()
+            try:
+                await session.rollback()
+            finally:
+                await session.close()
         except Exception as cleanup_error:
             with contextlib.suppress(Exception):
                 await session.invalidate()

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 
 from app.domain.errors import StorageUnavailable
-from app.slack.listeners.errors import keep_the_form
+from app.slack.listeners.errors import IN_TIME, keep_the_form
 
 FORM = {
     "id": "V0FORM",
@@ -69,3 +70,11 @@ async def test_a_submission_already_answered_is_not_answered_again() -> None:
     await ack(response_action="update", view={"type": "modal", "title": {"type": "plain_text", "text": "x"}})
     assert not await keep_the_form(StorageUnavailable(), ack, submission())
     assert answered(ack)["response_action"] == "update"
+
+
+@pytest.mark.parametrize("in_time", [True, False])
+async def test_a_form_is_kept_only_while_the_answer_can_still_reach_slack(in_time: bool) -> None:
+    ack, context = AsyncAck(), AsyncBoltContext()
+    context[IN_TIME] = lambda: in_time
+    assert await keep_the_form(StorageUnavailable(), ack, submission(), context) is in_time
+    assert (ack.response is not None) is in_time  # too late: the error handler sends a message instead

@@ -17,6 +17,16 @@ from app.domain.errors import RequestMovedOn, StaffdeskError
 
 log = logging.getLogger("staffdesk.slack")
 
+# Slack waits 3 s for an answer; past this, counted from when Bolt hands the request to the listeners,
+# an answer may not reach it in time. IN_TIME names the context entry that says whether there is still time.
+ACK_BUDGET_SECONDS = 2.5
+IN_TIME = "staffdesk_in_time"
+
+
+def still_in_time(context: AsyncBoltContext | None) -> bool:
+    in_time = context.get(IN_TIME) if context is not None else None
+    return bool(in_time()) if callable(in_time) else True
+
 
 def user_text(error: BaseException) -> tuple[str, str | None]:
     """What to tell the user, and the reference logged with the traceback (None for known errors)."""
@@ -49,11 +59,14 @@ async def handle_error(
         log.exception("could not tell %s about an error (%s)", user_id, reference or type(error).__name__)
 
 
-async def keep_the_form(error: Exception, ack: AsyncAck, body: dict[str, Any]) -> bool:
+async def keep_the_form(
+    error: Exception, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext | None = None
+) -> bool:
     """A modal submission that failed before it was answered stays open as filled in, with the problem
-    next to its first field; False when this is not such a submission."""
+    next to its first field; False when this is not such a submission, or when it is too late for the
+    answer to reach Slack (the error handler then tells the user in a message)."""
     view = body.get("view")
-    if body.get("type") != "view_submission" or ack.response is not None:
+    if body.get("type") != "view_submission" or ack.response is not None or not still_in_time(context):
         return False
     field = first_field(view)
     if field is None:
@@ -106,7 +119,7 @@ def reporting_errors(func: Listener) -> Listener:
         try:
             await func(**{name: value for name, value in given.items() if name in wanted})
         except Exception as error:
-            if not await keep_the_form(error, ack, body):
+            if not await keep_the_form(error, ack, body, context):
                 await handle_error(error, body, client, respond)
 
     listener.__name__ = func.__name__

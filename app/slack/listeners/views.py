@@ -30,15 +30,12 @@ from app.slack.forms import (
     read_draft,
 )
 from app.slack.ids import Block, Callback
-from app.slack.listeners.errors import first_field, reporting_errors, user_text
+from app.slack.listeners.errors import first_field, reporting_errors, still_in_time, user_text
 from app.slack.listeners.submit import WORKING, person_in, picked_project, submit_and_tell
 from app.slack.metadata import ModalContext, RequestRef
 
 log = logging.getLogger("staffdesk.slack")
 
-# Slack waits 3 s for the answer to a submission; past this, one may not reach it in time.
-ACK_BUDGET_SECONDS = 2.5
-RECEIVED_AT = "staffdesk_received_at"
 TOO_BUSY = (
     "Staffdesk was too busy to check this in time, so nothing was sent. Press Submit again in a moment."
 )
@@ -59,12 +56,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 response_action="errors", errors=checked.errors or {Block.PROJECT: "Check this request."}
             )
             return
-        received = context.get(RECEIVED_AT)
-        waited = deps.monotonic() - received if isinstance(received, float) else 0.0
-        if waited > ACK_BUDGET_SECONDS:
+        if not still_in_time(context):
             # Slack may already have told the user it failed; submitting now could make a request they
             # will send again. Nothing is submitted, and the form stays open for them to send again.
-            log.warning("a submission waited %.1f s for its answer; asked to send it again", waited)
+            log.warning("a submission could not be checked in time; its sender is asked to send it again")
             await ack(response_action="errors", errors={first_field(body["view"]) or Block.PROJECT: TOO_BUSY})
             return
         await ack(response_action="update", view=WORKING)
