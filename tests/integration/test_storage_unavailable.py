@@ -4,11 +4,12 @@ plain words; any other database error is left as it is."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.errors import StorageUnavailable
@@ -16,15 +17,8 @@ from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "postgresql://staffdesk@127.0.0.1:1/staffdesk",  # nothing listens there
-        "sqlite:////nonexistent-directory/staffdesk.db",  # cannot be opened
-    ],
-)
-async def test_an_unreachable_database_is_storage_unavailable(url: str) -> None:
-    engine = database.create_engine(url)
+async def test_an_unreachable_database_is_storage_unavailable() -> None:
+    engine = database.create_engine("postgresql://staffdesk@127.0.0.1:1/staffdesk")  # nothing listens there
     try:
         with pytest.raises(StorageUnavailable, match="cannot reach its database") as raised:
             async with SqlUnitOfWork(database.session_factory(engine)) as uow:
@@ -32,6 +26,20 @@ async def test_an_unreachable_database_is_storage_unavailable(url: str) -> None:
     finally:
         await engine.dispose()
     assert raised.value.__cause__ is not None  # the driver's error stays in the traceback for operators
+
+
+@pytest.mark.parametrize(
+    ("message", "unavailable"),
+    [
+        ("database is locked", True),  # another writer held it past the busy time-out
+        ("unable to open database file", True),
+        ("disk I/O error", True),
+        ("no such table: requests", False),  # a fault in what was asked, not an outage
+    ],
+)
+def test_sqlite_errors_that_mean_the_database_is_unavailable(message: str, unavailable: bool) -> None:
+    error = OperationalError("SELECT 1", {}, sqlite3.OperationalError(message))
+    assert database.is_unavailable(error) is unavailable
 
 
 async def test_a_fault_in_what_was_asked_is_not_mistaken_for_an_outage(engine: AsyncEngine) -> None:
