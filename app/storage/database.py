@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -78,6 +80,11 @@ def _make_sqlite_single_writer(engine: AsyncEngine) -> None:
     def _on_begin(conn: Any) -> None:
         read_only = conn.get_execution_options().get(READ_ONLY, False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def insert_for(session: AsyncSession) -> Callable[..., Any]:
+    """The dialect's INSERT construct, which has ON CONFLICT (upserts) on both databases."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def writer_lock(engine: AsyncEngine) -> asyncio.Lock | None:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, delete, func, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.directory import (
@@ -18,6 +17,7 @@ from app.domain.directory import (
     query_words,
     search_words,
 )
+from app.storage.database import insert_for
 from app.storage.tables import DirectoryPersonRow, DirectoryProjectRow, DirectorySyncRow
 
 CHUNK = 500
@@ -84,8 +84,7 @@ class SqlDirectoryRepository:
     async def _upsert(
         self, table: type[DirectoryPersonRow] | type[DirectoryProjectRow], rows: list[dict[str, Any]]
     ) -> None:
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert = insert_for(self._session)
         for start in range(0, len(rows), CHUNK):
             statement = insert(table).values(rows[start : start + CHUNK])
             updates = {c: statement.excluded[c] for c in rows[0] if c not in ("upstream", "upstream_id")}

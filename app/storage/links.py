@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.directory import Upstream
 from app.domain.links import UserLink
+from app.storage.database import insert_for
 from app.storage.tables import UserLinkRow
 
 
@@ -27,14 +28,18 @@ class SqlLinkRepository:
         )
 
     async def save(self, link: UserLink) -> None:
-        await self._session.merge(
-            UserLinkRow(
-                slack_user_id=link.slack_user_id,
-                upstream=link.upstream.value,
-                upstream_person_id=link.upstream_person_id,
-                email=link.email,
-                refreshed_at=link.refreshed_at,
-            )
+        """Insert or update in one statement: the same person clicking on two replicas at once saves the
+        same link twice, and neither may fail."""
+        statement = insert_for(self._session)(UserLinkRow).values(
+            slack_user_id=link.slack_user_id,
+            upstream=link.upstream.value,
+            upstream_person_id=link.upstream_person_id,
+            email=link.email,
+            refreshed_at=link.refreshed_at,
+        )
+        changes = {c: statement.excluded[c] for c in ("upstream_person_id", "email", "refreshed_at")}
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["slack_user_id", "upstream"], set_=changes)
         )
 
     async def delete(self, slack_user_id: str, upstream: Upstream) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.storage.database import insert_for
 from app.storage.tables import DigestSubscriptionRow, PostedSummaryRow
 
 T = PostedSummaryRow
@@ -22,7 +22,7 @@ class SqlSummaryRepository:
     ) -> bool:
         """Take the right to post `day`'s summary to `destination`: False when it was posted, or another
         worker holds an unexpired claim."""
-        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        insert = insert_for(self._session)
         await self._session.execute(
             insert(T).values(summary_date=day, channel_id=destination).on_conflict_do_nothing()
         )

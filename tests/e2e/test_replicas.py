@@ -79,8 +79,10 @@ async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summ
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:  # both replicas refresh the directory at start
                 async with SqlUnitOfWork(sessions) as uow:
-                    if await uow.directory.get_project(Upstream.WETHOD, str(APOLLO)):
-                        break
+                    project = await uow.directory.get_project(Upstream.WETHOD, str(APOLLO))
+                    ana = await uow.directory.person_by_email(Upstream.WETHOD, SLACK_USERS["U0ANA"])
+                if project and ana:  # the approver must be known before she clicks
+                    break
                 await asyncio.sleep(0.1)
             day = (datetime.now(UTC) + timedelta(days=40)).date()
             ids = []
