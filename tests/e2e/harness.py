@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -24,6 +24,8 @@ from app.slack.ids import Action, Block
 from app.wiring import Container, build_container, build_http_app
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import Sandbox, running_sandbox
+
+T = TypeVar("T")
 
 SIGNING_SECRET = "e2e0signing0secret0abcdef01234567"
 BOT_TOKEN = "xoxb-3333333333-4444444444-EndToEndBotTokenValue"
@@ -160,6 +162,17 @@ class World(SlackSender):
     def last_view(self, method: str = "views.open") -> dict[str, Any]:
         views = [c for c in self.slack.called(method)]
         return dict(views[-1]["view"])
+
+
+async def settled(read: Callable[[], Awaitable[T]], done: Callable[[T], bool], *, seconds: float) -> T:
+    """Read until `done(value)` holds or `seconds` pass; returns the last value read, for the test to
+    assert on (a process under test finishes its work in its own time)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = await read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        await asyncio.sleep(0.1)
 
 
 async def eventually(check: Callable[[], bool], *, seconds: float = 10.0) -> None:

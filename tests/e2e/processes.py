@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.domain.directory import Upstream
 from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, settled
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFFDESK_PREFIXES = ("SLACK_", "WETHOD_", "MISSIONX_", "PROCORE_", "DATABASE_", "STAFFDESK_")
@@ -95,3 +97,20 @@ async def add_approved(
         actor=requester,
         now=datetime.now(UTC),
     )
+
+
+async def directory_filled(
+    sessions: async_sessionmaker[AsyncSession], project: int, emails: list[str]
+) -> None:
+    """Wait for the servers' first directory refresh to hold `project` and the Wethod people of `emails`:
+    before that, pickers and approvers do not know them."""
+
+    async def read() -> bool:
+        async with SqlUnitOfWork(sessions) as uow:
+            known = await uow.directory.get_project(Upstream.WETHOD, str(project)) is not None
+            for email in emails:
+                known = known and await uow.directory.person_by_email(Upstream.WETHOD, email) is not None
+        return known
+
+    if not await settled(read, bool, seconds=30):
+        raise AssertionError("the directory was not refreshed")

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from app.storage import migrate
-from tests.e2e.processes import ROOT, free_port
+from tests.e2e.processes import ROOT, STAFFDESK_PREFIXES, free_port
 
 BOT_TOKEN = "xoxb-2222222222-3333333333-RealLookingBotTokenValue"
 SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
@@ -26,11 +26,7 @@ def staffdesk_env(tmp_path: Path, **values: str) -> dict[str, str]:
     policy = tmp_path / "policy.yml"
     if not policy.exists():
         policy.write_text((ROOT / "policy.example.yml").read_text())
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SLACK_", "STAFFDESK_", "WETHOD_", "MISSIONX_", "PROCORE_", "DATABASE_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(STAFFDESK_PREFIXES)}
     env["SLACK_API_URL"] = "http://127.0.0.1:9/api/"  # never the real Slack from a test
     return env | values
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import update
 
-from app.domain.requests import AllocationPayload
+from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.sandbox.core import Fault
 from app.storage import database
 from app.storage.tables import RequestRow
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import eventually
+from tests.e2e.harness import eventually, settled
 from tests.e2e.processes import add_approved, serve_env, start_serve, stop
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
@@ -61,12 +60,12 @@ async def test_a_process_killed_mid_delivery_is_replaced_and_the_request_is_deli
             )
         second, _ = await start_serve(env, tmp_path)
         try:
-            for _ in range(300):
+
+            async def read() -> StaffingRequest:
                 async with SqlUnitOfWork(sessions) as uow:
-                    stored = await uow.requests.get(request.id)
-                if stored.status is RequestStatus.DELIVERED:
-                    break
-                await asyncio.sleep(0.1)
+                    return await uow.requests.get(request.id)
+
+            stored = await settled(read, lambda r: r.status is RequestStatus.DELIVERED, seconds=30)
             async with SqlUnitOfWork(sessions) as uow:
                 trail = [e.action for e in await uow.requests.audit_trail(request.id)]
         finally:

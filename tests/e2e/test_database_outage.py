@@ -5,25 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.directory import Upstream
 from app.domain.errors import StorageUnavailable
-from app.domain.requests import AllocationPayload
+from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.slack.ids import Block
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import ON_POSTGRES
-from tests.e2e.harness import SLACK_USERS, SlackSender, allocation_values, eventually
-from tests.e2e.processes import add_approved, free_port, serve_env, start_serve, stop
+from tests.e2e.harness import SLACK_USERS, SlackSender, allocation_values, eventually, settled
+from tests.e2e.processes import add_approved, directory_filled, free_port, serve_env, start_serve, stop
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
 
@@ -77,18 +74,6 @@ class Outage:
         self._server = None
 
 
-async def directory_filled(sessions: async_sessionmaker[AsyncSession]) -> None:
-    """Wait for the server's first directory refresh, so that the outage does not interrupt it."""
-    for _ in range(300):
-        async with SqlUnitOfWork(sessions) as uow:
-            project = await uow.directory.get_project(Upstream.WETHOD, str(APOLLO))
-            people = await uow.directory.get_people(Upstream.WETHOD, [str(MARTA)])
-        if project and people:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the directory was not refreshed")
-
-
 async def test_a_database_outage_loses_nothing_and_the_worker_resumes(
     fresh_database_url: str, tmp_path: Path
 ) -> None:
@@ -102,7 +87,7 @@ async def test_a_database_outage_loses_nothing_and_the_worker_resumes(
     async with running_sandbox() as sandbox, serve_fake_slack(slack) as slack_url:
         server, url = await start_serve(serve_env(sandbox.env, slack_url, relayed), tmp_path)
         try:
-            await directory_filled(sessions)
+            await directory_filled(sessions, APOLLO, [SLACK_USERS["U0MARTA"]])
             async with httpx.AsyncClient(base_url=url, timeout=30) as http:
                 sender = SlackSender(http, slack_url)
                 await sender.command("/allocate", "", "U0GIULIA")
@@ -119,21 +104,19 @@ async def test_a_database_outage_loses_nothing_and_the_worker_resumes(
                 during = await sender.submit(form, values, "U0GIULIA")
 
                 await outage.up()
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
+
+                async def status() -> RequestStatus:
                     async with SqlUnitOfWork(sessions) as uow:
-                        status = (await uow.requests.get(approved.id)).status
-                    if status is RequestStatus.DELIVERED:
-                        break
-                    await asyncio.sleep(0.2)
+                        return (await uow.requests.get(approved.id)).status
+
+                async def mine() -> list[StaffingRequest]:
+                    async with SqlUnitOfWork(sessions) as uow:
+                        return await uow.requests.requested_by("U0GIULIA")
+
+                final = await settled(status, lambda s: s is RequestStatus.DELIVERED, seconds=60)
                 health_after = (await http.get("/healthz")).status_code
                 after = await sender.submit(form, values, "U0GIULIA")
-                while time.monotonic() < deadline:
-                    async with SqlUnitOfWork(sessions) as uow:
-                        mine = await uow.requests.requested_by("U0GIULIA")
-                    if len(mine) == 2:
-                        break
-                    await asyncio.sleep(0.2)
+                saved = await settled(mine, lambda found: len(found) == 2, seconds=60)
         finally:
             await stop(server)
             await outage.down()
@@ -144,10 +127,10 @@ async def test_a_database_outage_loses_nothing_and_the_worker_resumes(
         "response_action": "errors",
         "errors": {Block.PERSON: str(StorageUnavailable())},
     }
-    assert status is RequestStatus.DELIVERED
+    assert final is RequestStatus.DELIVERED
     allocations = sandbox.wethod.state.live_allocations()
     assert [(a.person_id, a.date) for a in allocations].count((MARTA, DAY)) == 1
     assert health_after == 200
     assert after.status_code == 200
     assert after.json()["response_action"] == "update", after.json()
-    assert sorted(r.payload.kind for r in mine) == ["allocation", "allocation"]  # the resent form is saved
+    assert sorted(r.payload.kind for r in saved) == ["allocation", "allocation"]  # the resent form is saved

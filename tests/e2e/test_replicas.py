@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -14,13 +13,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from app.domain.directory import Upstream
 from app.domain.requests import AllocationPayload, NewRequest
 from app.domain.status import RequestStatus
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import CHANNEL, SLACK_USERS, sign
-from tests.e2e.processes import serve_env, start_serve
+from tests.e2e.harness import CHANNEL, SLACK_USERS, settled, sign
+from tests.e2e.processes import directory_filled, serve_env, start_serve
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
 
@@ -76,14 +74,8 @@ async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summ
         sessions = database.session_factory(engine)
         replicas = [await start_serve(env, tmp_path) for _ in range(2)]
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:  # both replicas refresh the directory at start
-                async with SqlUnitOfWork(sessions) as uow:
-                    project = await uow.directory.get_project(Upstream.WETHOD, str(APOLLO))
-                    ana = await uow.directory.person_by_email(Upstream.WETHOD, SLACK_USERS["U0ANA"])
-                if project and ana:  # the approver must be known before she clicks
-                    break
-                await asyncio.sleep(0.1)
+            # the approver must be known before she clicks
+            await directory_filled(sessions, APOLLO, [SLACK_USERS["U0ANA"]])
             day = (datetime.now(UTC) + timedelta(days=40)).date()
             ids = []
             async with SqlUnitOfWork(sessions) as uow:
@@ -113,17 +105,19 @@ async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summ
                 )
             )
             assert set(answers) == {200}
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
+
+            async def read() -> tuple[list[RequestStatus], list[int]]:
                 async with SqlUnitOfWork(sessions) as uow:
                     states = [(await uow.requests.get(i)).status for i in ids]
                     approvals = [
                         len([e for e in await uow.requests.audit_trail(i) if e.action == "approved"])
                         for i in ids
                     ]
-                if all(s is RequestStatus.DELIVERED for s in states):
-                    break
-                await asyncio.sleep(0.2)
+                return states, approvals
+
+            states, approvals = await settled(
+                read, lambda found: all(s is RequestStatus.DELIVERED for s in found[0]), seconds=60
+            )
         finally:
             for process, _ in replicas:
                 process.send_signal(signal.SIGTERM)

@@ -3,7 +3,6 @@ upstream commits: every request is delivered, and the upstream holds each resour
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from app.domain.status import RequestStatus
 from app.sandbox.core import Fault
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
+from tests.e2e.harness import settled
 from tests.e2e.processes import add_approved, serve_env, start_serve, stop
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import Sandbox, running_sandbox
@@ -115,11 +115,9 @@ async def test_trouble_on_every_kind_of_create_still_delivers_each_request_once(
                 async with SqlUnitOfWork(sessions) as uow:
                     return [r.status for r in await uow.requests.requested_by("U0GIULIA")]
 
-            for _ in range(600):
-                if (await statuses()).count(RequestStatus.DELIVERED) == len(payloads):
-                    break
-                await asyncio.sleep(0.1)
-            final = await statuses()
+            final = await settled(
+                statuses, lambda found: found.count(RequestStatus.DELIVERED) == len(payloads), seconds=60
+            )
         finally:
             await stop(server)
             await engine.dispose()
