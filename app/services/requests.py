@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +14,7 @@ from app.domain.requests import (
     StaffingRequest,
     WhitelistPayload,
 )
-from app.services.ports import AllocationReader, UnitOfWorkFactory
+from app.services.ports import AllocationReader, UnitOfWork, UnitOfWorkFactory
 
 FULL_DAY_HOURS = 8
 
@@ -123,12 +124,26 @@ def _details(request: StaffingRequest) -> str:
 
 
 async def describe(uow_factory: UnitOfWorkFactory, request: StaffingRequest) -> RequestDescription:
+    (description,) = await describe_all(uow_factory, [request])
+    return description
+
+
+async def describe_all(
+    uow_factory: UnitOfWorkFactory, requests: Sequence[StaffingRequest]
+) -> list[RequestDescription]:
+    """Each request in words, looked up in one unit of work."""
+    if not requests:
+        return []
+    async with uow_factory() as uow:
+        return [await _describe(uow, request) for request in requests]
+
+
+async def _describe(uow: UnitOfWork, request: StaffingRequest) -> RequestDescription:
     payload = request.payload
     upstream = UPSTREAM_OF_KIND[request.kind]
-    async with uow_factory() as uow:
-        project = await uow.directory.get_project(upstream, str(payload.project_id))
-        person_id = getattr(payload, "person_id", None)
-        people = await uow.directory.get_people(upstream, [str(person_id)]) if person_id else []
+    project = await uow.directory.get_project(upstream, str(payload.project_id))
+    person_id = getattr(payload, "person_id", None)
+    people = await uow.directory.get_people(upstream, [str(person_id)]) if person_id else []
     if isinstance(payload, MissionXProjectPersonPayload):
         subject = payload.email
     elif isinstance(payload, ProcoreProjectPersonPayload):

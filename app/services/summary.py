@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
 from app.domain.errors import UpstreamUnavailable
 from app.services.ports import AllocationReader, DayAllocation, UnitOfWorkFactory
-from app.services.requests import RequestDescription, describe
+from app.services.requests import RequestDescription, describe_all
 
 FULL_DAY = 8
 
@@ -139,8 +139,11 @@ async def build_summary(
         projects=project_days,
         people=person_days,
         idle=idle,
-        finished=[await describe(uow_factory, r) for r in finished],
-        pending=[Waiting(await describe(uow_factory, r), now - r.created_at) for r in pending],
+        finished=await describe_all(uow_factory, finished),
+        pending=[
+            Waiting(desc, now - r.created_at)
+            for desc, r in zip(await describe_all(uow_factory, pending), pending, strict=True)
+        ],
         problems=problems,
         digest_for=approver_id,
     )

@@ -130,9 +130,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         user = body["user_id"]
         if words[:1] == ["mine"]:
             found = await request_views.requests_of(deps.read_uow_factory, user)
-            blocks = build_my_requests(
-                [await request_views.describe(deps.read_uow_factory, r) for r in found]
-            )
+            blocks = build_my_requests(await request_views.describe_all(deps.read_uow_factory, found))
             await respond(text="Your requests", blocks=blocks, response_type="ephemeral")
         elif words[:1] == ["summary"]:
             summary = await summary_for(deps.summaries, deps.summaries.today(), deps.summaries.channel or "")
@@ -147,9 +145,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             )
         elif words[:1] == ["pending"]:
             found = await request_views.waiting_for(deps.read_uow_factory, user)
-            blocks = build_waiting_for_me(
-                [await request_views.describe(deps.read_uow_factory, r) for r in found]
-            )
+            blocks = build_waiting_for_me(await request_views.describe_all(deps.read_uow_factory, found))
             await respond(text="Approvals waiting for you", blocks=blocks, response_type="ephemeral")
         else:
             await respond(text=HELP, response_type="ephemeral")

@@ -22,9 +22,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         user = event["user"]
         mine = await request_views.requests_of(deps.read_uow_factory, user)
         waiting = await request_views.waiting_for(deps.read_uow_factory, user)
-        describe = request_views.describe
         home = build_home(
-            [await describe(deps.read_uow_factory, r) for r in mine],
-            [await describe(deps.read_uow_factory, r) for r in waiting],
+            await request_views.describe_all(deps.read_uow_factory, mine),
+            await request_views.describe_all(deps.read_uow_factory, waiting),
         )
         await client.views_publish(user_id=user, view=home)
