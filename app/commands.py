@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import wiring
 from app.integrations import probes
+from app.observability import mask_url, redact
 from app.policy.model import Policy
 from app.policy_file import PolicyFileError, load_policy
 from app.services.directory import refresh_directory
@@ -32,17 +33,29 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _reason(error: object) -> str:
+    """The first line of what an error says, with anything secret masked."""
+    lines = str(error).splitlines()
+    return redact(lines[0]) if lines else type(error).__name__
+
+
+def _where(result: tuple[bool, str], *urls: str) -> tuple[bool, str]:
+    """A failed probe's line, saying which URLs it used."""
+    ok, line = result
+    return result if ok else (ok, f"{line} (using {', '.join(mask_url(url) for url in urls)})")
+
+
 async def _migrate(engine: AsyncEngine, settings: Settings) -> str | None:
     """Apply migrations; None when done, else a plain sentence saying what went wrong."""
     try:
         await migrate.upgrade(engine)
     except OSError as exc:
         return (
-            f"cannot reach the database at {database.safe_url(settings.database_url)}: {exc.strerror or exc}"
+            f"cannot reach the database at {mask_url(settings.database_url)}: {_reason(exc.strerror or exc)}"
         )
     except Exception as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        return f"cannot migrate the database at {database.safe_url(settings.database_url)}: {reason}"
+        reason = _reason(getattr(exc, "orig", None) or exc)
+        return f"cannot migrate the database at {mask_url(settings.database_url)}: {reason}"
     return None
 
 
@@ -55,7 +68,7 @@ async def db_upgrade(settings: Settings) -> int:
         revision = await migrate.current_revision(engine)
     finally:
         await engine.dispose()
-    print(f"database {database.safe_url(settings.database_url)} is at revision {revision}")
+    print(f"database {mask_url(settings.database_url)} is at revision {revision}")
     return 0
 
 
@@ -86,12 +99,12 @@ async def serve(settings: Settings, host: str, port: int, *, socket: bool = Fals
 
 async def _check_database(settings: Settings) -> tuple[bool, str]:
     engine = database.create_engine(settings.database_url)
-    where = database.safe_url(settings.database_url)
+    where = mask_url(settings.database_url)
     try:
         await database.ping(engine)
         current = await migrate.current_revision(engine)
     except Exception as exc:
-        return False, f"database {where}: unreachable ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+        return False, f"database {where}: unreachable ({type(exc).__name__}: {_reason(exc)})"
     finally:
         await engine.dispose()
     head = migrate.head_revision()
@@ -114,7 +127,7 @@ async def _check_slack(settings: Settings) -> tuple[bool, str]:
     except SlackApiError as exc:
         return False, f"Slack: auth.test refused the bot token ({exc.response.get('error', 'unknown error')})"
     except Exception as exc:
-        return False, f"Slack: cannot reach {settings.slack_api_url} ({type(exc).__name__})"
+        return False, f"Slack: cannot reach {mask_url(settings.slack_api_url)} ({type(exc).__name__})"
     return True, f"Slack: connected to team {answer.get('team')} as {answer.get('user')}"
 
 
@@ -123,11 +136,13 @@ async def _check_upstreams(settings: Settings) -> list[tuple[bool, str]]:
     results: list[tuple[bool, str]] = []
     try:
         if upstreams.wethod:
-            results.append(await probes.probe_wethod(upstreams.wethod))
+            results.append(_where(await probes.probe_wethod(upstreams.wethod), settings.wethod_base_url))
         if upstreams.missionx:
-            results.append(await probes.probe_missionx(upstreams.missionx))
+            probed = await probes.probe_missionx(upstreams.missionx)
+            results.append(_where(probed, settings.missionx_base_url, settings.missionx_token_url))
         if upstreams.procore:
-            results.append(await probes.probe_procore(upstreams.procore))
+            probed = await probes.probe_procore(upstreams.procore)
+            results.append(_where(probed, settings.procore_base_url, settings.procore_token_url))
     finally:
         await upstreams.aclose()
     enabled = settings.enabled_upstreams()

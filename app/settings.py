@@ -12,6 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from app.observability import mask_url, redact
 
 
 class Mode(StrEnum):
@@ -57,11 +61,36 @@ UPSTREAM_SETTINGS: dict[str, tuple[str, ...]] = {
 }
 
 _URL = re.compile(r"^https?://[^\s/]+")
+_DATABASE_DRIVERS = {"sqlite", "sqlite+aiosqlite", "postgres", "postgresql", "postgresql+asyncpg"}
 
 
 def _check_url(value: str) -> str:
     if not _URL.match(value):
         raise ValueError("not an http(s) URL")
+    return value
+
+
+def _check_database_url(value: str) -> str:
+    """Refuse what the engine could not open; no message repeats any part of the URL but its scheme."""
+    try:
+        url = make_url(value)
+    except ArgumentError:
+        raise ValueError("not a URL of the form scheme://user:password@host:port/database") from None
+    except ValueError:
+        raise ValueError("the port is not a number") from None
+    if url.drivername not in _DATABASE_DRIVERS:
+        backend = url.get_backend_name()
+        if backend in ("postgres", "postgresql"):
+            raise ValueError(
+                f"'{url.drivername}' is not supported: Staffdesk reaches PostgreSQL through asyncpg"
+            )
+        if backend == "sqlite":
+            raise ValueError(
+                f"'{url.drivername}' is not supported: Staffdesk reaches SQLite through aiosqlite"
+            )
+        raise ValueError(f"'{url.drivername}' databases are not supported")
+    if url.host and "@" in url.host:
+        raise ValueError("the host name holds an '@': write an @ in the user name or password as %40")
     return value
 
 
@@ -138,10 +167,7 @@ class Settings(BaseModel):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        scheme = value.split(":", 1)[0]
-        if scheme not in {"sqlite", "sqlite+aiosqlite", "postgres", "postgresql", "postgresql+asyncpg"}:
-            raise ValueError(f"'{scheme}' databases are not supported")
-        return value
+        return _check_database_url(value)
 
     @property
     def timezone(self) -> ZoneInfo:
@@ -201,11 +227,27 @@ def _is_secret(name: str) -> bool:
     return "SecretStr" in annotation
 
 
+def _shown_value(name: str, value: str) -> str | None:
+    """How the value of setting `name` may appear in a message: never for a secret, a URL with its
+    password masked, anything else with whatever looks like a token masked."""
+    if _is_secret(name):
+        return None
+    return redact(mask_url(value) if name.endswith("_url") else value)
+
+
 def _problem_from_error(error: Any, raw: dict[str, str]) -> Problem:
+    """Built from pydantic's bare `msg`, never from its rendering, which repeats the input."""
     name = str(error["loc"][0])
     message = str(error["msg"]).removeprefix("Value error, ")
-    if not _is_secret(name) and name in raw and raw[name] not in message:
-        message = f"'{raw[name]}' is not valid ({message})"
+    value = raw.get(name)
+    if value is None:
+        return Problem(name.upper(), message, EXPECTED[name])
+    shown = _shown_value(name, value)
+    if shown is None:
+        return Problem(name.upper(), "not valid" if value in message else message, EXPECTED[name])
+    message = message.replace(value, shown)
+    if shown not in message:
+        message = f"'{shown}' is not valid ({message})"
     return Problem(name.upper(), message, EXPECTED[name])
 
 

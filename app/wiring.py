@@ -23,7 +23,7 @@ from app.clients.missionx.client import MissionXClient
 from app.clients.procore.client import ProcoreClient
 from app.clients.wethod.client import WethodClient
 from app.domain.directory import UPSTREAM_OF_KIND, Upstream
-from app.domain.requests import RequestKind
+from app.domain.requests import RequestKind, StaffingRequest
 from app.integrations.missionx import MissionXDirectorySource, MissionXPersonProvisioner
 from app.integrations.procore import ProcoreDirectorySource, ProcorePersonProvisioner
 from app.integrations.wethod import (
@@ -33,21 +33,24 @@ from app.integrations.wethod import (
     WethodWhitelistProvisioner,
 )
 from app.jobs.approvals import schedule_expiry
-from app.jobs.delivery import run_delivery_loop
+from app.jobs.delivery import run_delivery_loop, run_heartbeat
 from app.jobs.directory import schedule_directory_refresh
+from app.jobs.slack_outbox import run_outbox_loop
 from app.jobs.summary import schedule_summaries
 from app.policy.model import Policy
 from app.services.approvers import ApprovalContext
-from app.services.delivery import DeliveryPolicy, DeliveryWorker
+from app.services.delivery import DeliveryPolicy, DeliveryReport, DeliveryWorker
 from app.services.identity import Identities
+from app.services.notices import NoticeLedger, NoticePolicy
 from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWorkFactory
 from app.services.routing import ProvisionerByKind
 from app.services.summary_runs import SummaryContext
 from app.settings import Settings
 from app.slack.app import build_slack_app
 from app.slack.deps import SlackDeps
-from app.slack.notify import SlackNotifier
+from app.slack.outbox import SlackOutbox
 from app.slack.people import SlackWebPeople
+from app.slack.poster import SlackPoster
 from app.slack.summary_poster import SlackSummaryPoster
 from app.slack.web_client import build_web_client
 from app.storage import database
@@ -146,7 +149,7 @@ class Container:
     clock: Clock
     approvals: ApprovalContext
     slack_client: AsyncWebClient
-    notifier: SlackNotifier
+    notifier: SlackOutbox
     slack_deps: SlackDeps
     unit_of_work: UnitOfWorkFactory
     summaries: SummaryContext
@@ -187,10 +190,14 @@ def build_container(
     identities = Identities(
         unit_of_work, slack_people, permission_policy, clock, reading=read_only_unit_of_work
     )
+    outbox_wake = asyncio.Event()
     approvals = ApprovalContext(
-        unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone
+        unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone, outbox_wake.set
     )
-    notifier = SlackNotifier(slack_client, unit_of_work, reading=read_only_unit_of_work)
+    ledger = NoticeLedger(unit_of_work, worker_id=worker.worker_id, clock=clock, policy=NoticePolicy())
+    notifier = SlackOutbox(
+        SlackPoster(slack_client), ledger, unit_of_work, reading=read_only_unit_of_work, wake=outbox_wake
+    )
     enabled = tuple(Upstream(name.lower()) for name in settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u.label)) for u in Upstream}
     reader = WethodAllocationReader(upstreams.wethod) if upstreams.wethod else None
@@ -232,15 +239,31 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
     @asynccontextmanager
     async def background(_: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        loop = asyncio.create_task(
-            run_delivery_loop(container.worker, stop, on_report=container.notifier.delivery_reported),
-            name="delivery-loop",
-        )
+        outbox = container.notifier
+
+        async def tell_slack(report: DeliveryReport) -> None:
+            await outbox.send_for(report.request_id)
+
+        async def tell_expired(request: StaffingRequest) -> None:
+            await outbox.send_for(request.id)
+
+        loops = [
+            asyncio.create_task(run_heartbeat(container.worker, stop), name="heartbeat"),
+            asyncio.create_task(
+                run_delivery_loop(container.worker, stop, on_report=tell_slack), name="delivery-loop"
+            ),
+            asyncio.create_task(
+                run_outbox_loop(
+                    outbox.send_due, stop, outbox.wake, batch_size=outbox.ledger.policy.batch_size
+                ),
+                name="slack-outbox",
+            ),
+        ]
         scheduler = AsyncIOScheduler(timezone=UTC)
         schedule_directory_refresh(
             scheduler, container.directory_sources, container.unit_of_work, container.clock
         )
-        schedule_expiry(scheduler, container.approvals, container.notifier.request_changed)
+        schedule_expiry(scheduler, container.approvals, tell_expired)
         schedule_summaries(scheduler, container.summaries, SlackSummaryPoster(container.slack_client))
         scheduler.start()
         socket = AsyncSocketModeHandler(slack_app, socket_token) if socket_token else None
@@ -254,10 +277,10 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
                 await socket.close_async()  # type: ignore[no-untyped-call]
             scheduler.shutdown(wait=False)
             stop.set()
-            await loop
+            await asyncio.gather(*loops)
             await container.upstreams.aclose()
             await container.engine.dispose()
-            log.info("stopped: delivery loop finished, database connections closed")
+            log.info("stopped: delivery and Slack outbox loops finished, database connections closed")
 
     http_slack = None if socket_token else slack_app
     signing = secret.get_secret_value() if secret else ""

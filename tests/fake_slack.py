@@ -24,6 +24,7 @@ class SlackCall:
     method: str
     params: dict[str, Any]
     token: str | None
+    status: int = 200
 
 
 @dataclass
@@ -36,6 +37,7 @@ class FakeSlack:
     rate_limited: dict[str, list[int]] = field(default_factory=dict)
     answers: dict[str, Answer] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
+    down: set[str] = field(default_factory=set)  # methods answered 500 until taken out again
     _ts: int = 1_700_000_000
 
     def texts(self) -> list[str]:
@@ -45,6 +47,10 @@ class FakeSlack:
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
+
+    def taken(self, method: str) -> list[dict[str, Any]]:
+        """The calls of `method` that Slack answered: what people can see."""
+        return [c.params for c in self.calls if c.method == method and c.status == 200]
 
     def limit_next(self, method: str, retry_after: int, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
@@ -120,16 +126,21 @@ def fake_slack_app(fake: FakeSlack) -> Starlette:
             body = (await request.body()).decode()
             params = dict(parse_qsl(body, keep_blank_values=True)) | dict(request.query_params)
         token = request.headers.get("authorization", "").removeprefix("Bearer ") or params.get("token")
-        fake.calls.append(SlackCall(method, _decode(params), token))
+        call = SlackCall(method, _decode(params), token)
+        fake.calls.append(call)
+        if method in fake.down:
+            call.status = 500
+            return JSONResponse({"ok": False, "error": "fatal_error"}, status_code=500)
         waits = fake.rate_limited.get(method)
         if waits:
+            call.status = 429
             retry_after = waits.pop(0)
             return JSONResponse(
                 {"ok": False, "error": "ratelimited"},
                 status_code=429,
                 headers={"Retry-After": str(retry_after)},
             )
-        return JSONResponse(fake.answer(method, _decode(params)))
+        return JSONResponse(fake.answer(method, call.params))
 
     async def response_url(request: Request) -> Response:
         fake.responses.append(await request.json())

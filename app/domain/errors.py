@@ -100,6 +100,25 @@ class NoApprover(StaffdeskError):
         )
 
 
+class RequestExpired(StaffdeskError):
+    """A decision came after the policy's `expire_after`: the request expired instead."""
+
+    def __init__(self, request_id: str, waited: str) -> None:
+        self.request_id = request_id
+        super().__init__(
+            f"This request waited {waited} without a decision and has expired, so nothing was changed. "
+            "The requester can send it again if it is still needed."
+        )
+
+
+class DuplicateSubmission(StaffdeskError):
+    """The same Slack submission arrived again while its first copy was being stored."""
+
+    def __init__(self, submission_key: str) -> None:
+        self.submission_key = submission_key
+        super().__init__("This form was already sent; the first copy is kept.")
+
+
 class ReasonRequired(StaffdeskError):
     """A rejection without a reason."""
 

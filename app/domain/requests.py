@@ -132,6 +132,7 @@ class NewRequest(BaseModel):
     requester_id: SlackUserId
     channel_id: str | None = None
     approvers: tuple[str, ...] = ()
+    submission_key: str | None = None  # the same Slack submission, received again, has the same key
 
     @property
     def kind(self) -> RequestKind:

@@ -22,6 +22,17 @@ async def _pause(stop: asyncio.Event, seconds: float) -> None:
 ReportListener = Callable[[DeliveryReport], Awaitable[None]]
 
 
+async def run_heartbeat(worker: DeliveryWorker, stop: asyncio.Event) -> None:
+    """Beat while the process lives, also while a slow delivery holds the delivery loop."""
+    every = worker.policy.beat_every.total_seconds()
+    while not stop.is_set():
+        try:
+            await worker.beat()
+        except Exception as error:
+            log.warning("heartbeat not recorded (%s); trying again in %.0f s", type(error).__name__, every)
+        await _pause(stop, every)
+
+
 async def _tell(on_report: ReportListener | None, report: DeliveryReport) -> None:
     if on_report is None:
         return

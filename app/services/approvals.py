@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from app.domain.directory import UPSTREAM_OF_KIND
-from app.domain.errors import NoApprover, NotAllowed, NoUpstreamPerson, ReasonRequired, RequestMovedOn
+from app.domain.errors import (
+    DuplicateSubmission,
+    NoApprover,
+    NotAllowed,
+    NoUpstreamPerson,
+    ReasonRequired,
+    RequestExpired,
+    RequestMovedOn,
+)
+from app.domain.notices import NoticeKind
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
 from app.policy.rules import may_act_alone, missing_permissions, required_permissions
@@ -22,8 +32,33 @@ class Submitted:
     auto_approved: bool
 
 
+async def _already_submitted(ctx: ApprovalContext, new: NewRequest) -> Submitted | None:
+    """The request stored from this very submission, when Slack sent it before."""
+    if new.submission_key is None:
+        return None
+    async with ctx.uow_factory() as uow:
+        found = await uow.requests.by_submission_key(new.submission_key)
+    if found is None:
+        return None
+    return Submitted(found, auto_approved=not found.approvers)
+
+
 async def submit_request(ctx: ApprovalContext, new: NewRequest) -> Submitted:
-    """Store the request: approved at once when the requester may act alone, else pending its approvers."""
+    """Store the request: approved at once when the requester may act alone, else pending its approvers.
+
+    The same submission received again stores nothing and answers as the first time."""
+    first = await _already_submitted(ctx, new)
+    if first is not None:
+        return first
+    try:
+        return await _submit(ctx, new)
+    except DuplicateSubmission:
+        first = await _already_submitted(ctx, new)
+        assert first is not None
+        return first
+
+
+async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
     upstream = UPSTREAM_OF_KIND[new.kind]
     requester = await ctx.identities.actor(new.requester_id, upstream)
     if requester.upstream_person_id is None:
@@ -43,19 +78,42 @@ async def submit_request(ctx: ApprovalContext, new: NewRequest) -> Submitted:
         status, stored = PENDING, new.model_copy(update={"approvers": approvers})
         detail["approvers"] = list(approvers)
     async with ctx.uow_factory() as uow:
+        now = ctx.clock()
         request = await uow.requests.add(
-            stored, status=status, actor=new.requester_id, now=ctx.clock(), detail=detail
+            stored, status=status, actor=new.requester_id, now=now, detail=detail
         )
+        await uow.notices.add(request.id, NoticeKind.SUBMITTED, now=now)
         await uow.commit()
+    ctx.wake_outbox()
     return Submitted(request, auto_approved=status is RequestStatus.APPROVED)
 
 
 async def _pending(ctx: ApprovalContext, request_id: str) -> StaffingRequest:
+    """The request, still waiting for a decision; one past `expire_after` expires here and now."""
     async with ctx.uow_factory() as uow:
         request = await uow.requests.get(request_id)
     if request.status is not PENDING:
         raise RequestMovedOn(request_id, PENDING, request.status)
+    if ctx.clock() - request.created_at >= ctx.policy.approvals.expire_after:
+        await _expire(ctx, request, ctx.clock())
+        raise RequestExpired(request_id, _duration(ctx.clock() - request.created_at))
     return request
+
+
+def _duration(waited: timedelta) -> str:
+    hours = waited.total_seconds() / 3600
+    if hours >= 48:
+        return f"{hours / 24:.0f} days"
+    if hours >= 1:
+        return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f} h"
+    return f"{max(1, round(waited.total_seconds() / 60))} min"
+
+
+async def _expire(ctx: ApprovalContext, request: StaffingRequest, now: datetime) -> StaffingRequest:
+    waited = round((now - request.created_at).total_seconds() / 3600, 1)
+    return await _decide(
+        ctx, request, SYSTEM_ACTOR, RequestStatus.EXPIRED, {"decided_at": now}, {"waited_hours": waited}
+    )
 
 
 async def _check_approver(ctx: ApprovalContext, request: StaffingRequest, actor_id: str) -> None:
@@ -93,7 +151,11 @@ async def _decide(
             detail=detail,
             changes=changes,
         )
+        await uow.notices.add(
+            request.id, NoticeKind.DECIDED, now=ctx.clock(), detail={"status": target.value}
+        )
         await uow.commit()
+    ctx.wake_outbox()
     return updated
 
 
@@ -133,16 +195,7 @@ async def expire_requests(ctx: ApprovalContext) -> list[StaffingRequest]:
     expired = []
     for request in stale:
         try:
-            expired.append(
-                await _decide(
-                    ctx,
-                    request,
-                    SYSTEM_ACTOR,
-                    RequestStatus.EXPIRED,
-                    {"decided_at": now},
-                    {"waited_hours": round((now - request.created_at).total_seconds() / 3600, 1)},
-                )
-            )
+            expired.append(await _expire(ctx, request, now))
         except RequestMovedOn:
             continue
     return expired

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
@@ -15,6 +15,10 @@ from app.services.identity import Identities
 from app.services.ports import Clock, SlackPeople, UnitOfWorkFactory
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ApprovalContext:
     """What every approval service needs: storage, Slack people, identities, the policy and the clock."""
@@ -25,6 +29,7 @@ class ApprovalContext:
     policy: Policy
     clock: Clock
     timezone: tzinfo
+    wake_outbox: Callable[[], None] = _nothing  # called once a change has stored Slack notices
 
     def today(self) -> date:
         return company_today(self.clock(), self.timezone)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from app.domain.audit import DeliveryAttempt
 from app.domain.errors import LeaseLost, RequestMovedOn
+from app.domain.notices import NoticeKind
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
 from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
@@ -24,6 +25,8 @@ class DeliveryPolicy:
     max_attempts: int = 12
     first_backoff: timedelta = timedelta(seconds=30)
     max_backoff: timedelta = timedelta(hours=1)
+    beat_every: timedelta = timedelta(seconds=5)
+    stale_after: timedelta = timedelta(seconds=15)  # a lease whose holder is this silent is taken over
 
 
 def backoff_delay(attempt: int, retry_after_seconds: float | None, policy: DeliveryPolicy) -> timedelta:
@@ -46,6 +49,15 @@ class DeliveryReport:
     request: StaffingRequest | None
 
 
+def _notice_detail(request: StaffingRequest, outcome: DeliveryOutcome) -> dict[str, object]:
+    """What the thread reply about this attempt needs: the outcome, and when it is tried again."""
+    again = request.next_attempt_at if request.status is RequestStatus.APPROVED else None
+    return {
+        "outcome": outcome.model_dump(mode="json"),
+        "next_attempt_at": again.isoformat() if again else None,
+    }
+
+
 _DONE_FIELDS: RequestChanges = {"lease_owner": None, "lease_expires_at": None}
 
 
@@ -66,17 +78,33 @@ class DeliveryWorker:
         self.worker_id = worker_id
         self._clock = clock
         self.policy = policy or DeliveryPolicy()
+        self._last_beat: datetime | None = None
+
+    async def beat(self) -> None:
+        """Tell the other workers this one is alive, so that its leases are not taken over."""
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            await uow.workers.beat(self.worker_id, now)
+            await uow.commit()
+        self._last_beat = now
 
     async def run_once(self) -> list[DeliveryReport]:
         """Claim what is due now and deliver it; returns one report per claimed request."""
         async with self._uow_factory() as uow:
+            now = self._clock()
+            beating = self._last_beat is None or now - self._last_beat >= self.policy.beat_every
+            if beating:
+                await uow.workers.beat(self.worker_id, now)
             claimed = await uow.requests.claim_due(
                 worker=self.worker_id,
-                now=self._clock(),
+                now=now,
                 lease=self.policy.lease,
                 limit=self.policy.batch_size,
+                stale_after=self.policy.stale_after,
             )
             await uow.commit()
+        if beating:
+            self._last_beat = now
         return list(await asyncio.gather(*(self._deliver(request) for request in claimed)))
 
     async def _deliver(self, request: StaffingRequest) -> DeliveryReport:
@@ -138,6 +166,10 @@ class DeliveryWorker:
             except (LeaseLost, RequestMovedOn) as lost:
                 log.warning("attempt %s on request %s recorded, but %s", request.attempts, request.id, lost)
                 updated = None
+            if updated is not None:
+                await uow.notices.add(
+                    request.id, NoticeKind.DELIVERY, now=now, detail=_notice_detail(updated, outcome)
+                )
             await uow.commit()
         return DeliveryReport(
             request_id=request.id, attempt=request.attempts, outcome=outcome, request=updated

@@ -134,9 +134,18 @@ async def find_person(
     return found[0] if found else None
 
 
+@dataclass(frozen=True)
+class _Answer:
+    expires: float
+    directory: SyncState | None
+    found: list[DirectoryProject]
+
+
 class RecentSearches:
     """Project searches answered from memory for a few seconds: people typing the same prefixes, on the
-    same projects, cost one query. The directory changes only every few minutes, so a short life is safe."""
+    same projects, cost one query. An answer is served only while its upstream's directory is as it was
+    when the answer was found: every load reads the refresh record (one row, by primary key), which any
+    replica's refresh rewrites, so a project added by a refresh is found by the next load anywhere."""
 
     def __init__(
         self, uow_factory: UnitOfWorkFactory, *, ttl_seconds: float = 20.0, size: int = 2_048
@@ -144,16 +153,19 @@ class RecentSearches:
         self._uow_factory = uow_factory
         self._ttl = ttl_seconds
         self._size = size
-        self._entries: dict[tuple[Upstream, tuple[str, ...], int], tuple[float, list[DirectoryProject]]] = {}
+        self._entries: dict[tuple[Upstream, tuple[str, ...], int], _Answer] = {}
 
     async def projects(self, upstream: Upstream, query: str, *, limit: int = 50) -> list[DirectoryProject]:
         key = (upstream, tuple(query_words(query)), limit)
-        now = time.monotonic()
-        cached = self._entries.get(key)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        found = await search_projects(self._uow_factory, upstream, query, limit=limit)
-        self._entries[key] = (now + self._ttl, found)
+        async with self._uow_factory() as uow:
+            directory = await uow.directory.sync_state(upstream)
+            now = time.monotonic()
+            cached = self._entries.get(key)
+            if cached is not None and cached.expires > now and cached.directory == directory:
+                return cached.found
+            found = await uow.directory.search_projects(upstream, query, limit=limit)
+        self._entries.pop(key, None)
+        self._entries[key] = _Answer(now + self._ttl, directory, found)
         if len(self._entries) > self._size:
             del self._entries[next(iter(self._entries))]
         return found

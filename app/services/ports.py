@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol, Self, TypedDict
 from app.domain.audit import AuditEntry, DeliveryAttempt
 from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream
 from app.domain.links import UserLink
+from app.domain.notices import Notice, NoticeKind
 from app.domain.outcomes import DeliveryOutcome
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
@@ -44,11 +45,16 @@ class RequestRepository(Protocol):
         now: datetime,
         detail: Mapping[str, object] | None = None,
     ) -> StaffingRequest:
-        """Store a new request in its first state and write its first audit entry."""
+        """Store a new request in its first state and write its first audit entry; DuplicateSubmission
+        when a request with the same `submission_key` is already stored."""
         ...
 
     async def get(self, request_id: str) -> StaffingRequest:
         """The request as stored now; RequestNotFound if there is none."""
+        ...
+
+    async def by_submission_key(self, submission_key: str) -> StaffingRequest | None:
+        """The request stored from this Slack submission, if any."""
         ...
 
     async def transition(
@@ -71,9 +77,10 @@ class RequestRepository(Protocol):
         ...
 
     async def claim_due(
-        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int, stale_after: timedelta
     ) -> list[StaffingRequest]:
-        """Lease approved requests that are due, and delivering ones whose lease has expired."""
+        """Lease approved requests that are due, and delivering ones whose lease has expired or whose
+        holder has not beaten for `stale_after`."""
         ...
 
     async def pending_created_before(self, cutoff: datetime) -> list[StaffingRequest]:
@@ -107,6 +114,45 @@ class RequestRepository(Protocol):
     async def audit_trail(self, request_id: str) -> list[AuditEntry]: ...
 
     async def delivery_attempts(self, request_id: str) -> list[DeliveryAttempt]: ...
+
+
+class NoticeRepository(Protocol):
+    """The Slack outbox: what Slack must be told, stored with the change that calls for it."""
+
+    async def add(
+        self, request_id: str, kind: NoticeKind, *, now: datetime, detail: Mapping[str, object] | None = None
+    ) -> None: ...
+
+    async def claim_due(
+        self,
+        *,
+        worker: str,
+        now: datetime,
+        lease: timedelta,
+        stale_after: timedelta,
+        limit: int,
+        request_id: str | None = None,
+    ) -> list[Notice]:
+        """Lease due notices, each only once every earlier notice of its request is done."""
+        ...
+
+    async def save_progress(self, notice_id: int, worker: str, progress: Mapping[str, str]) -> None: ...
+
+    async def mark_sent(self, notice_id: int, worker: str, now: datetime) -> None: ...
+
+    async def retry_later(self, notice_id: int, worker: str, at: datetime, error: str) -> None: ...
+
+    async def give_up(self, notice_id: int, worker: str, now: datetime, error: str) -> None: ...
+
+    async def unsent(self, request_id: str | None = None) -> list[Notice]: ...
+
+
+class WorkerRepository(Protocol):
+    async def beat(self, worker: str, now: datetime) -> None:
+        """Record that `worker` is alive now."""
+        ...
+
+    async def alive(self, now: datetime, stale_after: timedelta) -> list[str]: ...
 
 
 class DirectoryRepository(Protocol):
@@ -181,6 +227,12 @@ class UnitOfWork(Protocol):
 
     @property
     def summaries(self) -> SummaryRepository: ...
+
+    @property
+    def notices(self) -> NoticeRepository: ...
+
+    @property
+    def workers(self) -> WorkerRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,7 +10,7 @@ from app.domain.directory import Upstream
 from app.services.approvers import ApprovalContext
 from app.services.ports import AllocationReader, UnitOfWorkFactory
 from app.services.summary_runs import SummaryContext
-from app.slack.notify import SlackNotifier
+from app.slack.outbox import SlackOutbox
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class SlackDeps:
     behind writers, because most reads come before Slack's 3-second ack. Writes go through services."""
 
     approvals: ApprovalContext
-    notifier: SlackNotifier
+    notifier: SlackOutbox
     enabled: tuple[Upstream, ...]
     missing: dict[Upstream, str]
     read_uow_factory: UnitOfWorkFactory

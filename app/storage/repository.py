@@ -9,13 +9,15 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter
 from sqlalchemy import RowMapping, Table, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
-from app.domain.errors import LeaseLost, RequestMovedOn, RequestNotFound
+from app.domain.errors import DuplicateSubmission, LeaseLost, RequestMovedOn, RequestNotFound
 from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus, check_transition
 from app.services.ports import RequestChanges
+from app.storage.notices import holder_is_gone
 from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow, RequestRow
 
 _PAYLOAD = TypeAdapter[RequestPayload](RequestPayload)
@@ -76,10 +78,16 @@ class SqlRequestRepository:
             "decided_by": actor if status is RequestStatus.APPROVED else None,
             "decided_at": now if status is RequestStatus.APPROVED else None,
             "version": 1,
+            "submission_key": new.submission_key,
         }
-        row = (
-            await self._session.execute(insert(_REQUESTS).values(values).returning(*_REQUESTS.c))
-        ).mappings()
+        try:
+            row = (
+                await self._session.execute(insert(_REQUESTS).values(values).returning(*_REQUESTS.c))
+            ).mappings()
+        except IntegrityError as error:
+            if new.submission_key is None:
+                raise
+            raise DuplicateSubmission(new.submission_key) from error
         stored = _to_request(row.one())
         await self._audit(
             request_id, now, actor, "submitted", None, status, {"kind": new.kind.value, **(detail or {})}
@@ -92,6 +100,11 @@ class SqlRequestRepository:
         if found is None:
             raise RequestNotFound(request_id)
         return _to_request(found)
+
+    async def by_submission_key(self, submission_key: str) -> StaffingRequest | None:
+        statement = select(_REQUESTS).where(_REQUESTS.c.submission_key == submission_key)
+        found = (await self._session.execute(statement)).mappings().first()
+        return _to_request(found) if found is not None else None
 
     async def transition(
         self,
@@ -140,7 +153,7 @@ class SqlRequestRepository:
         raise RequestMovedOn(request_id, expected, actual)
 
     async def claim_due(
-        self, *, worker: str, now: datetime, lease: timedelta, limit: int
+        self, *, worker: str, now: datetime, lease: timedelta, limit: int, stale_after: timedelta
     ) -> list[StaffingRequest]:
         due = (
             select(_REQUESTS.c.id, _REQUESTS.c.status, _REQUESTS.c.attempts)
@@ -152,7 +165,10 @@ class SqlRequestRepository:
                     ),
                     and_(
                         _REQUESTS.c.status == RequestStatus.DELIVERING.value,
-                        _REQUESTS.c.lease_expires_at < now,
+                        or_(
+                            _REQUESTS.c.lease_expires_at < now,
+                            holder_is_gone(_REQUESTS.c.lease_owner, now, stale_after),
+                        ),
                     ),
                 )
             )

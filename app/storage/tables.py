@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -61,11 +73,13 @@ class RequestRow(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_requests_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_requests_status_lease", "status", "lease_expires_at"),
         Index("ix_requests_status_created", "status", "created_at"),
+        UniqueConstraint("submission_key", name="uq_requests_submission_key"),
     )
 
 
@@ -190,3 +204,38 @@ class DigestSubscriptionRow(Base):
     slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SlackNoticeRow(Base):
+    """The Slack outbox: messages owed for a request's changes, written in the change's transaction."""
+
+    __tablename__ = "slack_notices"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    progress: Mapped[dict[str, str]] = mapped_column(JsonType)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    given_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_slack_notices_open", "sent_at", "given_up_at", "next_attempt_at"),
+        Index("ix_slack_notices_request", "request_id", "id"),
+    )
+
+
+class WorkerRow(Base):
+    """Each running worker's heartbeat: a lease held by a worker that stopped beating may be taken over."""
+
+    __tablename__ = "workers"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -14,6 +14,7 @@ from app.domain.errors import StorageUnavailable
 from app.storage.database import is_unavailable
 from app.storage.directory import SqlDirectoryRepository
 from app.storage.links import SqlLinkRepository
+from app.storage.notices import SqlNoticeRepository, SqlWorkerRepository
 from app.storage.repository import SqlRequestRepository
 from app.storage.summaries import SqlSummaryRepository
 
@@ -32,6 +33,8 @@ class SqlUnitOfWork:
     directory: SqlDirectoryRepository
     links: SqlLinkRepository
     summaries: SqlSummaryRepository
+    notices: SqlNoticeRepository
+    workers: SqlWorkerRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, writer_lock: asyncio.Lock | None = None
@@ -53,6 +56,8 @@ class SqlUnitOfWork:
         self.directory = SqlDirectoryRepository(self._session)
         self.links = SqlLinkRepository(self._session)
         self.summaries = SqlSummaryRepository(self._session)
+        self.notices = SqlNoticeRepository(self._session)
+        self.workers = SqlWorkerRepository(self._session)
         return self
 
     async def __aexit__(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,7 +19,7 @@ from app.domain.directory import Upstream
 from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, settled
+from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, settled, sign
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFFDESK_PREFIXES = ("SLACK_", "WETHOD_", "MISSIONX_", "PROCORE_", "DATABASE_", "STAFFDESK_")
@@ -85,6 +87,32 @@ async def stop(process: asyncio.subprocess.Process) -> None:
     if process.returncode is None:
         process.send_signal(signal.SIGTERM)
     await process.wait()
+
+
+async def click_approve(url: str, request_id: str, user: str, response_url: str) -> int:
+    """`user` clicks Approve on the request's question in their DMs; the status code of the answer."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T0ACME"},
+        "trigger_id": "t",
+        "actions": [
+            {
+                "action_id": "staffdesk_approve",
+                "block_id": "b",
+                "type": "button",
+                "value": json.dumps({"request_id": request_id}),
+            }
+        ],
+        "container": {"type": "message"},
+        "channel": {"id": "D0ANA"},
+        "response_url": response_url,
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    async with httpx.AsyncClient() as http:
+        return (
+            await http.post(f"{url}/slack/events", content=body, headers=sign(body), timeout=30)
+        ).status_code
 
 
 async def add_approved(

@@ -173,7 +173,7 @@ def test_serve_migrates_then_answers_health_and_metrics(served: tuple[str, subpr
     assert process.stdout is not None
     output = process.stdout.read()
     assert "Running upgrade" in output
-    assert "stopped: delivery loop finished, database connections closed" in output
+    assert "stopped: delivery and Slack outbox loops finished, database connections closed" in output
     assert BOT_TOKEN not in output
     assert SIGNING_SECRET not in output
 

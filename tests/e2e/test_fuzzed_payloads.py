@@ -31,6 +31,7 @@ payloads = st.fixed_dictionaries(
         "user": st.one_of(
             st.fixed_dictionaries({"id": st.sampled_from(["U0MARTA", "U0ANA", "U0NOBODY"])}), json_values
         ),
+        "team": st.just({"id": "T0ACME"}),
     },
     optional={
         "actions": st.lists(
@@ -60,6 +61,7 @@ commands = st.fixed_dictionaries(
         "command": st.sampled_from(["/allocate", "/whitelist", "/add-person", "/staffing", "/unknown"]),
         "text": st.text(max_size=300),
         "user_id": st.sampled_from(["U0MARTA", "U0ANA", ""]),
+        "team_id": st.just("T0ACME"),
     },
     optional={"channel_id": st.text(max_size=12), "trigger_id": st.text(max_size=12)},
 )

@@ -4,21 +4,17 @@ and only one of them posts the daily summary."""
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
-
-import httpx
 
 from app.domain.requests import AllocationPayload, NewRequest
 from app.domain.status import RequestStatus
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import CHANNEL, SLACK_USERS, settled, sign
-from tests.e2e.processes import directory_filled, serve_env, start_serve
+from tests.e2e.harness import CHANNEL, SLACK_USERS, settled
+from tests.e2e.processes import click_approve, directory_filled, serve_env, start_serve
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
 
@@ -33,31 +29,6 @@ def a_weekday_zone() -> str:
             if datetime.now(ZoneInfo(zone)).weekday() < 5:
                 return zone
     raise AssertionError("no time zone is on a working day")
-
-
-async def click(url: str, request_id: str, user: str, response_url: str) -> int:
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "team": {"id": "T0ACME"},
-        "trigger_id": "t",
-        "actions": [
-            {
-                "action_id": "staffdesk_approve",
-                "block_id": "b",
-                "type": "button",
-                "value": json.dumps({"request_id": request_id}),
-            }
-        ],
-        "container": {"type": "message"},
-        "channel": {"id": "D0ANA"},
-        "response_url": response_url,
-    }
-    body = urlencode({"payload": json.dumps(payload)})
-    async with httpx.AsyncClient() as http:
-        return (
-            await http.post(f"{url}/slack/events", content=body, headers=sign(body), timeout=30)
-        ).status_code
 
 
 async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summary(
@@ -98,7 +69,7 @@ async def test_two_replicas_deliver_each_approved_request_once_and_post_one_summ
             response_url = f"{slack_url.removesuffix('api/')}response/replica"
             answers = await asyncio.gather(
                 *(
-                    click(url, request_id, "U0ANA", response_url)
+                    click_approve(url, request_id, "U0ANA", response_url)
                     for request_id in ids
                     for _, url in replicas
                     for _ in range(2)

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.services.requests import requests_of
-from app.slack.ids import Action, Block
+from app.slack.ids import Action
+from app.slack.metadata import ModalContext, dump_metadata
 from tests.e2e.harness import SIGNING_SECRET, World, allocation_values, eventually, running_world, sign
 
 
@@ -63,18 +64,7 @@ async def test_a_body_changed_after_signing_is_refused(world: World) -> None:
 
 
 async def options(world: World, value: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
-    answer = await world.interact(
-        {
-            "type": "block_suggestion",
-            "user": {"id": "U0MARTA"},
-            "action_id": Action.PROJECT,
-            "block_id": Block.PROJECT,
-            "value": value,
-            "view": {"id": "V1", "private_metadata": json.dumps(metadata)},
-        }
-    )
-    assert answer.status_code == 200
-    return list(answer.json()["options"])
+    return await world.project_options(value, dump_metadata(ModalContext.model_validate(metadata)))
 
 
 async def test_project_options_come_from_the_directory_of_the_right_upstream(world: World) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
@@ -13,9 +14,11 @@ from app.domain.errors import (
     NotAllowed,
     NoUpstreamPerson,
     ReasonRequired,
+    RequestExpired,
     RequestMovedOn,
     UnknownProject,
 )
+from app.domain.notices import NoticeKind
 from app.domain.requests import MissionXProjectPersonPayload, NewRequest
 from app.domain.status import RequestStatus
 from app.policy.model import Member, MemberKind
@@ -273,3 +276,70 @@ async def test_a_slack_users_link_is_cached_and_found_again_when_it_stops_matchi
     slack.emails["U0ANA"] = "ana.r@acme.example"
     assert (await submit_request(ctx, allocation("U0ANA", hours=2))).auto_approved
     assert slack.asked.count("email_of U0ANA") == 2
+
+
+@pytest.mark.parametrize("click", ["approve", "reject", "cancel"])
+async def test_a_click_after_expire_after_expires_the_request_then_and_there(
+    ctx: ApprovalContext, clock: FakeClock, click: str
+) -> None:
+    request = (await submit_request(ctx, allocation("U0MARTA"))).request
+    clock.advance(hours=72, seconds=1)  # past expire_after, before any sweep of the expiry job
+    clicks = {
+        "approve": lambda: approve_request(ctx, request.id, "U0ANA"),
+        "reject": lambda: reject_request(ctx, request.id, "U0ANA", "too late"),
+        "cancel": lambda: cancel_request(ctx, request.id, "U0MARTA"),
+    }
+    with pytest.raises(RequestExpired, match="waited 3 days without a decision and has expired"):
+        await clicks[click]()
+    async with ctx.uow_factory() as uow:
+        stored = await uow.requests.get(request.id)
+        owed = [(n.kind, n.detail) for n in await uow.notices.unsent(request.id)]
+    assert (stored.status, stored.next_attempt_at) == (S.EXPIRED, None)
+    assert await audit(ctx, request.id) == [("U0MARTA", "submitted"), ("staffdesk", "expired")]
+    assert owed == [(NoticeKind.SUBMITTED, {}), (NoticeKind.DECIDED, {"status": "expired"})]
+
+
+async def test_a_click_just_before_expire_after_is_still_decided(
+    ctx: ApprovalContext, clock: FakeClock
+) -> None:
+    request = (await submit_request(ctx, allocation("U0MARTA"))).request
+    clock.advance(hours=71, minutes=59)
+    assert (await approve_request(ctx, request.id, "U0ANA")).status is S.APPROVED
+
+
+async def test_the_same_submission_received_again_stores_one_request(ctx: ApprovalContext) -> None:
+    new = allocation("U0MARTA").model_copy(update={"submission_key": "k" * 64})
+    first = await submit_request(ctx, new)
+    again = [await submit_request(ctx, new) for _ in range(2)]
+    assert [s.request.id for s in again] == [first.request.id] * 2
+    assert [s.auto_approved for s in again] == [first.auto_approved] * 2
+    other = await submit_request(ctx, allocation("U0MARTA").model_copy(update={"submission_key": "o" * 64}))
+    assert other.request.id != first.request.id
+    async with ctx.uow_factory() as uow:
+        assert len(await uow.requests.requested_by("U0MARTA")) == 2
+        assert [n.kind for n in await uow.notices.unsent(first.request.id)] == [NoticeKind.SUBMITTED]
+
+
+async def test_a_submission_stored_concurrently_twice_is_kept_once(ctx: ApprovalContext) -> None:
+    new = allocation("U0MARTA").model_copy(update={"submission_key": "c" * 64})
+    results = await asyncio.gather(*(submit_request(ctx, new) for _ in range(4)))
+    assert len({r.request.id for r in results}) == 1
+    async with ctx.uow_factory() as uow:
+        assert len(await uow.requests.requested_by("U0MARTA")) == 1
+
+
+async def test_every_change_leaves_its_slack_notice_in_the_same_transaction(
+    ctx: ApprovalContext,
+) -> None:
+    rejected = (await submit_request(ctx, allocation("U0MARTA"))).request
+    await reject_request(ctx, rejected.id, "U0IRENE", "Over budget")
+    approved = (await submit_request(ctx, allocation("U0MARTA", hours=2))).request
+    await approve_request(ctx, approved.id, "U0ANA")
+    async with ctx.uow_factory() as uow:
+        owed = {
+            r.id: [(n.kind, n.detail) for n in await uow.notices.unsent(r.id)] for r in (rejected, approved)
+        }
+    assert owed == {
+        rejected.id: [(NoticeKind.SUBMITTED, {}), (NoticeKind.DECIDED, {"status": "rejected"})],
+        approved.id: [(NoticeKind.SUBMITTED, {}), (NoticeKind.DECIDED, {"status": "approved"})],
+    }

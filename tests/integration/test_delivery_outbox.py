@@ -136,23 +136,24 @@ async def test_a_provisioner_that_raises_is_retried_not_lost(
     assert "will be retried" in caplog.text
 
 
-async def test_a_request_whose_worker_died_is_reclaimed_after_its_lease_and_delivered_once(
+async def test_a_request_whose_worker_stopped_beating_is_reclaimed_and_delivered_once(
     uow_factory: UowFactory, clock: FakeClock
 ) -> None:
     request = await approved(uow_factory, clock)
     stuck = FakeProvisioner(hold=asyncio.Event())  # never released: this worker never finishes
     dying = asyncio.create_task(worker(uow_factory, stuck, clock, "dying").run_once())
     await stuck.called.wait()
-    dying.cancel()  # the process is gone; its lease stays in the database
+    dying.cancel()  # the process is gone; its lease and its last heartbeat stay in the database
     with pytest.raises(asyncio.CancelledError):
         await dying
     assert (await current(uow_factory, request.id)).lease_owner == "dying"
 
     rescuer_provisioner = FakeProvisioner()
     rescuer = worker(uow_factory, rescuer_provisioner, clock, "rescuer")
-    clock.advance(seconds=POLICY.lease.total_seconds() - 1)
+    clock.advance(seconds=POLICY.stale_after.total_seconds() - 1)
     assert await rescuer.run_once() == []
-    clock.advance(seconds=2)
+    clock.advance(seconds=2)  # the lease still runs, but its holder has been silent too long
+    assert clock.now < (await current(uow_factory, request.id)).lease_expires_at  # type: ignore[operator]
     await rescuer.run_once()
 
     done = await current(uow_factory, request.id)
@@ -171,6 +172,28 @@ async def test_a_request_whose_worker_died_is_reclaimed_after_its_lease_and_deli
         ("rescuer", "delivered"),
     ]
     assert await rescuer.run_once() == []
+
+
+async def test_a_worker_that_keeps_beating_keeps_its_lease_until_the_lease_runs_out(
+    uow_factory: UowFactory, clock: FakeClock
+) -> None:
+    request = await approved(uow_factory, clock)
+    slow = FakeProvisioner(hold=asyncio.Event())
+    holder = worker(uow_factory, slow, clock, "holder")
+    busy = asyncio.create_task(holder.run_once())
+    await slow.called.wait()
+    rescuer = worker(uow_factory, FakeProvisioner(), clock, "rescuer")
+    for _ in range(int(POLICY.lease.total_seconds() // 10) - 1):
+        clock.advance(seconds=10)
+        await holder.beat()
+        assert await rescuer.run_once() == []
+    clock.advance(seconds=20)  # alive, but stuck past its whole lease: taken over all the same
+    await holder.beat()
+    (report,) = await rescuer.run_once()
+    assert report.request_id == request.id
+    assert slow.hold is not None
+    slow.hold.set()
+    await busy
 
 
 async def test_a_worker_that_finishes_after_losing_its_lease_changes_nothing(
@@ -209,7 +232,9 @@ async def test_two_workers_racing_over_many_requests_deliver_each_exactly_once(
 async def test_a_lease_can_be_renewed_only_by_its_holder(uow_factory: UowFactory, clock: FakeClock) -> None:
     request = await approved(uow_factory, clock)
     async with uow_factory() as uow:
-        (claimed,) = await uow.requests.claim_due(worker="w1", now=clock.now, lease=POLICY.lease, limit=5)
+        (claimed,) = await uow.requests.claim_due(
+            worker="w1", now=clock.now, lease=POLICY.lease, limit=5, stale_after=POLICY.stale_after
+        )
         assert await uow.requests.renew_lease(
             request.id, worker="w1", now=clock.now, lease=timedelta(minutes=10)
         )

@@ -25,6 +25,8 @@ TABLES = {
     "directory_sync",
     "approval_messages",
     "digest_subscriptions",
+    "slack_notices",
+    "workers",
 }
 
 

@@ -175,7 +175,8 @@ def test_every_modal_is_valid_empty_and_full(draft: Draft) -> None:
         person_meta = ModalContext(kind=RequestKind.PROCORE_PROJECT_PERSON, upstream=upstream)
         check_view(build_project_person_modal(draft, person_meta, [Upstream.MISSIONX, Upstream.PROCORE]))
         check_view(build_project_person_modal(draft, person_meta, [upstream]))
-    check_view(build_reject_modal("r" * 36, LONG * 10))
+    pending = request(PAYLOADS[3], RequestStatus.PENDING_APPROVAL)
+    check_view(build_reject_modal(RequestDescription(pending, LONG * 10, LONG * 10, LONG * 10)))
     check_view(build_notice_view("A title longer than Slack allows", LONG))
 
 

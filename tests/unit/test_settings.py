@@ -146,3 +146,86 @@ def test_an_upstream_lists_what_it_still_needs(clean_env: pytest.MonkeyPatch) ->
         "MISSIONX_CLIENT_SECRET",
         "MISSIONX_ORG_ID",
     ]
+
+
+URL_SETTINGS = sorted(name for name in Settings.model_fields if name.endswith("_url"))
+
+
+def test_every_url_setting_is_known_as_one() -> None:
+    assert URL_SETTINGS == [
+        "database_url",
+        "missionx_base_url",
+        "missionx_token_url",
+        "procore_base_url",
+        "procore_token_url",
+        "slack_api_url",
+        "wethod_base_url",
+    ]
+
+
+@pytest.mark.parametrize("name", URL_SETTINGS)
+def test_a_refused_url_is_shown_with_its_password_masked(clean_env: pytest.MonkeyPatch, name: str) -> None:
+    clean_env.setenv(name.upper(), "gopher://staff:S3cr3t@host.example/x")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(Mode.DATABASE)
+    message = str(raised.value)
+    assert f"  - {name.upper()}: 'gopher://staff:***@host.example/x' is not valid (" in message
+    assert "S3cr3t" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("postgresql+psycopg2://staff:S3cr3t@db/x", "Staffdesk reaches PostgreSQL through asyncpg"),
+        ("postgresql://staff:S3cr3t@db:notaport/x", "the port is not a number"),
+        ("postgresql://staff:S3cr3t@pass@db/x", "write an @ in the user name or password as %40"),
+        ("staff:S3cr3t@db/x", "not a URL of the form scheme://user:password@host:port/database"),
+        ("mysql://staff:S3cr3t@db/x", "'mysql' databases are not supported"),
+        ("sqlite+pysqlite:///staffdesk.db", "Staffdesk reaches SQLite through aiosqlite"),
+    ],
+)
+def test_a_database_url_the_engine_cannot_open_is_refused_without_its_password(
+    clean_env: pytest.MonkeyPatch, url: str, why: str
+) -> None:
+    clean_env.setenv("DATABASE_URL", url)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(Mode.DATABASE)
+    message = str(raised.value)
+    assert [p.name for p in raised.value.problems] == ["DATABASE_URL"]
+    assert why in message
+    assert "S3cr3t" not in message
+
+
+def test_a_token_pasted_into_the_wrong_setting_is_masked(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("STAFFDESK_TIMEZONE", BOT_TOKEN)
+    clean_env.setenv("SLACK_API_URL", BOT_TOKEN)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(Mode.DATABASE)
+    message = str(raised.value)
+    assert "STAFFDESK_TIMEZONE: 'xox*-***' is not a known time zone" in message
+    assert "SLACK_API_URL: 'xox*-***' is not valid (not an http(s) URL)" in message
+    assert BOT_TOKEN not in message
+
+
+def test_a_secret_the_message_would_repeat_is_only_said_to_be_not_valid(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    clean_env.setenv("SLACK_APP_TOKEN", "xapp")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(Mode.DATABASE)
+    assert "  - SLACK_APP_TOKEN: not valid; expected" in str(raised.value)
+
+
+def test_the_message_never_carries_pydantics_rendering_of_the_input(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("DATABASE_URL", "postgresql+psycopg2://staff:S3cr3t@db/x")
+    clean_env.setenv("STAFFDESK_UPSTREAM_TIMEOUT", "soon")
+    clean_env.setenv("PROCORE_COMPANY_ID", "acme")
+    clean_env.setenv("STAFFDESK_SUMMARY_TIME", "noon")
+    clean_env.setenv("SLACK_BOT_TOKEN", "S3cr3t-bot-token")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(Mode.DATABASE)
+    message = str(raised.value)
+    assert len(raised.value.problems) == 7  # the five above, and Procore's two missing
+    assert "input_value" not in message
+    assert "input_type" not in message
+    assert "S3cr3t" not in message

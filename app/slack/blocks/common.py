@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from app.domain.status import RequestStatus
+from app.slack.blocks.escape import Mrkdwn
 
 Blocks = list[dict[str, Any]]
 
 STATUS_TEXT = {
-    RequestStatus.PENDING_APPROVAL: ":hourglass_flowing_sand: Waiting for approval",
-    RequestStatus.APPROVED: ":white_check_mark: Approved, on its way",
-    RequestStatus.DELIVERING: ":arrows_counterclockwise: Being delivered",
-    RequestStatus.DELIVERED: ":tada: Done",
-    RequestStatus.FAILED: ":x: Failed",
-    RequestStatus.REJECTED: ":no_entry: Rejected",
-    RequestStatus.EXPIRED: ":zzz: Expired without a decision",
-    RequestStatus.CANCELLED: ":heavy_multiplication_x: Cancelled",
+    RequestStatus.PENDING_APPROVAL: Mrkdwn(":hourglass_flowing_sand: Waiting for approval"),
+    RequestStatus.APPROVED: Mrkdwn(":white_check_mark: Approved, on its way"),
+    RequestStatus.DELIVERING: Mrkdwn(":arrows_counterclockwise: Being delivered"),
+    RequestStatus.DELIVERED: Mrkdwn(":tada: Done"),
+    RequestStatus.FAILED: Mrkdwn(":x: Failed"),
+    RequestStatus.REJECTED: Mrkdwn(":no_entry: Rejected"),
+    RequestStatus.EXPIRED: Mrkdwn(":zzz: Expired without a decision"),
+    RequestStatus.CANCELLED: Mrkdwn(":heavy_multiplication_x: Cancelled"),
 }
 
 
 @dataclass(frozen=True)
 class SlackMessage:
-    text: str
+    text: Mrkdwn
     blocks: Blocks = field(default_factory=list)
 
 
-def mrkdwn(text: str) -> dict[str, Any]:
+def mrkdwn(text: Mrkdwn) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text[:3000]}
 
 
@@ -36,14 +38,14 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:75] if len(text) > 75 else text, "emoji": True}
 
 
-def section(text: str, block_id: str | None = None) -> dict[str, Any]:
+def section(text: Mrkdwn, block_id: str | None = None) -> dict[str, Any]:
     block: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
     if block_id:
         block["block_id"] = block_id
     return block
 
 
-def context(text: str, block_id: str | None = None) -> dict[str, Any]:
+def context(text: Mrkdwn, block_id: str | None = None) -> dict[str, Any]:
     block: dict[str, Any] = {"type": "context", "elements": [mrkdwn(text)]}
     if block_id:
         block["block_id"] = block_id
@@ -57,14 +59,23 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> d
     return element
 
 
-def user(slack_id: str) -> str:
-    return f"<@{slack_id}>"
+def user(slack_id: str) -> Mrkdwn:
+    return Mrkdwn(f"<@{slack_id}>")
 
 
-def when(moment: datetime) -> str:
+def channel(channel_id: str) -> Mrkdwn:
+    return Mrkdwn(f"<#{channel_id}>")
+
+
+def joined(parts: Iterable[Mrkdwn], separator: str) -> Mrkdwn:
+    """Pieces of markup one after the other; `separator` is Staffdesk's own words."""
+    return Mrkdwn(separator.join(parts))
+
+
+def when(moment: datetime) -> Mrkdwn:
     """A Slack date token: each reader sees it in their own time zone."""
     stamp = int(moment.timestamp())
-    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
+    return Mrkdwn(f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment:%Y-%m-%d %H:%M} UTC>")
 
 
 def truncate(text: str, limit: int) -> str:

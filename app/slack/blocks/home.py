@@ -6,13 +6,14 @@ from typing import Any
 
 from app.domain.status import RequestStatus
 from app.services.requests import RequestDescription
-from app.slack.blocks.common import STATUS_TEXT, Blocks, button, context, section, when
+from app.slack.blocks.common import STATUS_TEXT, Blocks, button, context, section, user, when
+from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.ids import Action
 from app.slack.metadata import RequestRef, dump
 
 MAX_LISTED = 20
 
-HELP = (
+HELP = Mrkdwn(
     "*Staffdesk* asks for staffing changes and gets them approved and done.\n"
     "• `/allocate [@person] [project] [YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD] [4h]`: "
     "allocate hours on days (Wethod)\n"
@@ -26,17 +27,22 @@ HELP = (
 )
 
 
-def _line(desc: RequestDescription) -> str:
+def _line(desc: RequestDescription) -> Mrkdwn:
     request = desc.request
-    return (
-        f"*{request.kind.label.capitalize()}* for {desc.subject} on {desc.project} · {desc.details}\n"
-        f"{STATUS_TEXT[request.status]} · asked {when(request.created_at)}"
+    return markup(
+        "*{}* for {} on {} · {}\n{} · asked {}",
+        request.kind.label.capitalize(),
+        desc.subject,
+        desc.project,
+        desc.details,
+        STATUS_TEXT[request.status],
+        when(request.created_at),
     )
 
 
 def build_my_requests(descriptions: list[RequestDescription]) -> Blocks:
     if not descriptions:
-        return [section("You have no requests yet. Try `/allocate` or `/whitelist`.")]
+        return [section(Mrkdwn("You have no requests yet. Try `/allocate` or `/whitelist`."))]
     blocks: Blocks = []
     for desc in descriptions[:MAX_LISTED]:
         block = section(_line(desc))
@@ -48,11 +54,11 @@ def build_my_requests(descriptions: list[RequestDescription]) -> Blocks:
 
 def build_waiting_for_me(descriptions: list[RequestDescription]) -> Blocks:
     if not descriptions:
-        return [section("No approvals are waiting for you.")]
+        return [section(Mrkdwn("No approvals are waiting for you."))]
     blocks: Blocks = []
     for desc in descriptions[:MAX_LISTED]:
         ref = dump(RequestRef(request_id=desc.request.id))
-        blocks.append(section(f"<@{desc.request.requester_id}> asks: " + _line(desc)))
+        blocks.append(section(markup("{} asks: {}", user(desc.request.requester_id), _line(desc))))
         blocks.append(
             {
                 "type": "actions",
@@ -76,6 +82,8 @@ def build_home(mine: list[RequestDescription], waiting: list[RequestDescription]
         {"type": "header", "text": {"type": "plain_text", "text": "Your requests"}},
         *build_my_requests(open_mine),
         {"type": "divider"},
-        context("Ask with `/allocate`, `/whitelist` or `/add-person`; `/staffing help` explains more."),
+        context(
+            Mrkdwn("Ask with `/allocate`, `/whitelist` or `/add-person`; `/staffing help` explains more.")
+        ),
     ]
     return {"type": "home", "blocks": blocks[:100]}

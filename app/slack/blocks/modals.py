@@ -8,10 +8,12 @@ from typing import Any
 
 from app.domain.directory import Upstream
 from app.domain.requests import MissionXPermission, MissionXRateTime
-from app.services.requests import DayPreview
+from app.services.requests import DayPreview, RequestDescription
 from app.slack.blocks.common import Blocks, context, plain, section, truncate
+from app.slack.blocks.escape import Mrkdwn, markup
+from app.slack.blocks.messages import request_summary
 from app.slack.ids import Action, Block, Callback
-from app.slack.metadata import ModalContext, RequestRef, dump
+from app.slack.metadata import ModalContext, RequestRef, dump_metadata
 
 
 @dataclass(frozen=True)
@@ -113,25 +115,27 @@ def _modal(
         "submit": plain(submit),
         "close": plain("Cancel"),
         "blocks": blocks,
-        "private_metadata": dump(meta),
+        "private_metadata": dump_metadata(meta),
     }
 
 
-def preview_text(preview: list[DayPreview] | None, problem: str | None = None) -> str:
+def preview_text(preview: list[DayPreview] | None, problem: str | None = None) -> Mrkdwn:
+    """What the allocation would create day by day, or the problem (plain text) that keeps it from it."""
     if problem:
-        return f":warning: {problem}"
+        return markup(":warning: {}", problem)
     if not preview:
-        return "_Pick a person, a project, the days and the hours to see what will be created._"
+        return Mrkdwn("_Pick a person, a project, the days and the hours to see what will be created._")
     lines = [f"*This will create {len(preview)} allocation{'s' if len(preview) > 1 else ''}:*"]
     for day in preview[:23]:
         flag = f" :warning: *{day.total} h, over 8*" if day.over else f" → {day.total} h"
         lines.append(f"• {day.day:%a %-d %b}: {day.already} h already + {day.adding} h{flag}")
     if len(preview) > 23:
         lines.append(f"…and {len(preview) - 23} more days")
-    return "\n".join(lines)
+    return Mrkdwn("\n".join(lines))
 
 
 def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None = None) -> dict[str, Any]:
+    """The allocation form; `preview` is what `preview_text` made, and any other text is shown escaped."""
     hours: dict[str, Any] = {"type": "number_input", "action_id": Action.HOURS, "is_decimal_allowed": False}
     if draft.hours:
         hours["initial_value"] = draft.hours
@@ -147,7 +151,7 @@ def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None
             hint="A whole number from 1 to 8; weekends are skipped.",
             dispatch=True,
         ),
-        section(preview or preview_text(None), block_id=Block.PREVIEW),
+        section(markup("{}", preview) if preview else preview_text(None), block_id=Block.PREVIEW),
     ]
     return _modal(Callback.ALLOCATION, "Allocate", blocks, meta)
 
@@ -156,7 +160,7 @@ def build_whitelist_modal(draft: Draft, meta: ModalContext) -> dict[str, Any]:
     blocks = [
         _person(draft, "Who", dispatch=False),
         _project(draft, Upstream.WETHOD),
-        context("They can then log time on the project even when it is closed to others."),
+        context(Mrkdwn("They can then log time on the project even when it is closed to others.")),
     ]
     return _modal(Callback.WHITELIST, "Timesheet whitelist", blocks, meta)
 
@@ -181,7 +185,7 @@ def _static(
 
 def _upstream_picker(enabled: list[Upstream], current: Upstream) -> list[dict[str, Any]]:
     if len(enabled) < 2:
-        return [context(f"Adds the person in *{current.label}*.")]
+        return [context(markup("Adds the person in *{}*.", current.label))]
     options = [Choice(u.value, u.label) for u in enabled]
     element = {
         "type": "static_select",
@@ -271,10 +275,10 @@ def build_project_person_modal(draft: Draft, meta: ModalContext, enabled: list[U
     return _modal(Callback.PROJECT_PERSON, "Add a person", blocks, meta)
 
 
-def build_reject_modal(request_id: str, summary: str) -> dict[str, Any]:
+def build_reject_modal(desc: RequestDescription) -> dict[str, Any]:
     reason = _text(Action.REASON, None, "Why? The requester will see this.")
     reason["multiline"] = True
-    blocks = [section(truncate(summary, 2900)), _input(Block.REASON, "Reason", reason)]
+    blocks = [section(Mrkdwn(truncate(request_summary(desc), 2900))), _input(Block.REASON, "Reason", reason)]
     meta = {
         "type": "modal",
         "callback_id": Callback.REJECT,
@@ -282,12 +286,12 @@ def build_reject_modal(request_id: str, summary: str) -> dict[str, Any]:
         "submit": plain("Reject"),
         "close": plain("Back"),
         "blocks": blocks,
-        "private_metadata": dump(RequestRef(request_id=request_id)),
+        "private_metadata": dump_metadata(RequestRef(request_id=desc.request.id)),
     }
     return meta
 
 
-def build_notice_view(title: str, text: str) -> dict[str, Any]:
+def build_notice_view(title: str, text: Mrkdwn) -> dict[str, Any]:
     """A closing view: what happened, in words."""
     return {
         "type": "modal",

@@ -7,31 +7,32 @@ from typing import Any
 
 from app.services.summary import DailySummary
 from app.services.summary_text import headline, person_line
-from app.slack.blocks.common import SlackMessage, context, section, user
+from app.slack.blocks.common import SlackMessage, context, joined, section, user
+from app.slack.blocks.escape import Mrkdwn, escape, markup
 
 MAX_BLOCKS = 45
 MAX_CHARS = 11_000
 SECTION_CHARS = 2_900
 
 
-def _sections(title: str, lines: Iterable[str]) -> list[dict[str, Any]]:
+def _sections(title: Mrkdwn, lines: Iterable[Mrkdwn]) -> list[dict[str, Any]]:
     """Lines packed into sections of at most SECTION_CHARS, the first one titled; none for no lines."""
     lines = list(lines)
     if not lines:
         return []
     blocks: list[dict[str, Any]] = []
-    current = f"*{title}*"
+    current = markup("*{}*", title)
     for line in lines:
         if len(current) + len(line) + 1 > SECTION_CHARS:
             blocks.append(section(current))
-            current = ""
-        current = f"{current}\n{line}" if current else line
+            current = Mrkdwn("")
+        current = markup("{}\n{}", current, line) if current else line
     if current:
         blocks.append(section(current))
     return blocks
 
 
-def _chunks(blocks: list[dict[str, Any]], text: str) -> list[SlackMessage]:
+def _chunks(blocks: list[dict[str, Any]], text: Mrkdwn) -> list[SlackMessage]:
     messages: list[SlackMessage] = []
     current: list[dict[str, Any]] = []
     size = 0
@@ -47,38 +48,56 @@ def _chunks(blocks: list[dict[str, Any]], text: str) -> list[SlackMessage]:
     return messages
 
 
-def build_summary_messages(summary: DailySummary) -> tuple[SlackMessage, list[SlackMessage]]:
-    """The top message, and the thread replies that hold the details."""
-    top = [section(f":calendar: *{headline(summary)}*")]
-    top += [context(f":warning: {problem}") for problem in summary.problems]
+def _top(summary: DailySummary) -> list[dict[str, Any]]:
+    top = [section(markup(":calendar: *{}*", headline(summary)))]
+    top += [context(markup(":warning: {}", problem)) for problem in summary.problems]
     if summary.over:
-        top.append(context(f":warning: Over 8 h: {', '.join(p.name for p in summary.over[:20])}"))
+        top.append(context(markup(":warning: Over 8 h: {}", ", ".join(p.name for p in summary.over[:20]))))
+    return top
+
+
+def _days(summary: DailySummary) -> list[dict[str, Any]]:
+    """Each project's people, each person's day, and who has nothing."""
     details: list[dict[str, Any]] = []
     for project in summary.projects:
         code = f" ({project.job_order})" if project.job_order else ""
-        lines = [f"{b.hours} h  {b.name}" for b in project.people]
-        details += _sections(f"{project.name}{code} · {project.hours} h", lines)
-    details += _sections("Each person's day", (f"`{person_line(p)}`" for p in summary.people))
+        lines = [markup("{} h  {}", b.hours, b.name) for b in project.people]
+        details += _sections(markup("{}{} · {} h", project.name, code, project.hours), lines)
+    people = (markup("`{}`", person_line(p)) for p in summary.people)
+    details += _sections(Mrkdwn("Each person's day"), people)
     if summary.idle:
-        details += _sections(
-            f"Nothing allocated ({len(summary.idle)})",
-            [", ".join(summary.idle)][:1] if len(", ".join(summary.idle)) < SECTION_CHARS else summary.idle,
+        together = escape(", ".join(summary.idle))
+        idle = [together] if len(together) < SECTION_CHARS else [escape(name) for name in summary.idle]
+        details += _sections(markup("Nothing allocated ({})", len(summary.idle)), idle)
+    return details
+
+
+def _requests(summary: DailySummary) -> list[dict[str, Any]]:
+    """The requests finished since the last summary, and those still waiting for approval."""
+    finished = [
+        markup("{}: {} for {} on {}", d.request.status.label, d.request.kind.label, d.subject, d.project)
+        for d in summary.finished
+    ]
+    pending = [
+        markup(
+            "{} h old: {} for {} on {}, waiting for {}",
+            int(w.age.total_seconds() // 3600),
+            w.description.request.kind.label,
+            w.description.subject,
+            w.description.project,
+            joined(map(user, w.description.request.approvers), " or "),
         )
-    if summary.finished:
-        lines = [
-            f"{d.request.status.label}: {d.request.kind.label} for {d.subject} on {d.project}"
-            for d in summary.finished
-        ]
-        details += _sections("Since the last summary", lines)
-    if summary.pending:
-        lines = [
-            f"{int(w.age.total_seconds() // 3600)} h old: {w.description.request.kind.label} for "
-            f"{w.description.subject} on {w.description.project}, waiting for "
-            + " or ".join(user(a) for a in w.description.request.approvers)
-            for w in summary.pending
-        ]
-        details += _sections("Waiting for approval", lines)
+        for w in summary.pending
+    ]
+    return _sections(Mrkdwn("Since the last summary"), finished) + _sections(
+        Mrkdwn("Waiting for approval"), pending
+    )
+
+
+def build_summary_messages(summary: DailySummary) -> tuple[SlackMessage, list[SlackMessage]]:
+    """The top message, and the thread replies that hold the details."""
+    details = _days(summary) + _requests(summary)
     if not details:
-        details = [section("Nothing is allocated and nothing is waiting.")]
-    text = headline(summary)
-    return SlackMessage(text, top), _chunks(details, f"Staffing details for {summary.day:%-d %B}")
+        details = [section(Mrkdwn("Nothing is allocated and nothing is waiting."))]
+    thread = markup("Staffing details for {}", f"{summary.day:%-d %B}")
+    return SlackMessage(escape(headline(summary)), _top(summary)), _chunks(details, thread)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.directory import Upstream
 from app.domain.errors import UpstreamUnavailable
-from app.domain.requests import RequestKind
+from app.domain.requests import RequestKind, StaffingRequest
 from app.services import requests as request_views
 from app.services.approvals import approve_request, cancel_request
 from app.slack.blocks.modals import (
@@ -27,8 +29,9 @@ from app.slack.ids import Action
 from app.slack.listeners.drafts import draft_of_request, modal_for
 from app.slack.listeners.errors import reporting_errors
 from app.slack.listeners.submit import person_in, update_view
-from app.slack.metadata import ModalContext, RequestRef
+from app.slack.metadata import ModalContext, RequestRef, read_metadata
 
+log = logging.getLogger("staffdesk.slack")
 PREVIEW_INPUTS = re.compile(
     f"^({Action.PERSON}|{Action.PROJECT}|{Action.START}|{Action.END}|{Action.HOURS})$"
 )
@@ -41,10 +44,10 @@ def _ref(body: dict[str, Any]) -> RequestRef:
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(Action.APPROVE)
     @reporting_errors
-    async def handle_approve_click(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def handle_approve_click(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         request = await approve_request(deps.approvals, _ref(body).request_id, body["user"]["id"])
-        await deps.notifier.request_changed(request)
+        await tell_decided(deps, request, respond)
 
     @app.action(Action.REJECT)
     @reporting_errors
@@ -52,17 +55,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         request = await request_views.get_request(deps.read_uow_factory, _ref(body).request_id)
         desc = await request_views.describe(deps.read_uow_factory, request)
-        summary = (
-            f"*{request.kind.label.capitalize()}* for *{desc.subject}* on *{desc.project}*\n{desc.details}"
-        )
-        await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(request.id, summary))
+        await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(desc))
 
     @app.action(Action.CANCEL)
     @reporting_errors
-    async def handle_cancel_click(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def handle_cancel_click(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()
         request = await cancel_request(deps.approvals, _ref(body).request_id, body["user"]["id"])
-        await deps.notifier.request_changed(request)
+        await tell_decided(deps, request, respond)
 
     @app.action(Action.RESUBMIT)
     @reporting_errors
@@ -77,7 +77,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @reporting_errors
     async def handle_allocation_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         if meta.kind is not RequestKind.ALLOCATION:
             return
         draft = read_draft(body["view"]["state"]["values"])
@@ -96,11 +96,26 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             if upstream is Upstream.MISSIONX
             else RequestKind.PROCORE_PROJECT_PERSON
         )
-        old = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        old = read_metadata(ModalContext, body["view"]["private_metadata"])
         meta = old.model_copy(update={"kind": kind, "upstream": upstream})
         draft = read_draft(body["view"]["state"]["values"])
         form = build_project_person_modal(Draft(texts=draft.texts), meta, deps.person_upstreams())
         await update_view(client, body["view"]["id"], form, body["view"]["hash"])
+
+
+async def tell_decided(deps: SlackDeps, request: StaffingRequest, respond: AsyncRespond) -> None:
+    """The decision is stored: every copy will show it. When Slack does not take the update now, the
+    clicker hears what was decided from the click's own answer, and the messages follow later."""
+    if await deps.notifier.send_for(request.id):
+        return
+    text = (
+        f"{request.status.label.capitalize()}: this is saved. Slack is slow to answer just now, so the "
+        "request's messages will show it as soon as Slack does."
+    )
+    try:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    except Exception as error:
+        log.warning("could not answer a click on request %s (%s)", request.id, type(error).__name__)
 
 
 async def _preview(deps: SlackDeps, draft: Draft) -> str:

@@ -14,6 +14,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.errors import RequestMovedOn, StaffdeskError
+from app.slack.blocks.escape import escape
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -49,12 +50,13 @@ async def handle_error(
     if reference is not None:
         log.error("unexpected error (reference %s)", reference, exc_info=error)
     user_id = (body.get("user") or {}).get("id") or body.get("user_id")
+    shown = escape(text)
     try:
         if respond is not None and body.get("response_url"):
-            await respond(text=text, response_type="ephemeral", replace_original=False)
+            await respond(text=shown, response_type="ephemeral", replace_original=False)
         elif user_id:
             opened = await client.conversations_open(users=user_id)
-            await client.chat_postMessage(channel=opened["channel"]["id"], text=text)
+            await client.chat_postMessage(channel=opened["channel"]["id"], text=shown)
     except Exception:
         log.exception("could not tell %s about an error (%s)", user_id, reference or type(error).__name__)
 

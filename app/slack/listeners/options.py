@@ -12,7 +12,7 @@ from app.services.directory import RecentSearches
 from app.slack.blocks.common import truncate
 from app.slack.ids import Action
 from app.slack.listeners.errors import reporting_errors
-from app.slack.metadata import ModalContext
+from app.slack.metadata import ModalContext, read_metadata
 
 MAX_OPTIONS = 50
 
@@ -27,7 +27,7 @@ def register(app: AsyncApp, searches: RecentSearches) -> None:
     @app.options(Action.PROJECT)
     @reporting_errors
     async def handle_project_options(ack: AsyncAck, body: dict[str, Any]) -> None:
-        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         upstream = meta.upstream or UPSTREAM_OF_KIND[meta.kind]
         found = await searches.projects(upstream, body.get("value", ""), limit=MAX_OPTIONS)
         await ack(options=[project_option(p) for p in found])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -12,9 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.domain.directory import DirectoryProject, Upstream
 from app.domain.errors import StaffdeskError
 from app.domain.requests import NewRequest
+from app.services import requests as request_views
 from app.services.approvals import submit_request
 from app.services.directory import find_project
-from app.slack.blocks.common import context
+from app.slack.blocks.common import channel, context, joined, user
+from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.modals import Draft, build_notice_view
 from app.slack.deps import SlackDeps
 from app.slack.ids import Block
@@ -22,7 +26,9 @@ from app.slack.listeners.errors import user_text
 
 log = logging.getLogger("staffdesk.slack")
 
-WORKING = build_notice_view("Sending…", ":hourglass: Staffdesk is checking who needs to approve this…")
+WORKING = build_notice_view(
+    "Sending…", Mrkdwn(":hourglass: Staffdesk is checking who needs to approve this…")
+)
 
 
 async def person_in(
@@ -61,6 +67,19 @@ async def update_view(
         log.info("modal %s not updated (%s)", view_id, error.response.get("error"))
 
 
+def submission_key(body: dict[str, Any]) -> str:
+    """The same for a view submission however often Slack sends it: its view, version, sender and values."""
+    view = body.get("view") or {}
+    parts = [
+        str((body.get("team") or {}).get("id")),
+        str((body.get("user") or {}).get("id")),
+        str(view.get("id")),
+        str(view.get("hash")),
+        json.dumps((view.get("state") or {}).get("values"), sort_keys=True),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 async def submit_and_tell(
     deps: SlackDeps,
     client: AsyncWebClient,
@@ -74,31 +93,29 @@ async def submit_and_tell(
     except StaffdeskError as error:
         form = form_again()
         form["blocks"] = [
-            context(f":warning: {user_text(error)[0]}", block_id=Block.PROBLEM),
+            context(markup(":warning: {}", user_text(error)[0]), block_id=Block.PROBLEM),
             *form["blocks"],
         ]
         await update_view(client, view_id, form)
         return
-    try:
-        request = await deps.notifier.request_submitted(submitted.request)
-    except Exception:
-        log.exception(
-            "request %s is stored, but its Slack messages could not all be posted", submitted.request.id
-        )
-        text = (
-            ":warning: Your request is saved, but Staffdesk could not post all of its messages. "
-            "Do not send it again: see it with `/staffing mine`."
+    if not await deps.notifier.send_for(submitted.request.id):
+        text = Mrkdwn(
+            ":hourglass: Your request is saved. Slack is slow to answer just now, so its messages will "
+            "follow as soon as it does. Do not send it again: see it with `/staffing mine`."
         )
         await update_view(client, view_id, build_notice_view("Request saved", text))
         return
+    request = await request_views.get_request(deps.read_uow_factory, submitted.request.id)
     where = (
-        f"<#{request.channel_id}>"
+        channel(request.channel_id)
         if request.channel_id and request.channel_id.startswith("C")
-        else "your DMs"
+        else Mrkdwn("your DMs")
     )
     if submitted.auto_approved:
-        text = f":white_check_mark: You may do this yourself, so it is approved. Follow it in {where}."
+        text = markup(
+            ":white_check_mark: You may do this yourself, so it is approved. Follow it in {}.", where
+        )
     else:
-        asked = " or ".join(f"<@{a}>" for a in request.approvers)
-        text = f":incoming_envelope: Sent to {asked} for approval. Follow it in {where}."
+        asked = joined(map(user, request.approvers), " or ")
+        text = markup(":incoming_envelope: Sent to {} for approval. Follow it in {}.", asked, where)
     await update_view(client, view_id, build_notice_view("Request sent", text))

@@ -31,8 +31,8 @@ from app.slack.forms import (
 )
 from app.slack.ids import Block, Callback
 from app.slack.listeners.errors import first_field, reporting_errors, still_in_time, user_text
-from app.slack.listeners.submit import WORKING, person_in, picked_project, submit_and_tell
-from app.slack.metadata import ModalContext, RequestRef
+from app.slack.listeners.submit import WORKING, person_in, picked_project, submission_key, submit_and_tell
+from app.slack.metadata import ModalContext, RequestRef, read_metadata
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -63,14 +63,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await ack(response_action="errors", errors={first_field(body["view"]) or Block.PROJECT: TOO_BUSY})
             return
         await ack(response_action="update", view=WORKING)
-        new = NewRequest(payload=checked.payload, requester_id=body["user"]["id"], channel_id=meta.channel_id)
+        new = NewRequest(
+            payload=checked.payload,
+            requester_id=body["user"]["id"],
+            channel_id=meta.channel_id,
+            submission_key=submission_key(body),
+        )
         await submit_and_tell(deps, client, body["view"]["id"], new, lambda: form)
 
     async def read_wethod_form(
         body: dict[str, Any],
     ) -> tuple[ModalContext, Draft, str | None, DirectoryProject | None, dict[str, str]]:
         """A Wethod modal's context and draft, the picked person's Wethod id and project, and any error."""
-        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         draft = read_draft(body["view"]["state"]["values"])
         errors: dict[str, str] = {}
         person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
@@ -101,7 +106,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle_project_person_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        meta = ModalContext.model_validate_json(body["view"]["private_metadata"])
+        meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         draft = read_draft(body["view"]["state"]["values"])
         upstream = Upstream.MISSIONX if meta.kind is RequestKind.MISSIONX_PROJECT_PERSON else Upstream.PROCORE
         project = await picked_project(deps, draft, upstream)
@@ -114,7 +119,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.view(Callback.REJECT)
     @reporting_errors
     async def handle_reject_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
-        ref = RequestRef.model_validate_json(body["view"]["private_metadata"])
+        ref = read_metadata(RequestRef, body["view"]["private_metadata"])
         reason = body["view"]["state"]["values"][Block.REASON]["reason"].get("value") or ""
         try:
             request = await reject_request(deps.approvals, ref.request_id, body["user"]["id"], reason)
@@ -122,4 +127,4 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await ack(response_action="errors", errors={Block.REASON: user_text(error)[0]})
             return
         await ack()
-        await deps.notifier.request_changed(request)
+        await deps.notifier.send_for(request.id)

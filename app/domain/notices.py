@@ -1,0 +1,29 @@
+"""Slack messages owed to the people of a request: stored with the change, sent by the outbox."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class NoticeKind(StrEnum):
+    """What happened to the request; each kind stands for the messages Slack must show for it."""
+
+    SUBMITTED = "submitted"  # the request's message, and a question to each approver
+    DECIDED = "decided"  # every copy shows the decision; a reply in the thread says who decided
+    DELIVERY = "delivery"  # every copy shows the state; a reply in the thread gives the upstream's answer
+
+
+class Notice(BaseModel):
+    """One stored notice. `progress` remembers what was already posted (by step), so a notice sent again
+    after a failure or a crash posts nothing twice."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    request_id: str
+    kind: NoticeKind
+    detail: dict[str, object]
+    attempts: int
+    progress: dict[str, str]

@@ -1,0 +1,186 @@
+"""The Slack outbox sender: what Slack shows as a request moves, sent once Slack answers, never twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from pydantic import TypeAdapter
+from slack_sdk.errors import SlackApiError
+
+from app.domain.directory import UPSTREAM_OF_KIND
+from app.domain.errors import StorageUnavailable
+from app.domain.notices import Notice, NoticeKind
+from app.domain.outcomes import DeliveryOutcome
+from app.domain.requests import StaffingRequest
+from app.domain.status import RequestStatus
+from app.observability import SLACK_NOTICES
+from app.services import requests as request_views
+from app.services.notices import NoticeFailure, NoticeLedger
+from app.services.ports import UnitOfWorkFactory
+from app.slack.blocks.common import SlackMessage
+from app.slack.blocks.messages import (
+    build_approval_message,
+    build_decision_reply,
+    build_outcome_reply,
+    build_request_message,
+)
+from app.slack.poster import SlackPoster
+
+log = logging.getLogger(__name__)
+MAX_NOTICES_AT_ONCE = 10
+_OUTCOME = TypeAdapter[DeliveryOutcome](DeliveryOutcome)
+# Slack errors that say the message or its place is wrong as it stands; anything else is tried again.
+_REFUSED = {
+    "invalid_blocks",
+    "invalid_blocks_format",
+    "msg_too_long",
+    "no_text",
+    "too_many_attachments",
+    "invalid_arguments",
+    "channel_not_found",
+    "message_not_found",
+    "cant_update_message",
+    "edit_window_closed",
+    "user_not_found",
+    "cannot_dm_bot",
+    "user_disabled",
+}
+
+
+def failure_of(error: Exception) -> NoticeFailure:
+    """What a failed Web API call means for the outbox: try again (when), or refused as it stands."""
+    if isinstance(error, SlackApiError):
+        status = getattr(error.response, "status_code", 200)
+        code = str(error.response.get("error") or f"HTTP {status}")
+        if status == 429:
+            retry_after = error.response.headers.get("Retry-After") or error.response.headers.get(
+                "retry-after"
+            )
+            return NoticeFailure(f"rate limited ({code})", float(retry_after) if retry_after else None)
+        return NoticeFailure(code, permanent=status < 500 and code in _REFUSED)
+    if isinstance(error, StorageUnavailable):
+        return NoticeFailure("the database is unavailable")
+    if isinstance(error, OSError | asyncio.TimeoutError):
+        return NoticeFailure(f"Slack could not be reached ({type(error).__name__})")
+    return NoticeFailure(f"unexpected {type(error).__name__}", permanent=True)
+
+
+class SlackOutbox:
+    """Sends stored notices; safe in several processes at once (each notice is leased to one)."""
+
+    def __init__(
+        self,
+        poster: SlackPoster,
+        ledger: NoticeLedger,
+        uow_factory: UnitOfWorkFactory,
+        reading: UnitOfWorkFactory | None = None,
+        wake: asyncio.Event | None = None,
+    ) -> None:
+        self._poster = poster
+        self.ledger = ledger
+        self._uow_factory = uow_factory
+        self._reading = reading or uow_factory
+        self.wake = wake or asyncio.Event()  # set when this process stores a notice
+
+    async def send_due(self) -> int:
+        """Send every notice that is due now; returns how many were claimed."""
+        claimed = await self.ledger.claim()
+        await self._send_all(claimed)
+        return len(claimed)
+
+    async def send_for(self, request_id: str) -> bool:
+        """Send this request's notices now, one after the other; False when one is left for the outbox
+        loop to retry."""
+        try:
+            for _ in range(MAX_NOTICES_AT_ONCE):
+                claimed = await self.ledger.claim(request_id)
+                if not claimed:
+                    return True
+                if not await self._send_all(claimed):
+                    return False
+        except Exception:
+            log.exception("the notices of request %s are left for the outbox loop", request_id)
+            return False
+        return True
+
+    async def _send_all(self, notices: list[Notice]) -> bool:
+        """Each claimed notice is the oldest one owed for its request."""
+        results = [await self._send(notice) for notice in notices]
+        return all(results)
+
+    async def _send(self, notice: Notice) -> bool:
+        try:
+            await self._perform(notice)
+        except Exception as error:
+            if not isinstance(error, SlackApiError | StorageUnavailable):
+                log.exception("Slack notice %s of request %s raised", notice.id, notice.request_id)
+            given_up = await self.ledger.failed(notice, failure_of(error))
+            SLACK_NOTICES.labels("given_up" if given_up else "retried").inc()
+            return False
+        await self.ledger.sent(notice)
+        SLACK_NOTICES.labels("sent").inc()
+        return True
+
+    async def _perform(self, notice: Notice) -> None:
+        request = await request_views.get_request(self._reading, notice.request_id)
+        if notice.kind is NoticeKind.SUBMITTED:
+            await self._submitted(request)
+            return
+        desc = await self._refresh(request)
+        # The reply tells of the change as it was then, even when the request has moved on since.
+        status = RequestStatus(str(notice.detail.get("status", request.status.value)))
+        then = replace(desc, request=request.model_copy(update={"status": status}))
+        if notice.kind is NoticeKind.DECIDED:
+            await self._reply_once(notice, request, build_decision_reply(then))
+            return
+        outcome = _OUTCOME.validate_python(notice.detail["outcome"])
+        again = notice.detail.get("next_attempt_at")
+        reply = build_outcome_reply(
+            then,
+            outcome,
+            upstream=UPSTREAM_OF_KIND[request.kind].label,
+            next_attempt_at=datetime.fromisoformat(str(again)) if again else None,
+        )
+        await self._reply_once(notice, request, reply)
+
+    async def _submitted(self, request: StaffingRequest) -> None:
+        """The request's message and one question per approver, each posted once."""
+        desc = await request_views.describe(self._reading, request)
+        if request.message_ts is None:
+            channel, ts = await self._poster.post_request_message(request, build_request_message(desc))
+            await request_views.record_request_message(self._uow_factory, request.id, channel, ts)
+        asked = {
+            approver for approver, _, _ in await request_views.approval_messages(self._reading, request.id)
+        }
+        question = build_approval_message(desc)
+        for approver in request.approvers:
+            if approver in asked:
+                continue
+            dm_channel, dm_ts = await self._poster.dm(approver, question)
+            await request_views.record_approval_message(
+                self._uow_factory, request.id, approver, dm_channel, dm_ts
+            )
+
+    async def _refresh(self, request: StaffingRequest) -> request_views.RequestDescription:
+        """Every copy of the request shows its state now (updates can be made any number of times)."""
+        desc = await request_views.describe(self._reading, request)
+        if request.channel_id and request.message_ts:
+            await self._poster.update(request.channel_id, request.message_ts, build_request_message(desc))
+        question = build_approval_message(desc)
+        for _, channel, ts in await request_views.approval_messages(self._reading, request.id):
+            await self._poster.update(channel, ts, question)
+        return desc
+
+    async def _reply_once(self, notice: Notice, request: StaffingRequest, message: SlackMessage) -> None:
+        if "reply" in notice.progress:
+            return
+        ts = await self._poster.reply(request, message)
+        await self.ledger.progress(notice, _with(notice.progress, reply=ts))
+
+
+def _with(progress: Mapping[str, str], **more: str) -> dict[str, str]:
+    return {**progress, **more}

@@ -1,0 +1,59 @@
+"""The Web API calls the outbox makes: post in a channel or a DM, reply in a thread, update in place."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.domain.requests import StaffingRequest
+from app.slack.blocks.common import SlackMessage
+
+log = logging.getLogger(__name__)
+_NO_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
+
+
+class SlackPoster:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def dm(self, user_id: str, message: SlackMessage) -> tuple[str, str]:
+        opened = await self._client.conversations_open(users=user_id)
+        channel = str(opened["channel"]["id"])
+        posted = await self._client.chat_postMessage(
+            channel=channel, text=message.text, blocks=message.blocks
+        )
+        return channel, str(posted["ts"])
+
+    async def post_request_message(self, request: StaffingRequest, message: SlackMessage) -> tuple[str, str]:
+        """In the channel it was asked in; in the requester's DM when the bot cannot post there."""
+        if request.channel_id and not request.channel_id.startswith("D"):
+            try:
+                posted = await self._client.chat_postMessage(
+                    channel=request.channel_id, text=message.text, blocks=message.blocks
+                )
+                return request.channel_id, str(posted["ts"])
+            except SlackApiError as error:
+                if error.response.get("error") not in _NO_CHANNEL:
+                    raise
+                log.info(
+                    "cannot post in %s (%s); using a DM", request.channel_id, error.response.get("error")
+                )
+        return await self.dm(request.requester_id, message)
+
+    async def update(self, channel: str, ts: str, message: SlackMessage) -> None:
+        await self._client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+
+    async def reply(self, request: StaffingRequest, message: SlackMessage) -> str:
+        """In the request's thread; in the requester's DM when the request has no message."""
+        if request.channel_id and request.message_ts:
+            posted = await self._client.chat_postMessage(
+                channel=request.channel_id,
+                thread_ts=request.message_ts,
+                text=message.text,
+                blocks=message.blocks,
+            )
+            return str(posted["ts"])
+        _, ts = await self.dm(request.requester_id, message)
+        return ts
