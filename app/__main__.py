@@ -75,21 +75,21 @@ def _settings_or_exit(mode: Mode) -> Settings:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from app import commands
+    from app import cli
     from app.observability import configure_logging
 
     configure_logging()
     if args.command == "serve":
         settings = _settings_or_exit(Mode.SOCKET if args.socket else Mode.HTTP)
-        return asyncio.run(commands.serve(settings, args.host, args.port, socket=args.socket))
+        return asyncio.run(cli.serve(settings, args.host, args.port, socket=args.socket))
     if args.command == "db":
-        return asyncio.run(commands.db_upgrade(_settings_or_exit(Mode.DATABASE)))
+        return asyncio.run(cli.db_upgrade(_settings_or_exit(Mode.DATABASE)))
     if args.command == "check":
-        return asyncio.run(commands.check(_settings_or_exit(Mode.CHECK)))
+        return asyncio.run(cli.check(_settings_or_exit(Mode.CHECK)))
     if args.command == "summary":
-        return asyncio.run(commands.summary(_settings_or_exit(Mode.CHECK), args.date, dry_run=args.dry_run))
+        return asyncio.run(cli.summary(_settings_or_exit(Mode.CHECK), args.date, dry_run=args.dry_run))
     if args.command == "sandbox":
-        return commands.sandbox(args.host, args.wethod_port, args.missionx_port, args.procore_port)
+        return cli.sandbox(args.host, args.wethod_port, args.missionx_port, args.procore_port)
     raise AssertionError(f"unhandled command {args.command}")
 
 

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from app.domain.upstreams import UPSTREAMS, Upstream
 from app.observability import mask_url, redact
 
 
@@ -52,12 +53,6 @@ EXPECTED: dict[str, str] = {
     "procore_client_id": "the Procore service account's client id",
     "procore_client_secret": "the Procore service account's client secret",
     "procore_company_id": "the Procore company id, a positive whole number",
-}
-
-UPSTREAM_SETTINGS: dict[str, tuple[str, ...]] = {
-    "Wethod": ("wethod_token", "wethod_company"),
-    "MissionX": ("missionx_client_id", "missionx_client_secret", "missionx_org_id"),
-    "Procore": ("procore_client_id", "procore_client_secret", "procore_company_id"),
 }
 
 _URL = re.compile(r"^https?://[^\s/]+")
@@ -173,13 +168,13 @@ class Settings(BaseModel):
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.staffdesk_timezone)
 
-    def enabled_upstreams(self) -> list[str]:
+    def enabled_upstreams(self) -> list[Upstream]:
         """Upstreams whose credentials are all set."""
-        return [name for name, fields in UPSTREAM_SETTINGS.items() if all(getattr(self, f) for f in fields)]
+        return [u for u, info in UPSTREAMS.items() if all(getattr(self, f) for f in info.enabled_by)]
 
-    def missing_for(self, upstream: str) -> list[str]:
+    def missing_for(self, upstream: Upstream) -> list[str]:
         """Variable names still needed to enable `upstream`."""
-        return [f.upper() for f in UPSTREAM_SETTINGS[upstream] if not getattr(self, f)]
+        return [f.upper() for f in UPSTREAMS[upstream].enabled_by if not getattr(self, f)]
 
 
 class _RawSettings(BaseSettings):
@@ -253,7 +248,8 @@ def _problem_from_error(error: Any, raw: dict[str, str]) -> Problem:
 
 def _partial_upstreams(raw: dict[str, str]) -> list[Problem]:
     problems = []
-    for upstream, fields in UPSTREAM_SETTINGS.items():
+    for info in UPSTREAMS.values():
+        upstream, fields = info.label, info.enabled_by
         given = [f for f in fields if raw.get(f)]
         if given and len(given) < len(fields):
             for name in fields:

@@ -1,4 +1,4 @@
-"""The HTTP surface: health and metrics now; the Slack endpoints mount here too."""
+"""The HTTP surface: /healthz, /metrics and, in HTTP mode, Slack's requests at /slack/events."""
 
 from __future__ import annotations
 

@@ -18,20 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from app.clients.http import timeout_waiting
-from app.clients.missionx.client import MissionXClient
-from app.clients.procore.client import ProcoreClient
-from app.clients.wethod.client import WethodClient
-from app.domain.directory import UPSTREAM_OF_KIND, Upstream
-from app.domain.requests import RequestKind, StaffingRequest
-from app.integrations.missionx import MissionXDirectorySource, MissionXPersonProvisioner
-from app.integrations.procore import ProcoreDirectorySource, ProcorePersonProvisioner
-from app.integrations.wethod import (
-    WethodAllocationProvisioner,
-    WethodAllocationReader,
-    WethodDirectorySource,
-    WethodWhitelistProvisioner,
-)
+from app.domain.requests import StaffingRequest
+from app.domain.upstreams import Upstream
 from app.jobs.approvals import schedule_expiry
 from app.jobs.delivery import run_delivery_loop, run_heartbeat
 from app.jobs.directory import schedule_directory_refresh
@@ -43,8 +31,7 @@ from app.services.delivery import DeliveryPolicy, DeliveryReport, DeliveryWorker
 from app.services.identity import Identities
 from app.services.notices import NoticeLedger, NoticePolicy
 from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWorkFactory
-from app.services.routing import ProvisionerByKind
-from app.services.summary_runs import SummaryContext
+from app.services.summary_runs import SummaryContext, SummaryPoster
 from app.settings import Settings
 from app.slack.app import build_slack_app
 from app.slack.deps import SlackDeps
@@ -55,6 +42,7 @@ from app.slack.summary_poster import SlackSummaryPoster
 from app.slack.web_client import build_web_client
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
+from app.upstreams import EnabledUpstreams, build_upstreams
 from app.web import build_web_app
 
 log = logging.getLogger(__name__)
@@ -64,87 +52,26 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def build_engine(settings: Settings) -> AsyncEngine:
+    return database.create_engine(settings.database_url)
+
+
+def build_slack_client(settings: Settings) -> AsyncWebClient:
+    """The Web API client, with Slack's rate limits and outages retried, through SLACK_API_URL."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    return build_web_client(token, settings.slack_api_url)
+
+
 def worker_identity() -> str:
     """A name unique to this process, for leases and the audit trail."""
     return f"{socket.gethostname()[:32]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 @dataclass
-class Upstreams:
-    """The clients of the upstreams whose credentials are configured."""
-
-    wethod: WethodClient | None = None
-    missionx: MissionXClient | None = None
-    procore: ProcoreClient | None = None
-
-    async def aclose(self) -> None:
-        for client in (self.wethod, self.missionx, self.procore):
-            if client is not None:
-                await client.aclose()
-
-
-def build_upstreams(settings: Settings) -> Upstreams:
-    upstreams = Upstreams()
-    timeout = timeout_waiting(settings.staffdesk_upstream_timeout)
-    if settings.wethod_token and settings.wethod_company:
-        upstreams.wethod = WethodClient(
-            settings.wethod_base_url,
-            settings.wethod_token.get_secret_value(),
-            settings.wethod_company,
-            settings.wethod_version,
-            timeout=timeout,
-        )
-    if settings.missionx_client_id and settings.missionx_client_secret and settings.missionx_org_id:
-        upstreams.missionx = MissionXClient(
-            settings.missionx_base_url,
-            settings.missionx_token_url,
-            settings.missionx_client_id,
-            settings.missionx_client_secret.get_secret_value(),
-            settings.missionx_org_id,
-            timeout=timeout,
-        )
-    if settings.procore_client_id and settings.procore_client_secret and settings.procore_company_id:
-        upstreams.procore = ProcoreClient(
-            settings.procore_base_url,
-            settings.procore_token_url,
-            settings.procore_client_id,
-            settings.procore_client_secret.get_secret_value(),
-            settings.procore_company_id,
-            timeout=timeout,
-        )
-    return upstreams
-
-
-def build_provisioner(settings: Settings, upstreams: Upstreams) -> Provisioner:
-    """The provisioner per request kind; kinds whose upstream is off report the missing settings."""
-    provisioners: dict[RequestKind, Provisioner] = {}
-    if upstreams.wethod:
-        provisioners[RequestKind.ALLOCATION] = WethodAllocationProvisioner(upstreams.wethod)
-        provisioners[RequestKind.WHITELIST] = WethodWhitelistProvisioner(upstreams.wethod)
-    if upstreams.missionx:
-        provisioners[RequestKind.MISSIONX_PROJECT_PERSON] = MissionXPersonProvisioner(upstreams.missionx)
-    if upstreams.procore:
-        provisioners[RequestKind.PROCORE_PROJECT_PERSON] = ProcorePersonProvisioner(upstreams.procore)
-    missing = {kind: ", ".join(settings.missing_for(up.label)) for kind, up in UPSTREAM_OF_KIND.items()}
-    return ProvisionerByKind(provisioners, missing)
-
-
-def build_directory_sources(upstreams: Upstreams) -> list[DirectorySource]:
-    sources: list[DirectorySource] = []
-    if upstreams.wethod:
-        sources.append(WethodDirectorySource(upstreams.wethod))
-    if upstreams.missionx:
-        sources.append(MissionXDirectorySource(upstreams.missionx))
-    if upstreams.procore:
-        sources.append(ProcoreDirectorySource(upstreams.procore))
-    return sources
-
-
-@dataclass
 class Container:
     settings: Settings
     engine: AsyncEngine
-    upstreams: Upstreams
+    upstreams: EnabledUpstreams
     worker: DeliveryWorker
     clock: Clock
     approvals: ApprovalContext
@@ -153,6 +80,7 @@ class Container:
     slack_deps: SlackDeps
     unit_of_work: UnitOfWorkFactory
     summaries: SummaryContext
+    summary_poster: SummaryPoster
     directory_sources: list[DirectorySource] = field(default_factory=list)
 
 
@@ -165,7 +93,7 @@ def build_container(
     provisioner: Provisioner | None = None,
     delivery_policy: DeliveryPolicy | None = None,
 ) -> Container:
-    engine = engine or database.create_engine(settings.database_url)
+    engine = engine or build_engine(settings)
     sessions = database.session_factory(engine)
     reading = database.session_factory(engine, read_only=True)
     one_writer = database.writer_lock(engine)
@@ -179,13 +107,12 @@ def build_container(
     upstreams = build_upstreams(settings)
     worker = DeliveryWorker(
         unit_of_work,
-        provisioner or build_provisioner(settings, upstreams),
+        provisioner or upstreams.provisioner(),
         worker_id=worker_identity(),
         clock=clock,
         policy=delivery_policy,
     )
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    slack_client = build_web_client(token, settings.slack_api_url)
+    slack_client = build_slack_client(settings)
     slack_people = SlackWebPeople(slack_client)
     identities = Identities(
         unit_of_work, slack_people, permission_policy, clock, reading=read_only_unit_of_work
@@ -195,12 +122,10 @@ def build_container(
         unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone, outbox_wake.set
     )
     ledger = NoticeLedger(unit_of_work, worker_id=worker.worker_id, clock=clock, policy=NoticePolicy())
-    notifier = SlackOutbox(
-        SlackPoster(slack_client), ledger, unit_of_work, reading=read_only_unit_of_work, wake=outbox_wake
-    )
-    enabled = tuple(Upstream(name.lower()) for name in settings.enabled_upstreams())
-    missing = {u: ", ".join(settings.missing_for(u.label)) for u in Upstream}
-    reader = WethodAllocationReader(upstreams.wethod) if upstreams.wethod else None
+    notifier = SlackOutbox(SlackPoster(slack_client), ledger, read_only_unit_of_work, wake=outbox_wake)
+    enabled = tuple(settings.enabled_upstreams())
+    missing = {u: ", ".join(settings.missing_for(u)) for u in Upstream}
+    reader = upstreams.allocation_reader()
     summaries = SummaryContext(
         unit_of_work,
         reader,
@@ -224,7 +149,8 @@ def build_container(
         slack_deps,
         unit_of_work,
         summaries,
-        build_directory_sources(upstreams),
+        SlackSummaryPoster(slack_client),
+        upstreams.sources(),
     )
 
 
@@ -264,7 +190,7 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
             scheduler, container.directory_sources, container.unit_of_work, container.clock
         )
         schedule_expiry(scheduler, container.approvals, tell_expired)
-        schedule_summaries(scheduler, container.summaries, SlackSummaryPoster(container.slack_client))
+        schedule_summaries(scheduler, container.summaries, container.summary_poster)
         scheduler.start()
         socket = AsyncSocketModeHandler(slack_app, socket_token) if socket_token else None
         if socket is not None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from benchkit import percentile
 
 from app.clients.wethod.client import WethodClient
-from app.domain.directory import Upstream
+from app.domain.upstreams import Upstream
 from app.integrations.wethod import WethodDirectorySource
 from app.sandbox.core import serve_in_background
 from app.sandbox.demo import demo_company

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.policy_file import parse_policy
+from app.policy.file import parse_policy
 from app.sandbox.core import Fault, serve_in_background
 from app.sandbox.demo import demo_company
 from app.sandbox.wethod import build_wethod_simulator

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.requests import AllocationPayload, NewRequest, WhitelistPayload
+from app.domain.upstreams import Upstream
 from app.policy.model import ApprovalSettings, ApproverSource, Member, MemberKind, Permission, Policy
 from app.services.approvers import ApprovalContext
 from app.services.identity import Identities

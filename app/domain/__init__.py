@@ -1,1 +1,1 @@
-"""Plain data and rules: staffing requests, their states and their errors."""
+"""Plain data and rules: requests, their states and life cycle, upstreams, notices and errors."""

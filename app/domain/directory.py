@@ -5,29 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from app.domain.requests import RequestKind
-
-
-class Upstream(StrEnum):
-    WETHOD = "wethod"
-    MISSIONX = "missionx"
-    PROCORE = "procore"
-
-    @property
-    def label(self) -> str:
-        return {"wethod": "Wethod", "missionx": "MissionX", "procore": "Procore"}[self.value]
-
-
-UPSTREAM_OF_KIND: dict[RequestKind, Upstream] = {
-    RequestKind.ALLOCATION: Upstream.WETHOD,
-    RequestKind.WHITELIST: Upstream.WETHOD,
-    RequestKind.MISSIONX_PROJECT_PERSON: Upstream.MISSIONX,
-    RequestKind.PROCORE_PROJECT_PERSON: Upstream.PROCORE,
-}
+from app.domain.upstreams import Upstream
 
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 

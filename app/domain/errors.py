@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from app.domain.status import RequestStatus
+from app.domain.status import RequestStatus
 
 
 class StaffdeskError(Exception):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from app.domain.directory import Upstream
+from app.domain.upstreams import Upstream
 
 
 class UserLink(BaseModel):

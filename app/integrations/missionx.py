@@ -7,10 +7,11 @@ from datetime import datetime
 from app.clients.errors import UpstreamError
 from app.clients.missionx.client import MissionXClient
 from app.clients.missionx.models import NewProjectPerson, Project
-from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
 from app.domain.requests import MissionXProjectPersonPayload, StaffingRequest
-from app.integrations.outcomes import MISSIONX, outcome_for_error, unavailable
+from app.domain.upstreams import Upstream
+from app.integrations.outcomes import outcome_for_error, unavailable
 
 MANAGING_PERMISSIONS = {"manager", "admin"}
 
@@ -34,7 +35,7 @@ class MissionXPersonProvisioner:
         try:
             result = await self._client.add_project_person(payload.project_id, new, look_first=attempt > 1)
         except UpstreamError as error:
-            return outcome_for_error(error, MISSIONX)
+            return outcome_for_error(error, Upstream.MISSIONX)
         summary = f"{payload.email} was added to the MissionX project as {payload.permission.value}."
         if result.recovered:
             return AlreadyDone(upstream_ids=(result.value.id,), summary=summary)
@@ -71,7 +72,7 @@ class MissionXDirectorySource:
         try:
             people = await self._client.list_org_people()
         except UpstreamError as error:
-            raise unavailable(error, MISSIONX) from None
+            raise unavailable(error, Upstream.MISSIONX) from None
         return [
             DirectoryPerson(
                 upstream=Upstream.MISSIONX,
@@ -88,7 +89,7 @@ class MissionXDirectorySource:
         try:
             projects = await self._client.list_projects()
         except UpstreamError as error:
-            raise unavailable(error, MISSIONX) from None
+            raise unavailable(error, Upstream.MISSIONX) from None
         return [
             DirectoryProject(
                 upstream=Upstream.MISSIONX,
@@ -100,3 +101,12 @@ class MissionXDirectorySource:
             )
             for p in projects
         ]
+
+
+async def probe_missionx(client: MissionXClient) -> tuple[bool, str]:
+    """One cheap read, for `staffdesk check`."""
+    try:
+        roles = await client.list_roles()
+    except UpstreamError as error:
+        return False, f"MissionX: {error}"
+    return True, f"MissionX: connected; the organization has {len(roles)} roles"

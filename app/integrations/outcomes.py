@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from app.clients.errors import (
     AnswerLost,
@@ -20,20 +19,7 @@ from app.clients.errors import (
 )
 from app.domain.errors import UpstreamUnavailable
 from app.domain.outcomes import DeliveryOutcome, FieldFailure, NeedsOperator, Refused, RetryLater
-
-
-@dataclass(frozen=True)
-class UpstreamSettings:
-    """Which settings an operator checks for each kind of trouble with one upstream."""
-
-    label: str
-    credentials: str
-    tenant: str
-
-
-WETHOD = UpstreamSettings("Wethod", "WETHOD_TOKEN", "WETHOD_COMPANY, WETHOD_VERSION")
-MISSIONX = UpstreamSettings("MissionX", "MISSIONX_CLIENT_ID, MISSIONX_CLIENT_SECRET", "MISSIONX_ORG_ID")
-PROCORE = UpstreamSettings("Procore", "PROCORE_CLIENT_ID, PROCORE_CLIENT_SECRET", "PROCORE_COMPANY_ID")
+from app.domain.upstreams import Upstream
 
 
 def _failures(error: InvalidData, context: str | None) -> tuple[FieldFailure, ...]:
@@ -46,13 +32,14 @@ def _failures(error: InvalidData, context: str | None) -> tuple[FieldFailure, ..
 
 def outcome_for_error(
     error: UpstreamError,
-    upstream: UpstreamSettings,
+    upstream: Upstream,
     *,
     done: Sequence[str] = (),
     context: str | None = None,
 ) -> DeliveryOutcome:
     """What an error from `upstream` means for the request; `done` is what was created before it."""
-    name = upstream.label
+    name, info = upstream.label, upstream.info
+    credentials, tenant = ", ".join(info.credentials), ", ".join(info.tenant)
     if isinstance(error, InvalidData):
         return Refused(
             failures=_failures(error, context),
@@ -68,15 +55,15 @@ def outcome_for_error(
         failure = FieldFailure(field="request", message=error.message)
         return Refused(failures=(failure,), summary=f"{name} reports a conflict.", upstream_ids=tuple(done))
     if isinstance(error, Unauthorized):
-        return NeedsOperator(reason=f"{name} refused Staffdesk's credentials.", setting=upstream.credentials)
+        return NeedsOperator(reason=f"{name} refused Staffdesk's credentials.", setting=credentials)
     if isinstance(error, Forbidden):
         return NeedsOperator(
             reason=f"The {name} account Staffdesk uses is not allowed to do this.",
-            setting=upstream.credentials,
+            setting=credentials,
         )
     if isinstance(error, PreconditionFailed):
         return NeedsOperator(
-            reason=f"{name} refused the company or API version Staffdesk sent.", setting=upstream.tenant
+            reason=f"{name} refused the company or API version Staffdesk sent.", setting=tenant
         )
     if isinstance(error, RateLimited):
         return RetryLater(
@@ -92,7 +79,7 @@ def outcome_for_error(
     return RetryLater(reason=f"{name} gave an unexpected answer ({error.status or 'none'}).")
 
 
-def unavailable(error: UpstreamError, upstream: UpstreamSettings) -> UpstreamUnavailable:
+def unavailable(error: UpstreamError, upstream: Upstream) -> UpstreamUnavailable:
     """A read failure as the services see it."""
     return UpstreamUnavailable(
         upstream.label, error.message if error.status is None else f"answered {error.status}: {error.message}"

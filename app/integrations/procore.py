@@ -7,10 +7,11 @@ from datetime import datetime
 from app.clients.errors import UpstreamError
 from app.clients.procore.client import ProcoreClient
 from app.clients.procore.models import NewProjectPerson
-from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
 from app.domain.requests import ProcoreProjectPersonPayload, StaffingRequest
-from app.integrations.outcomes import PROCORE, outcome_for_error, unavailable
+from app.domain.upstreams import Upstream
+from app.integrations.outcomes import outcome_for_error, unavailable
 
 
 class ProcorePersonProvisioner:
@@ -33,7 +34,7 @@ class ProcorePersonProvisioner:
         try:
             result = await self._client.create_project_person(payload.project_id, new, look_first=attempt > 1)
         except UpstreamError as error:
-            return outcome_for_error(error, PROCORE)
+            return outcome_for_error(error, Upstream.PROCORE)
         name = " ".join(filter(None, [payload.first_name, payload.last_name]))
         summary = f"{name} was added to the Procore project's people."
         if result.recovered:
@@ -54,7 +55,7 @@ class ProcoreDirectorySource:
         try:
             users = await self._client.list_company_users()
         except UpstreamError as error:
-            raise unavailable(error, PROCORE) from None
+            raise unavailable(error, Upstream.PROCORE) from None
         return [
             DirectoryPerson(
                 upstream=Upstream.PROCORE,
@@ -71,7 +72,7 @@ class ProcoreDirectorySource:
         try:
             projects = await self._client.list_projects(include_inactive=True)
         except UpstreamError as error:
-            raise unavailable(error, PROCORE) from None
+            raise unavailable(error, Upstream.PROCORE) from None
         return [
             DirectoryProject(
                 upstream=Upstream.PROCORE,
@@ -82,3 +83,12 @@ class ProcoreDirectorySource:
             )
             for p in projects
         ]
+
+
+async def probe_procore(client: ProcoreClient) -> tuple[bool, str]:
+    """One cheap read, for `staffdesk check`."""
+    try:
+        classifications = await client.list_work_classifications()
+    except UpstreamError as error:
+        return False, f"Procore: {error}"
+    return True, f"Procore: connected; the company has {len(classifications)} work classifications"

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from app.clients.errors import Conflict, UpstreamError
 from app.clients.wethod.client import WethodClient
 from app.clients.wethod.models import NewAllocation
-from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
-from app.integrations.outcomes import WETHOD, outcome_for_error, unavailable
+from app.domain.upstreams import Upstream
+from app.integrations.outcomes import outcome_for_error, unavailable
 from app.services.ports import DayAllocation
 
 
@@ -33,7 +34,7 @@ class WethodAllocationProvisioner:
             try:
                 result = await self._client.create_allocation(new, look_first=attempt > 1)
             except UpstreamError as error:
-                return outcome_for_error(error, WETHOD, done=created, context=day.isoformat())
+                return outcome_for_error(error, Upstream.WETHOD, done=created, context=day.isoformat())
             created.append(str(result.value.id))
             recovered += result.recovered
         days = f"{len(created)} day{'s' if len(created) != 1 else ''}"
@@ -59,7 +60,7 @@ class WethodWhitelistProvisioner:
         except Conflict:
             return AlreadyDone(summary="The person was already on the project's timesheet whitelist.")
         except UpstreamError as error:
-            return outcome_for_error(error, WETHOD)
+            return outcome_for_error(error, Upstream.WETHOD)
         summary = "Added to the project's timesheet whitelist in Wethod."
         if result.recovered:
             return AlreadyDone(upstream_ids=(str(result.value.id),), summary=summary)
@@ -79,7 +80,7 @@ class WethodDirectorySource:
         try:
             persons = await self._client.list_persons(updated_after=since)
         except UpstreamError as error:
-            raise unavailable(error, WETHOD) from None
+            raise unavailable(error, Upstream.WETHOD) from None
         return [
             DirectoryPerson(
                 upstream=Upstream.WETHOD,
@@ -97,7 +98,7 @@ class WethodDirectorySource:
         try:
             projects = await self._client.list_projects(updated_after=since)
         except UpstreamError as error:
-            raise unavailable(error, WETHOD) from None
+            raise unavailable(error, Upstream.WETHOD) from None
         return [
             DirectoryProject(
                 upstream=Upstream.WETHOD,
@@ -130,7 +131,7 @@ class WethodAllocationReader:
         try:
             allocations = await self._client.list_allocations(date=window, person_id=person_id)
         except UpstreamError as error:
-            raise unavailable(error, WETHOD) from None
+            raise unavailable(error, Upstream.WETHOD) from None
         wanted = set(days)
         totals = dict.fromkeys(sorted(wanted), 0)
         for allocation in allocations:
@@ -144,9 +145,18 @@ class WethodAllocationReader:
                 date=day.isoformat(), pages_at_once=PAGES_AT_ONCE
             )
         except UpstreamError as error:
-            raise unavailable(error, WETHOD) from None
+            raise unavailable(error, Upstream.WETHOD) from None
         return [
             DayAllocation(person_id=a.person_id, project_id=a.project_id, hours=a.hours)
             for a in allocations
             if a.date == day and a.deleted_at is None
         ]
+
+
+async def probe_wethod(client: WethodClient) -> tuple[bool, str]:
+    """One cheap read, for `staffdesk check`."""
+    try:
+        me = await client.get_me()
+    except UpstreamError as error:
+        return False, f"Wethod: {error}"
+    return True, f"Wethod: connected as {me.full_name} ({me.role or 'no role'})"

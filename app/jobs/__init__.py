@@ -1,1 +1,1 @@
-"""Background jobs: the delivery loop and, later, the scheduler and the daily summary."""
+"""Background jobs: delivery, heartbeat and Slack outbox loops; directory, expiry and summary schedules."""

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from app.services.ports import SummaryPoster
-from app.services.summary_runs import SummaryContext, post_due_summaries
+from app.services.summary_runs import SummaryContext, SummaryPoster, post_due_summaries
 
 log = logging.getLogger(__name__)
 

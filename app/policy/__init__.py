@@ -1,1 +1,1 @@
-"""Pure permission rules: what a request needs, who holds what, who may approve (no I/O)."""
+"""The permission policy: its model, its pure rules, and the reader of the policy file."""

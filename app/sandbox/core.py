@@ -1,13 +1,18 @@
-"""What the simulators share: injected faults, a call log, rate limits, and a loopback server runner."""
+"""What the simulators share: faults, a call log, rate limits, tokens, HTTP helpers and a loopback server."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import math
+import secrets
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Protocol
 
 import uvicorn
 from pydantic import BaseModel, Field
@@ -36,6 +41,12 @@ class Fault(BaseModel):
     method: str | None = None
     path_prefix: str | None = None
     retry_after: float | None = None
+
+    def retry_after_header(self) -> dict[str, str]:
+        """`Retry-After` in whole seconds, rounded up, when the fault names a wait; else no header."""
+        if self.retry_after is None:
+            return {}
+        return {"Retry-After": str(math.ceil(self.retry_after))}
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,50 @@ class RateLimiter:
         self._windows[key] = (start, used + 1)
         return True, self.limit - used - 1, reset_at
 
+    def retry_after(self, reset_at: float) -> int:
+        """Whole seconds from now until `reset_at`, rounded up, and at least one."""
+        return max(1, math.ceil(reset_at - self.clock()))
+
+    def clear(self) -> None:
+        """Forget every window, as a restarted upstream would."""
+        self._windows.clear()
+
+
+class IssuedTokens(dict[str, float]):
+    """The access tokens a simulator's token endpoint has handed out, each with its expiry (Unix time)."""
+
+    def issue(self, expires_at: float, *, prefix: str = "", nbytes: int = 32) -> str:
+        token = prefix + secrets.token_urlsafe(nbytes)
+        self[token] = expires_at
+        return token
+
+    def valid(self, token: str | None, now: float) -> bool:
+        """Whether `token` was issued here and has not expired at `now`."""
+        expires_at = None if token is None else self.get(token)
+        return expires_at is not None and now < expires_at
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, the scheme in any case; else None."""
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+async def json_body(request: Request, refusal: Exception) -> Any:
+    """The request body parsed as JSON; `refusal` is raised when it is not JSON."""
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        raise refusal from None
+
+
+def status_phrase(status: int) -> str:
+    """The standard reason phrase of `status`, or `Error` for a code that has none."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
 
 class _EmbeddedServer(uvicorn.Server):
     """A server that leaves signals to its host process, which may run several servers at once: each
@@ -189,6 +244,22 @@ def sandbox_app(
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+
+class SimulatedApi(Protocol):
+    """One upstream's endpoints: their routes, a reset to the seed, and its answer to an injected fault."""
+
+    def routes(self) -> list[Route]: ...
+
+    def reset(self) -> None: ...
+
+    def error_body(self, status: int, fault: Fault) -> Response: ...
+
+
+def simulator_app(api: SimulatedApi) -> tuple[Starlette, SandboxControl]:
+    """The app that serves `api` behind fault control, and that control."""
+    control = SandboxControl()
+    return sandbox_app(api.routes(), control, api.error_body, api.reset), control
 
 
 @dataclass

@@ -1,1 +1,1 @@
-"""Use cases: submit, approve, reject, deliver, summarise."""
+"""Use cases: submit, decide, expire, deliver, tell Slack, summarise; ports.py is what they need."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.directory import UPSTREAM_OF_KIND
 from app.domain.errors import (
     DuplicateSubmission,
     NoApprover,
@@ -18,6 +17,7 @@ from app.domain.errors import (
 from app.domain.notices import NoticeKind
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
+from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.policy.rules import may_act_alone, missing_permissions, required_permissions
 from app.services.approvers import ApprovalContext, choose_approvers, project_facts, project_id_of
 from app.services.ports import RequestChanges

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from app.domain.directory import DirectoryProject, Upstream
+from app.domain.directory import DirectoryProject
 from app.domain.errors import UnknownProject
 from app.domain.requests import RequestPayload
+from app.domain.upstreams import Upstream
 from app.policy.model import ApproverSource, Member, MemberKind, Policy
 from app.policy.rules import ProjectFacts, company_today, may_approve
 from app.services.identity import Identities

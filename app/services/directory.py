@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream, query_words
+from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, query_words
 from app.domain.errors import UpstreamUnavailable
+from app.domain.upstreams import Upstream
 from app.services.ports import Clock, DirectorySource, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from app.domain.directory import Upstream
 from app.domain.links import UserLink
+from app.domain.upstreams import Upstream
 from app.policy.model import MemberKind, Policy
 from app.policy.rules import Actor
 from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory

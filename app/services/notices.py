@@ -72,6 +72,18 @@ class NoticeLedger:
             await uow.notices.save_progress(notice.id, self.worker_id, progress)
             await uow.commit()
 
+    async def request_message_posted(self, request_id: str, channel_id: str, ts: str) -> None:
+        """Remember where the request's own message is, to update it in place and reply in its thread."""
+        async with self._uow_factory() as uow:
+            await uow.requests.set_message(request_id, channel_id, ts)
+            await uow.commit()
+
+    async def approver_asked(self, request_id: str, approver_id: str, channel_id: str, ts: str) -> None:
+        """Remember where an approver was asked, so that every copy of the question can show the decision."""
+        async with self._uow_factory() as uow:
+            await uow.requests.add_approval_message(request_id, approver_id, channel_id, ts)
+            await uow.commit()
+
     async def sent(self, notice: Notice) -> None:
         async with self._uow_factory() as uow:
             await uow.notices.mark_sent(notice.id, self.worker_id, self._clock())

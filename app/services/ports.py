@@ -6,18 +6,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self, TypedDict
+from typing import Protocol, Self, TypedDict
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
-from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState
 from app.domain.links import UserLink
 from app.domain.notices import Notice, NoticeKind
 from app.domain.outcomes import DeliveryOutcome
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
-
-if TYPE_CHECKING:
-    from app.services.summary import DailySummary
+from app.domain.upstreams import Upstream
 
 Clock = Callable[[], datetime]
 
@@ -302,9 +300,3 @@ class Provisioner(Protocol):
     async def provision(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
         """Deliver `request`; `attempt` > 1 means an earlier try may have reached the upstream."""
         ...
-
-
-class SummaryPoster(Protocol):
-    """Posts a summary where it belongs (a channel id, or a Slack user id for a digest); returns its ts."""
-
-    async def post(self, destination: str, summary: DailySummary) -> str: ...

@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.errors import UpstreamUnavailable
+from app.domain.upstreams import Upstream
 from app.services.ports import AllocationReader, DayAllocation, UnitOfWorkFactory
-from app.services.requests import RequestDescription, describe_all
+from app.services.queries import RequestDescription, describe_all
 
 FULL_DAY = 8
 

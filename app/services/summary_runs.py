@@ -5,11 +5,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Protocol
 
-from app.domain.directory import Upstream
+from app.domain.upstreams import Upstream
 from app.services.identity import Identities
-from app.services.ports import AllocationReader, Clock, SummaryPoster, UnitOfWorkFactory
+from app.services.ports import AllocationReader, Clock, UnitOfWorkFactory
 from app.services.summary import DailySummary, build_summary
+
+
+class SummaryPoster(Protocol):
+    """Posts a summary where it belongs (a channel id, or a Slack user id for a digest); returns its ts."""
+
+    async def post(self, destination: str, summary: DailySummary) -> str: ...
+
 
 log = logging.getLogger(__name__)
 

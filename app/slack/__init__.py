@@ -1,1 +1,1 @@
-"""The Slack side: the Bolt app, its listeners, pure Block Kit builders, and the Web API adapters."""
+"""The Slack side: the Bolt app, listeners, pure Block Kit builders, the outbox sender, Web API adapters."""

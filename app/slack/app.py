@@ -12,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.services.directory import RecentSearches
 from app.slack.deps import SlackDeps
+from app.slack.errors import ACK_BUDGET_SECONDS, IN_TIME, handle_error
 from app.slack.listeners import actions, commands, home, options, views
-from app.slack.listeners.errors import ACK_BUDGET_SECONDS, IN_TIME, handle_error
 from app.slack.metadata import use_signing_key
 
 log = logging.getLogger("staffdesk.slack")

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.domain.directory import Upstream
+from app.domain.upstreams import PEOPLE_UPSTREAMS, Upstream
 from app.services.approvers import ApprovalContext
 from app.services.ports import AllocationReader, UnitOfWorkFactory
 from app.services.summary_runs import SummaryContext
@@ -29,7 +29,7 @@ class SlackDeps:
 
     def person_upstreams(self) -> list[Upstream]:
         """The enabled upstreams people can be added to (MissionX, Procore)."""
-        return [u for u in (Upstream.MISSIONX, Upstream.PROCORE) if u in self.enabled]
+        return [u for u in PEOPLE_UPSTREAMS if u in self.enabled]
 
     def not_configured(self, upstream: Upstream) -> str | None:
         """Why `upstream` cannot be used, in words for the user; None when it can."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.domain.directory import DirectoryProject, Upstream
+from app.domain.directory import DirectoryProject
 from app.domain.requests import (
     MAX_ALLOCATION_DAYS,
     AllocationPayload,
@@ -18,6 +18,7 @@ from app.domain.requests import (
     RequestPayload,
     WhitelistPayload,
 )
+from app.domain.upstreams import Upstream
 from app.slack.blocks.modals import Choice, Draft
 from app.slack.ids import Action, Block
 from app.slack.text import working_days

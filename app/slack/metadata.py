@@ -10,9 +10,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from app.domain.directory import Upstream
 from app.domain.errors import StaffdeskError
 from app.domain.requests import RequestKind
+from app.domain.upstreams import Upstream
 
 Model = TypeVar("Model", bound=BaseModel)
 

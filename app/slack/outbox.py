@@ -11,14 +11,14 @@ from datetime import datetime
 from pydantic import TypeAdapter
 from slack_sdk.errors import SlackApiError
 
-from app.domain.directory import UPSTREAM_OF_KIND
 from app.domain.errors import StorageUnavailable
 from app.domain.notices import Notice, NoticeKind
 from app.domain.outcomes import DeliveryOutcome
 from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
+from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.observability import SLACK_NOTICES
-from app.services import requests as request_views
+from app.services import queries
 from app.services.notices import NoticeFailure, NoticeLedger
 from app.services.ports import UnitOfWorkFactory
 from app.slack.blocks.common import SlackMessage
@@ -76,14 +76,12 @@ class SlackOutbox:
         self,
         poster: SlackPoster,
         ledger: NoticeLedger,
-        uow_factory: UnitOfWorkFactory,
-        reading: UnitOfWorkFactory | None = None,
+        reading: UnitOfWorkFactory,
         wake: asyncio.Event | None = None,
     ) -> None:
         self._poster = poster
         self.ledger = ledger
-        self._uow_factory = uow_factory
-        self._reading = reading or uow_factory
+        self._reading = reading
         self.wake = wake or asyncio.Event()  # set when this process stores a notice
 
     async def send_due(self) -> int:
@@ -126,7 +124,7 @@ class SlackOutbox:
         return True
 
     async def _perform(self, notice: Notice) -> None:
-        request = await request_views.get_request(self._reading, notice.request_id)
+        request = await queries.get_request(self._reading, notice.request_id)
         if notice.kind is NoticeKind.SUBMITTED:
             await self._submitted(request)
             return
@@ -149,29 +147,25 @@ class SlackOutbox:
 
     async def _submitted(self, request: StaffingRequest) -> None:
         """The request's message and one question per approver, each posted once."""
-        desc = await request_views.describe(self._reading, request)
+        desc = await queries.describe(self._reading, request)
         if request.message_ts is None:
             channel, ts = await self._poster.post_request_message(request, build_request_message(desc))
-            await request_views.record_request_message(self._uow_factory, request.id, channel, ts)
-        asked = {
-            approver for approver, _, _ in await request_views.approval_messages(self._reading, request.id)
-        }
+            await self.ledger.request_message_posted(request.id, channel, ts)
+        asked = {approver for approver, _, _ in await queries.approval_messages(self._reading, request.id)}
         question = build_approval_message(desc)
         for approver in request.approvers:
             if approver in asked:
                 continue
             dm_channel, dm_ts = await self._poster.dm(approver, question)
-            await request_views.record_approval_message(
-                self._uow_factory, request.id, approver, dm_channel, dm_ts
-            )
+            await self.ledger.approver_asked(request.id, approver, dm_channel, dm_ts)
 
-    async def _refresh(self, request: StaffingRequest) -> request_views.RequestDescription:
+    async def _refresh(self, request: StaffingRequest) -> queries.RequestDescription:
         """Every copy of the request shows its state now (updates can be made any number of times)."""
-        desc = await request_views.describe(self._reading, request)
+        desc = await queries.describe(self._reading, request)
         if request.channel_id and request.message_ts:
             await self._poster.update(request.channel_id, request.message_ts, build_request_message(desc))
         question = build_approval_message(desc)
-        for _, channel, ts in await request_views.approval_messages(self._reading, request.id):
+        for _, channel, ts in await queries.approval_messages(self._reading, request.id):
             await self._poster.update(channel, ts, question)
         return desc
 

@@ -1,1 +1,1 @@
-"""SQLAlchemy tables, the request repository, the unit of work and the alembic migrations."""
+"""SQLAlchemy tables, one repository per aggregate, the unit of work and the alembic migrations."""

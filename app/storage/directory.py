@@ -9,14 +9,8 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.directory import (
-    DirectoryPerson,
-    DirectoryProject,
-    SyncState,
-    Upstream,
-    query_words,
-    search_words,
-)
+from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, query_words, search_words
+from app.domain.upstreams import Upstream
 from app.storage.database import insert_for
 from app.storage.tables import DirectoryPersonRow, DirectoryProjectRow, DirectorySyncRow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.directory import Upstream
 from app.domain.links import UserLink
+from app.domain.upstreams import Upstream
 from app.storage.database import insert_for
 from app.storage.tables import UserLinkRow
 

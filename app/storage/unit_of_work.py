@@ -15,7 +15,7 @@ from app.storage.database import is_unavailable
 from app.storage.directory import SqlDirectoryRepository
 from app.storage.links import SqlLinkRepository
 from app.storage.notices import SqlNoticeRepository, SqlWorkerRepository
-from app.storage.repository import SqlRequestRepository
+from app.storage.requests import SqlRequestRepository
 from app.storage.summaries import SqlSummaryRepository
 
 log = logging.getLogger(__name__)

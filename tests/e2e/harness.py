@@ -17,7 +17,7 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.policy_file import parse_policy
+from app.policy.file import parse_policy
 from app.sandbox.core import serve_in_background
 from app.services.directory import refresh_directory
 from app.slack.ids import Action, Block

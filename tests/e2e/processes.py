@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.directory import Upstream
 from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus
+from app.domain.upstreams import Upstream
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, settled, sign
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.services.requests import requests_of
+from app.services.queries import requests_of
 from app.slack.ids import Action, Callback
 from tests.e2e.harness import World, running_world, sign
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.domain.directory import Upstream
+from app.domain.upstreams import Upstream
 from app.services.directory import refresh_directory
 from tests.e2e.harness import World, eventually, running_world
 

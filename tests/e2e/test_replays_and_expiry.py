@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.domain.notices import NoticeKind
 from app.domain.requests import AllocationPayload, NewRequest
 from app.domain.status import RequestStatus
-from app.services.requests import get_request, requests_of
+from app.services.queries import get_request, requests_of
 from app.slack.ids import Action
 from tests.e2e.harness import CHANNEL, World, allocation_values, eventually, running_world, sign
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
-from app.services.requests import get_request, requests_of
+from app.services.queries import get_request, requests_of
 from app.slack.ids import Action, Block, Callback
 from app.slack.listeners.views import TOO_BUSY
 from tests.e2e.harness import CHANNEL, World, allocation_values, eventually, option, running_world

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.services.requests import requests_of
+from app.services.queries import requests_of
 from app.slack.ids import Action
 from app.slack.metadata import ModalContext, dump_metadata
 from tests.e2e.harness import SIGNING_SECRET, World, allocation_values, eventually, running_world, sign

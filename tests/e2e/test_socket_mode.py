@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.policy_file import parse_policy
+from app.policy.file import parse_policy
 from app.wiring import build_container, build_http_app
 from tests.e2e.harness import BOT_TOKEN, POLICY, SLACK_USERS, eventually
 from tests.fake_slack import FakeSlack, serve_fake_slack

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.services.requests import requests_of
+from app.services.queries import requests_of
 from app.slack.ids import Action
 from tests.e2e.harness import CHANNEL, World, allocation_values, eventually, running_world, sign
 

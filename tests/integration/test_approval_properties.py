@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from app.domain.directory import Upstream
 from app.domain.errors import StaffdeskError
 from app.domain.requests import StaffingRequest
 from app.domain.status import FINAL_STATUSES, RequestStatus
+from app.domain.upstreams import Upstream
 from app.policy.rules import may_act_alone, may_approve, required_permissions
 from app.services.approvals import (
     approve_request,

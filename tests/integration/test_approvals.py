@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.domain.directory import DirectoryPerson, Upstream
+from app.domain.directory import DirectoryPerson
 from app.domain.errors import (
     NoApprover,
     NotAllowed,
@@ -21,6 +21,7 @@ from app.domain.errors import (
 from app.domain.notices import NoticeKind
 from app.domain.requests import MissionXProjectPersonPayload, NewRequest
 from app.domain.status import RequestStatus
+from app.domain.upstreams import Upstream
 from app.policy.model import Member, MemberKind
 from app.services.approvals import (
     approve_request,

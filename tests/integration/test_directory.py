@@ -10,8 +10,9 @@ import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, Upstream
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.errors import UpstreamUnavailable
+from app.domain.upstreams import Upstream
 from app.jobs.directory import AFTER_FAILURE, schedule_directory_refresh
 from app.services.directory import RecentSearches, refresh_directory, search_people, search_projects
 from app.storage import database

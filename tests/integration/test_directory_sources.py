@@ -7,14 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.domain.directory import Upstream
+from app.clients.missionx.client import MissionXClient
+from app.clients.procore.client import ProcoreClient
+from app.clients.wethod.client import WethodClient
+from app.domain.upstreams import Upstream
 from app.integrations.missionx import MissionXDirectorySource
 from app.integrations.procore import ProcoreDirectorySource
 from app.integrations.wethod import WethodDirectorySource
 from app.sandbox.core import Fault
 from app.services.directory import refresh_directory, search_people, search_projects
 from app.storage.unit_of_work import SqlUnitOfWork
-from app.wiring import Upstreams, build_upstreams
+from app.upstreams import EnabledUpstreams, build_upstreams
 from tests.conftest import FakeClock
 from tests.integration.upstreams import Sandbox, running_sandbox
 
@@ -22,7 +25,7 @@ UowFactory = Callable[[], SqlUnitOfWork]
 
 
 @pytest.fixture
-async def sandbox_upstreams() -> AsyncIterator[tuple[Sandbox, Upstreams]]:
+async def sandbox_upstreams() -> AsyncIterator[tuple[Sandbox, EnabledUpstreams]]:
     async with running_sandbox() as sandbox:
         upstreams = build_upstreams(sandbox.settings())
         yield sandbox, upstreams
@@ -30,11 +33,10 @@ async def sandbox_upstreams() -> AsyncIterator[tuple[Sandbox, Upstreams]]:
 
 
 async def test_wethod_is_read_in_full_then_only_what_changed(
-    sandbox_upstreams: tuple[Sandbox, Upstreams], uow_factory: UowFactory, clock: FakeClock
+    sandbox_upstreams: tuple[Sandbox, EnabledUpstreams], uow_factory: UowFactory, clock: FakeClock
 ) -> None:
     sandbox, upstreams = sandbox_upstreams
-    assert upstreams.wethod is not None
-    source = WethodDirectorySource(upstreams.wethod)
+    source = WethodDirectorySource(upstreams.client_of(Upstream.WETHOD, WethodClient))
     first = await refresh_directory(source, uow_factory, clock)
     assert (first.full, first.people, first.projects) == (
         True,
@@ -66,11 +68,12 @@ async def test_wethod_is_read_in_full_then_only_what_changed(
 
 
 async def test_missionx_projects_know_their_managers(
-    sandbox_upstreams: tuple[Sandbox, Upstreams], uow_factory: UowFactory, clock: FakeClock
+    sandbox_upstreams: tuple[Sandbox, EnabledUpstreams], uow_factory: UowFactory, clock: FakeClock
 ) -> None:
     sandbox, upstreams = sandbox_upstreams
-    assert upstreams.missionx is not None
-    report = await refresh_directory(MissionXDirectorySource(upstreams.missionx), uow_factory, clock)
+    report = await refresh_directory(
+        MissionXDirectorySource(upstreams.client_of(Upstream.MISSIONX, MissionXClient)), uow_factory, clock
+    )
     assert (report.full, report.projects, report.errors) == (True, len(sandbox.company.projects), ())
     (apollo,) = await search_projects(uow_factory, Upstream.MISSIONX, "apollo website")
     assert apollo.job_order == sandbox.company.projects[0].job_order
@@ -81,11 +84,12 @@ async def test_missionx_projects_know_their_managers(
 
 
 async def test_procore_lists_archived_projects_last(
-    sandbox_upstreams: tuple[Sandbox, Upstreams], uow_factory: UowFactory, clock: FakeClock
+    sandbox_upstreams: tuple[Sandbox, EnabledUpstreams], uow_factory: UowFactory, clock: FakeClock
 ) -> None:
     sandbox, upstreams = sandbox_upstreams
-    assert upstreams.procore is not None
-    report = await refresh_directory(ProcoreDirectorySource(upstreams.procore), uow_factory, clock)
+    report = await refresh_directory(
+        ProcoreDirectorySource(upstreams.client_of(Upstream.PROCORE, ProcoreClient)), uow_factory, clock
+    )
     assert (report.projects, report.people) == (len(sandbox.company.projects), len(sandbox.company.people))
     found = await search_projects(uow_factory, Upstream.PROCORE, "", limit=100)
     archived = [p.archived for p in found]
@@ -94,11 +98,10 @@ async def test_procore_lists_archived_projects_last(
 
 
 async def test_an_upstream_that_fails_leaves_the_directory_as_it_was(
-    sandbox_upstreams: tuple[Sandbox, Upstreams], uow_factory: UowFactory, clock: FakeClock
+    sandbox_upstreams: tuple[Sandbox, EnabledUpstreams], uow_factory: UowFactory, clock: FakeClock
 ) -> None:
     sandbox, upstreams = sandbox_upstreams
-    assert upstreams.procore is not None
-    source = ProcoreDirectorySource(upstreams.procore)
+    source = ProcoreDirectorySource(upstreams.client_of(Upstream.PROCORE, ProcoreClient))
     await refresh_directory(source, uow_factory, clock)
     sandbox.procore.control.faults.append(Fault(status=403, count=50, path_prefix="/rest/v1.0/companies/"))
     clock.advance(hours=1)

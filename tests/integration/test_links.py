@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from app.domain.directory import Upstream
 from app.domain.links import UserLink
+from app.domain.upstreams import Upstream
 from app.storage.unit_of_work import SqlUnitOfWork
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

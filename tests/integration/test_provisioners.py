@@ -18,10 +18,11 @@ from app.domain.requests import (
     StaffingRequest,
     WhitelistPayload,
 )
-from app.integrations.wethod import WethodAllocationReader
+from app.domain.upstreams import Upstream
+from app.integrations.wethod import WethodAllocationProvisioner, WethodAllocationReader
 from app.sandbox.core import Fault
 from app.services.ports import Provisioner
-from app.wiring import Upstreams, build_provisioner, build_upstreams
+from app.upstreams import EnabledUpstreams, build_upstreams
 from tests.factories import a_request
 from tests.integration.upstreams import Sandbox, running_sandbox
 
@@ -39,18 +40,18 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def upstreams(sandbox: Sandbox) -> AsyncIterator[Upstreams]:
+async def upstreams(sandbox: Sandbox) -> AsyncIterator[EnabledUpstreams]:
     clients = build_upstreams(sandbox.settings())
     yield clients
     await clients.aclose()
 
 
-def provisioner_for(sandbox: Sandbox, upstreams: Upstreams) -> Provisioner:
-    return build_provisioner(sandbox.settings(), upstreams)
+def provisioner_for(sandbox: Sandbox, upstreams: EnabledUpstreams) -> Provisioner:
+    return upstreams.provisioner()
 
 
 async def test_an_allocation_over_several_days_creates_one_allocation_per_day(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     person, project = sandbox.company.people[20], sandbox.company.projects[0]
     days = (date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3))
@@ -63,7 +64,7 @@ async def test_an_allocation_over_several_days_creates_one_allocation_per_day(
 
 
 async def test_an_allocation_the_upstream_refuses_comes_back_field_by_field(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     payload = AllocationPayload(
         person_id=99_999, project_id=sandbox.company.projects[0].id, dates=(date(2026, 12, 1),), hours=2
@@ -75,7 +76,7 @@ async def test_an_allocation_the_upstream_refuses_comes_back_field_by_field(
 
 
 async def test_a_retried_allocation_finds_what_the_first_attempt_created(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     person, project = sandbox.company.people[21], sandbox.company.projects[1]
     sandbox.wethod.state.add_allocation(person.id, project.id, date(2026, 12, 1), 6)
@@ -88,7 +89,7 @@ async def test_a_retried_allocation_finds_what_the_first_attempt_created(
 
 
 async def test_a_whitelist_entry_is_added_and_asking_again_is_already_done(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     payload = WhitelistPayload(
         project_id=sandbox.company.projects[2].id, person_id=sandbox.company.people[22].id
@@ -106,9 +107,7 @@ async def test_a_refused_token_asks_an_operator_to_check_the_setting(sandbox: Sa
         project_id=sandbox.company.projects[2].id, person_id=sandbox.company.people[23].id
     )
     try:
-        outcome = await build_provisioner(sandbox.settings(), upstreams).provision(
-            request(payload), attempt=1
-        )
+        outcome = await upstreams.provisioner().provision(request(payload), attempt=1)
     finally:
         await upstreams.aclose()
     assert isinstance(outcome, NeedsOperator)
@@ -122,9 +121,7 @@ async def test_a_wrong_company_is_a_precondition_the_operator_fixes(sandbox: San
         project_id=sandbox.company.projects[2].id, person_id=sandbox.company.people[23].id
     )
     try:
-        outcome = await build_provisioner(sandbox.settings(), upstreams).provision(
-            request(payload), attempt=1
-        )
+        outcome = await upstreams.provisioner().provision(request(payload), attempt=1)
     finally:
         await upstreams.aclose()
     assert isinstance(outcome, NeedsOperator)
@@ -132,7 +129,7 @@ async def test_a_wrong_company_is_a_precondition_the_operator_fixes(sandbox: San
 
 
 async def test_an_upstream_that_stays_unavailable_is_retried_later_after_its_wait(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     sandbox.wethod.control.faults.append(Fault(status=503, count=10, retry_after=120))
     payload = WhitelistPayload(
@@ -145,7 +142,7 @@ async def test_an_upstream_that_stays_unavailable_is_retried_later_after_its_wai
 
 
 async def test_a_missionx_person_is_added_once_and_a_bad_role_is_refused_by_field(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     project_id = next(iter(sandbox.missionx.state.projects))
     payload = MissionXProjectPersonPayload(
@@ -166,7 +163,7 @@ async def test_a_missionx_person_is_added_once_and_a_bad_role_is_refused_by_fiel
 
 
 async def test_a_procore_person_carries_the_request_id_so_a_lost_answer_is_found_exactly(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     project = sandbox.procore.state.projects[0]
     payload = ProcoreProjectPersonPayload(project_id=project["id"], last_name="Nakamura", first_name="Aiko")
@@ -189,9 +186,7 @@ async def test_an_answer_lost_after_the_upstream_committed_is_delivered_once(san
         person_id=person.id, project_id=project.id, dates=(date(2026, 12, 7),), hours=3
     )
     try:
-        outcome = await build_provisioner(sandbox.settings(), Upstreams(wethod=client)).provision(
-            request(payload), attempt=1
-        )
+        outcome = await WethodAllocationProvisioner(client).provision(request(payload), attempt=1)
     finally:
         await client.aclose()
     assert isinstance(outcome, AlreadyDone)
@@ -199,7 +194,7 @@ async def test_an_answer_lost_after_the_upstream_committed_is_delivered_once(san
 
 
 async def test_a_whole_days_allocations_are_read_several_pages_at_a_time(
-    sandbox: Sandbox, upstreams: Upstreams
+    sandbox: Sandbox, upstreams: EnabledUpstreams
 ) -> None:
     day = date(2026, 12, 14)
     people = sandbox.company.people
@@ -208,8 +203,8 @@ async def test_a_whole_days_allocations_are_read_several_pages_at_a_time(
             people[index % len(people)].id, sandbox.company.projects[index % 30].id, day, 1
         )
     sandbox.wethod.state.add_allocation(people[0].id, sandbox.company.projects[0].id, date(2026, 12, 15), 8)
-    assert upstreams.wethod is not None
-    found = await WethodAllocationReader(upstreams.wethod).allocations_on(day)
+    reader = WethodAllocationReader(upstreams.client_of(Upstream.WETHOD, WethodClient))
+    found = await reader.allocations_on(day)
     assert len(found) == 1_050
     assert sum(a.hours for a in found) == 1_050
     pages = sandbox.wethod.control.calls_to("GET", "/api/people-allocations")

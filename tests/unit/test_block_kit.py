@@ -10,7 +10,6 @@ import pytest
 from slack_sdk.models.blocks import Block as SlackBlock
 from slack_sdk.models.views import View
 
-from app.domain.directory import Upstream
 from app.domain.outcomes import AlreadyDone, Delivered, FieldFailure, NeedsOperator, Refused, RetryLater
 from app.domain.requests import (
     AllocationPayload,
@@ -22,7 +21,8 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.status import RequestStatus
-from app.services.requests import DayPreview, RequestDescription
+from app.domain.upstreams import Upstream
+from app.services.queries import DayPreview, RequestDescription
 from app.slack.blocks.common import SlackMessage
 from app.slack.blocks.home import build_home, build_my_requests, build_waiting_for_me
 from app.slack.blocks.messages import (

@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.domain.directory import Upstream
 from app.domain.errors import NotAllowed, NoUpstreamPerson, UnknownProject, UpstreamUnavailable
 from app.domain.outcomes import (
     AlreadyDone,
@@ -33,7 +32,8 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.status import RequestStatus
-from app.services.requests import RequestDescription
+from app.domain.upstreams import Upstream
+from app.services.queries import RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
 from app.slack.blocks.common import SlackMessage, user
 from app.slack.blocks.escape import Mrkdwn, escape, markup
@@ -54,8 +54,8 @@ from app.slack.blocks.modals import (
     preview_text,
 )
 from app.slack.blocks.summary import build_summary_messages
+from app.slack.errors import handle_error
 from app.slack.ids import Action
-from app.slack.listeners.errors import handle_error
 from app.slack.metadata import ModalContext
 from tests.factories import a_request
 

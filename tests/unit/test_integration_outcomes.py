@@ -19,14 +19,15 @@ from app.clients.errors import (
     UpstreamError,
 )
 from app.domain.outcomes import FieldFailure, NeedsOperator, Refused, RetryLater
-from app.integrations.outcomes import PROCORE, WETHOD, outcome_for_error, unavailable
+from app.domain.upstreams import Upstream
+from app.integrations.outcomes import outcome_for_error, unavailable
 
 
 def test_field_failures_are_kept_field_by_field_with_what_was_already_done() -> None:
     error = InvalidData(
         "Wethod", "invalid", [FieldError("hours", "must be at most 8"), FieldError("date", "is not a date")]
     )
-    outcome = outcome_for_error(error, WETHOD, done=["11", "12"], context="2026-12-03")
+    outcome = outcome_for_error(error, Upstream.WETHOD, done=["11", "12"], context="2026-12-03")
     assert isinstance(outcome, Refused)
     assert outcome.failures == (
         FieldFailure(field="hours", message="2026-12-03: must be at most 8"),
@@ -36,7 +37,7 @@ def test_field_failures_are_kept_field_by_field_with_what_was_already_done() -> 
 
 
 def test_a_refusal_without_field_detail_still_says_what_the_upstream_said() -> None:
-    outcome = outcome_for_error(InvalidData("Procore", "person is invalid", []), PROCORE)
+    outcome = outcome_for_error(InvalidData("Procore", "person is invalid", []), Upstream.PROCORE)
     assert isinstance(outcome, Refused)
     assert outcome.failures == (FieldFailure(field="request", message="person is invalid"),)
 
@@ -50,7 +51,7 @@ def test_a_refusal_without_field_detail_still_says_what_the_upstream_said() -> N
     ],
 )
 def test_credential_and_header_problems_name_the_setting_to_check(error: UpstreamError, setting: str) -> None:
-    outcome = outcome_for_error(error, WETHOD)
+    outcome = outcome_for_error(error, Upstream.WETHOD)
     assert isinstance(outcome, NeedsOperator)
     assert outcome.setting == setting
     assert "Wethod" in outcome.reason
@@ -70,7 +71,7 @@ def test_credential_and_header_problems_name_the_setting_to_check(error: Upstrea
 def test_passing_trouble_is_retried_later_with_the_upstreams_wait(
     error: UpstreamError, retry_after: float | None
 ) -> None:
-    outcome = outcome_for_error(error, WETHOD)
+    outcome = outcome_for_error(error, Upstream.WETHOD)
     assert isinstance(outcome, RetryLater)
     assert outcome.retry_after_seconds == retry_after
 
@@ -79,10 +80,10 @@ def test_passing_trouble_is_retried_later_with_the_upstreams_wait(
     "error", [NotFound("Wethod", "no such project", status=404), Conflict("Wethod", "dup", status=409)]
 )
 def test_a_missing_project_or_a_conflict_is_refused(error: UpstreamError) -> None:
-    assert isinstance(outcome_for_error(error, WETHOD), Refused)
+    assert isinstance(outcome_for_error(error, Upstream.WETHOD), Refused)
 
 
 def test_a_read_failure_becomes_a_plain_unavailable_error() -> None:
-    problem = unavailable(ServerError("Wethod", "down for maintenance", status=503), WETHOD)
+    problem = unavailable(ServerError("Wethod", "down for maintenance", status=503), Upstream.WETHOD)
     assert problem.upstream == "Wethod"
     assert problem.reason == "answered 503: down for maintenance"

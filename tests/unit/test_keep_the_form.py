@@ -11,7 +11,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from app.domain.errors import StorageUnavailable
-from app.slack.listeners.errors import IN_TIME, keep_the_form
+from app.slack.errors import IN_TIME, keep_the_form
 
 FORM = {
     "id": "V0FORM",

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from app.domain.directory import Upstream
 from app.domain.requests import RequestKind
+from app.domain.upstreams import Upstream
 from app.slack.metadata import (
     FormNotVerified,
     MetadataSigner,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from app.policy.file import PolicyFileError, load_policy, parse_policy
 from app.policy.model import ApproverSource, Member, MemberKind, Permission
-from app.policy_file import PolicyFileError, load_policy, parse_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 FILE = Path("policy.yml")

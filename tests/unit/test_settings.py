@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.upstreams import Upstream
 from app.settings import EXPECTED, Mode, Settings, SettingsError, load_settings
 
 BOT_TOKEN = "xoxb-1234567890-abcdefghijklmnop"
@@ -111,7 +112,7 @@ def test_secrets_never_appear_in_the_settings_repr(clean_env: pytest.MonkeyPatch
     shown = repr(settings) + str(settings) + settings.model_dump_json()
     for secret in (BOT_TOKEN, SIGNING_SECRET, "wethod-personal-token"):
         assert secret not in shown
-    assert settings.enabled_upstreams() == ["Wethod"]
+    assert settings.enabled_upstreams() == [Upstream.WETHOD]
 
 
 def test_a_dot_env_file_is_read_and_the_environment_wins(
@@ -141,7 +142,7 @@ def test_the_slack_api_url_always_ends_with_a_slash(clean_env: pytest.MonkeyPatc
 
 def test_an_upstream_lists_what_it_still_needs(clean_env: pytest.MonkeyPatch) -> None:
     settings = load_settings(Mode.DATABASE)
-    assert settings.missing_for("MissionX") == [
+    assert settings.missing_for(Upstream.MISSIONX) == [
         "MISSIONX_CLIENT_ID",
         "MISSIONX_CLIENT_SECRET",
         "MISSIONX_ORG_ID",

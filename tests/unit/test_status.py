@@ -7,7 +7,8 @@ import itertools
 import pytest
 
 from app.domain.errors import IllegalTransition
-from app.domain.status import FINAL_STATUSES, LEGAL_TRANSITIONS, RequestStatus, check_transition
+from app.domain.lifecycle import LEGAL_TRANSITIONS, check_transition
+from app.domain.status import FINAL_STATUSES, RequestStatus
 
 S = RequestStatus
 EXPECTED_LEGAL = {

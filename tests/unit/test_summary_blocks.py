@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import Block as SlackBlock
 
 from app.domain.requests import AllocationPayload
 from app.domain.status import RequestStatus
-from app.services.requests import RequestDescription
+from app.services.queries import RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
 from app.slack.blocks.summary import build_summary_messages
 from tests.factories import a_request

@@ -1,7 +1,6 @@
 """The MissionX Open API client: OAuth2 client credentials, project people, projects, org roles, people."""
 
-from app.clients.missionx.auth import MissionXAuth
-from app.clients.missionx.client import MissionXClient
+from app.clients.missionx.client import MissionXAuth, MissionXClient
 from app.clients.missionx.models import (
     NewProjectPerson,
     OrgPerson,

@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
-from app.clients.errors import (
-    AnswerLost,
-    Conflict,
-    FieldError,
-    Forbidden,
-    InvalidData,
-    NotFound,
-    PreconditionFailed,
-    RateLimited,
-    ServerError,
-    Unauthorized,
-    UpstreamError,
+from app.clients.errors import AnswerLost, FieldError, UpstreamError
+from app.clients.http import (
+    DEFAULT_TIMEOUT,
+    HttpClient,
+    Problem,
+    error_for_status,
+    json_or_none,
+    scrub,
+    send,
+    where,
 )
-from app.clients.http import DEFAULT_TIMEOUT, json_or_none, send
-from app.clients.missionx.auth import UPSTREAM, MissionXAuth
 from app.clients.missionx.models import (
     NewProjectPerson,
     OrgPerson,
@@ -34,25 +30,46 @@ from app.clients.missionx.models import (
     Project,
     ProjectPerson,
 )
-from app.clients.retry import Created, RetryPolicy, create_once, retry_after_seconds, retry_read
+from app.clients.oauth import ClientCredentialsAuth
+from app.clients.retry import Created, RetryPolicy, create_once, retry_read
+
+UPSTREAM = "MissionX"
+DOCUMENTED_LIFETIME = 14400.0
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_RETRY = RetryPolicy()
-
-_BY_STATUS: dict[int, type[UpstreamError]] = {
-    401: Unauthorized,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-    412: PreconditionFailed,
-}
 
 
 class _OrgRoles(BaseModel):
     roles: list[OrgRole] = Field(default_factory=list)
 
 
-class MissionXClient:
+class MissionXAuth(ClientCredentialsAuth):
+    """Client credentials of one MissionX organisation, named by `Org-Id` on the token request and every
+    call."""
+
+    def __init__(
+        self,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        org_id: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            UPSTREAM,
+            token_url,
+            client_id,
+            client_secret,
+            read_refusal=_token_refusal,
+            default_lifetime=DOCUMENTED_LIFETIME,
+            headers={"Org-Id": org_id},
+            clock=clock,
+        )
+
+
+class MissionXClient(HttpClient):
     """One MissionX organisation, reached with OAuth2 client credentials."""
 
     def __init__(
@@ -77,17 +94,6 @@ class MissionXClient:
             headers={"Accept": "application/json"},
         )
 
-    async def __aenter__(self) -> MissionXClient:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
     async def add_project_person(
         self, project_id: str, new: NewProjectPerson, *, look_first: bool = False, notify: bool = True
     ) -> Created[ProjectPerson]:
@@ -97,7 +103,7 @@ class MissionXClient:
 
         async def create() -> ProjectPerson:
             response = await self._request("POST", path, params=params, json=new.to_wire())
-            return _model(ProjectPerson, _json(response), f"POST {path}")
+            return _model(ProjectPerson, self._json(response), f"POST {path}")
 
         async def find() -> ProjectPerson | None:
             project = await self._fetch_project(project_id, expand_people=True)
@@ -116,7 +122,7 @@ class MissionXClient:
     async def list_roles(self) -> list[OrgRole]:
         read = partial(self._request, "GET", "/orgs/me", params={"select": "roles"})
         response = await retry_read(self._retry, read)
-        return _model(_OrgRoles, _json(response), "GET /orgs/me").roles
+        return _model(_OrgRoles, self._json(response), "GET /orgs/me").roles
 
     async def list_org_people(self) -> list[OrgPerson]:
         items = await self._list_all("/orgs/people", {})
@@ -126,7 +132,7 @@ class MissionXClient:
         path = f"/projects/{_segment(project_id)}"
         params = {"expand": "people"} if expand_people else None
         response = await self._request("GET", path, params=params)
-        return _model(Project, _json(response), f"GET {path}")
+        return _model(Project, self._json(response), f"GET {path}")
 
     async def _list_all(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
         """Every item of a `{value, nextLink}` list, following `nextLink` (absolute or relative)."""
@@ -136,75 +142,68 @@ class MissionXClient:
         while True:
             read = partial(self._request, "GET", target, params=query)
             response = await retry_read(self._retry, read)
-            page = _model(Page, _json(response), f"GET {path}")
+            page = _model(Page, self._json(response), f"GET {path}")
             items.extend(page.value)
             if not page.next_link:
                 return items
-            target, query = _next_page(response.url, page.next_link, seen), None
+            target, query = _next_page(response.url, page.next_link, seen, self._auth.secrets), None
 
     async def _request(
         self, method: str, url: str, *, params: dict[str, str] | None = None, json: Any = None
     ) -> httpx.Response:
         """Send one request; any answer but a 2xx becomes the matching typed error."""
-        response = await send(self._http, UPSTREAM, method, url, params=params, json=json)
+        response = await send(
+            self._http, UPSTREAM, method, url, params=params, json=json, secrets=self._auth.secrets
+        )
         if response.is_success:
             return response
-        raise _error_for(response, f"{method} {response.request.url.path}", self._auth.scrub)
+        raise error_for_status(response, UPSTREAM, _problem, self._auth.secrets)
+
+    def _json(self, response: httpx.Response) -> Any:
+        body = json_or_none(response)
+        if body is None:
+            call = where(response.request.method, response.request.url, self._auth.secrets)
+            raise AnswerLost(UPSTREAM, f"the answer to {call} is not JSON", status=response.status_code)
+        return body
 
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
 
 
-def _next_page(current: httpx.URL, link: str, seen: set[str]) -> str:
+def _next_page(current: httpx.URL, link: str, seen: set[str], secrets: tuple[str, ...]) -> str:
     """The next page's URL, resolved against the current one; it must stay on the same origin."""
     seen.add(str(current))
     target = current.join(link)
+    page = scrub(current.path, secrets)
     if (target.scheme, target.host, target.port) != (current.scheme, current.host, current.port):
-        raise UpstreamError(UPSTREAM, f"nextLink of {current.path} leaves the API; not followed")
+        raise UpstreamError(UPSTREAM, f"nextLink of {page} leaves the API; not followed")
     if str(target) in seen:
-        raise UpstreamError(UPSTREAM, f"nextLink of {current.path} repeats a page")
+        raise UpstreamError(UPSTREAM, f"nextLink of {page} repeats a page")
     return str(target)
 
 
-def _json(response: httpx.Response) -> Any:
-    body = json_or_none(response)
-    if body is None:
-        where = f"{response.request.method} {response.request.url.path}"
-        raise AnswerLost(UPSTREAM, f"the answer to {where} is not JSON", status=response.status_code)
-    return body
-
-
-def _model(model: type[M], data: Any, where: str) -> M:
+def _model(model: type[M], data: Any, call: str) -> M:
     # A 2xx whose body cannot be read is treated like a lost answer: a create may have taken effect.
     try:
         return model.model_validate(data)
     except ValidationError:
-        raise AnswerLost(UPSTREAM, f"the answer to {where} does not have the documented shape") from None
+        raise AnswerLost(UPSTREAM, f"the answer to {call} does not have the documented shape") from None
 
 
-def _error_for(response: httpx.Response, where: str, scrub: Callable[[str], str]) -> UpstreamError:
-    """The typed error for a non-2xx answer, read from the documented `{message, code, data}` body."""
+def _problem(response: httpx.Response) -> Problem:
+    """What a `{message, code, data}` error body says, naming the call it answers."""
     body = json_or_none(response)
     envelope = body if isinstance(body, dict) else {}
-    raw_message = envelope.get("message")
-    code = envelope.get("code") if isinstance(envelope.get("code"), str) else None
-    reason = raw_message if isinstance(raw_message, str) and raw_message else response.reason_phrase
-    message = scrub(reason or "no message")
-    text = f"{message} ({where})"
-    status = response.status_code
-    retry_after = retry_after_seconds(response.headers)
-    if status in (400, 422):
-        failures = _failures(envelope.get("data"), message, scrub)
-        return InvalidData(UPSTREAM, text, failures, status=status, code=code)
-    if status == 429:
-        return RateLimited(UPSTREAM, text, retry_after=retry_after, code=code)
-    if status >= 500:
-        return ServerError(UPSTREAM, text, status=status, retry_after=retry_after, code=code)
-    return _BY_STATUS.get(status, UpstreamError)(UPSTREAM, text, status=status, code=code)
+    raw_message, raw_code = envelope.get("message"), envelope.get("code")
+    reason = (raw_message if isinstance(raw_message, str) else "") or response.reason_phrase or "no message"
+    code = raw_code if isinstance(raw_code, str) else None
+    request = response.request
+    text = f"{reason} ({where(request.method, request.url)})"
+    return Problem(text, _failures(envelope.get("data"), reason), code)
 
 
-def _failures(data: Any, message: str, scrub: Callable[[str], str]) -> list[FieldError]:
+def _failures(data: Any, message: str) -> list[FieldError]:
     """Which fields a 400 names.
 
     The docs leave `data` free-form. It names fields as `{"field": name[, "message": text]}` or as a
@@ -215,8 +214,17 @@ def _failures(data: Any, message: str, scrub: Callable[[str], str]) -> list[Fiel
         field = data.get("field")
         if isinstance(field, str) and field:
             detail = data.get("message")
-            return [FieldError(field, scrub(detail) if isinstance(detail, str) and detail else message)]
-        named = [FieldError(k, scrub(v)) for k, v in data.items() if isinstance(v, str) and v and k]
+            return [FieldError(field, detail if isinstance(detail, str) and detail else message)]
+        named = [FieldError(k, v) for k, v in data.items() if isinstance(v, str) and v and k]
         if named:
             return named
     return [FieldError("", message)]
+
+
+def _token_refusal(response: httpx.Response) -> Problem:
+    """Why no token came: the documented `message`, or OAuth2's `error_description` or `error`."""
+    body = json_or_none(response)
+    envelope = body if isinstance(body, dict) else {}
+    said = (envelope.get(key) for key in ("message", "error_description", "error"))
+    detail = next((text for text in said if isinstance(text, str) and text), None)
+    return Problem(f"the token request was refused: {detail or response.reason_phrase or 'no detail'}")

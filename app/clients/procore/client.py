@@ -5,25 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from app.clients.errors import (
-    Conflict,
-    FieldError,
-    Forbidden,
-    InvalidData,
-    NotFound,
-    RateLimited,
-    ServerError,
-    Unauthorized,
-    UpstreamError,
-)
-from app.clients.http import DEFAULT_TIMEOUT, json_or_none, send
-from app.clients.procore.auth import AccessToken, ProcoreAuth
+from app.clients.errors import FieldError, UpstreamError
+from app.clients.http import DEFAULT_TIMEOUT, HttpClient, Problem, error_for_status, json_or_none, send, where
+from app.clients.oauth import ClientCredentialsAuth
 from app.clients.procore.models import (
     CompanyUser,
     NewProjectPerson,
@@ -31,120 +20,92 @@ from app.clients.procore.models import (
     ProjectPerson,
     WorkClassification,
 )
-from app.clients.retry import Created, RetryPolicy, create_once, retry_after_seconds, retry_read
+from app.clients.retry import Created, RetryPolicy, create_once, retry_read
 
 UPSTREAM = "Procore"
 API = "/rest/v1.0"
 PER_PAGE = 500
 VIEWS = frozenset({"normal", "extended", "web"})
+TOKEN_LIFETIME = 5400.0
 _MAX_MESSAGE = 500
-_BY_STATUS: dict[int, type[UpstreamError]] = {
-    401: Unauthorized,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-}
 
 M = TypeVar("M", bound=BaseModel)
 Fetch = Callable[[str, dict[str, Any]], Awaitable[httpx.Response]]
 
 
-class _TokenAnswer(BaseModel):
-    access_token: str
-    expires_in: float = 5400.0
-
-
 @dataclass
-class Problem:
+class _Said:
     """What an error body says, whatever its shape: loose notes and per-field messages."""
 
     notes: list[str] = field(default_factory=list)
     failures: list[FieldError] = field(default_factory=list)
     code: str | None = None
 
-    def message(self, fallback: str) -> str:
+    def text(self) -> str:
         parts = [*self.notes, *(f"{f.field}: {f.message}" for f in self.failures)]
-        return "; ".join(parts)[:_MAX_MESSAGE] or fallback
+        return "; ".join(parts)[:_MAX_MESSAGE]
 
 
 def read_problem(response: httpx.Response) -> Problem:
+    """What an error answer says, or its status when it says nothing."""
+    said = _read(response)
+    return Problem(
+        said.text() or response.reason_phrase or f"status {response.status_code}", said.failures, said.code
+    )
+
+
+def _token_refusal(response: httpx.Response) -> Problem:
+    said = _read(response)
+    return Problem(f"no access token: {said.text() or 'refused'}", said.failures, said.code)
+
+
+def _read(response: httpx.Response) -> _Said:
     """Parse `{"errors": str | {field: [msg]} | [...]}`, `{"error": str | {code, message, details}}`,
     `{"message": str}` or a plain-text body."""
     body = json_or_none(response)
-    problem = Problem()
+    said = _Said()
     if isinstance(body, dict) and "errors" in body:
-        _collect_errors(body["errors"], problem, None)
+        _collect_errors(body["errors"], said, None)
     elif isinstance(body, dict) and isinstance(body.get("error"), dict):
-        _collect_error_object(body["error"], problem)
+        _collect_error_object(body["error"], said)
     elif isinstance(body, dict) and isinstance(body.get("error"), str):
-        problem.code = body["error"]
-        problem.notes.append(str(body.get("error_description") or body["error"]))
+        said.code = body["error"]
+        said.notes.append(str(body.get("error_description") or body["error"]))
     elif isinstance(body, dict) and isinstance(body.get("message"), str):
-        problem.notes.append(body["message"])
+        said.notes.append(body["message"])
     elif isinstance(body, list | str):
-        _collect_errors(body, problem, None)
+        _collect_errors(body, said, None)
     elif body is None:
         text = " ".join(response.text.split())
         if text and not text.startswith("<"):  # an HTML error page says nothing the status does not
-            problem.notes.append(text)
-    return problem
+            said.notes.append(text)
+    return said
 
 
-def _collect_errors(value: Any, problem: Problem, field_name: str | None) -> None:
+def _collect_errors(value: Any, said: _Said, field_name: str | None) -> None:
     if isinstance(value, str):
         if field_name:
-            problem.failures.append(FieldError(field_name, value))
+            said.failures.append(FieldError(field_name, value))
         else:
-            problem.notes.append(value)
+            said.notes.append(value)
     elif isinstance(value, list):
         for item in value:
-            _collect_errors(item, problem, field_name)
+            _collect_errors(item, said, field_name)
     elif isinstance(value, dict) and "errors" in value:
-        _collect_errors(value["errors"], problem, field_name)
+        _collect_errors(value["errors"], said, field_name)
     elif isinstance(value, dict) and isinstance(value.get("message"), str):
-        _collect_errors(value["message"], problem, value.get("field") or field_name)
+        _collect_errors(value["message"], said, value.get("field") or field_name)
     elif isinstance(value, dict):
         for key, item in value.items():
-            _collect_errors(item, problem, f"{field_name}.{key}" if field_name else str(key))
+            _collect_errors(item, said, f"{field_name}.{key}" if field_name else str(key))
 
 
-def _collect_error_object(error: dict[str, Any], problem: Problem) -> None:
-    problem.code = str(error["code"]) if error.get("code") is not None else None
+def _collect_error_object(error: dict[str, Any], said: _Said) -> None:
+    said.code = str(error["code"]) if error.get("code") is not None else None
     message = error.get("message") or error.get("error")
     if isinstance(message, str):
-        problem.notes.append(message)
-    _collect_errors(error.get("details") or [], problem, None)
-
-
-def error_for(response: httpx.Response, problem: Problem) -> UpstreamError:
-    """The typed error for a non-success answer."""
-    status = response.status_code
-    message = problem.message(response.reason_phrase or f"status {status}")
-    if status in (400, 422):
-        return InvalidData(UPSTREAM, message, problem.failures, status=status, code=problem.code)
-    if status == 429:
-        wait = retry_after_seconds(response.headers)
-        return RateLimited(UPSTREAM, message, retry_after=wait, code=problem.code)
-    if status >= 500:
-        # Every Procore answer carries X-Rate-Limit-Reset; only Retry-After speaks of a server error.
-        only = {k: v for k, v in response.headers.items() if k.lower() == "retry-after"}
-        wait = retry_after_seconds(only)
-        return ServerError(UPSTREAM, message, status=status, retry_after=wait, code=problem.code)
-    kind = _BY_STATUS.get(status, UpstreamError)
-    return kind(UPSTREAM, message, status=status, code=problem.code)
-
-
-def _scrubbed(problem: Problem, secrets: list[str]) -> Problem:
-    def scrub(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
-
-    return Problem(
-        [scrub(n) for n in problem.notes],
-        [FieldError(f.field, scrub(f.message)) for f in problem.failures],
-        problem.code,
-    )
+        said.notes.append(message)
+    _collect_errors(error.get("details") or [], said, None)
 
 
 def _has_next_page(response: httpx.Response, seen: int, batch: int) -> bool:
@@ -157,7 +118,7 @@ def _has_next_page(response: httpx.Response, seen: int, batch: int) -> bool:
     return total.isdigit() and seen < int(total)
 
 
-class ProcoreClient:
+class ProcoreClient(HttpClient):
     """Procore for one company, with a client-credentials (service account) token."""
 
     def __init__(
@@ -173,26 +134,20 @@ class ProcoreClient:
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 (a frozen dataclass)
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._token_url = token_url
-        self._client_id = client_id
-        self._client_secret = client_secret
         self._company_id = company_id
         self._retry = retry
-        self._auth = ProcoreAuth(self._fetch_token, clock=clock)
+        self._auth = ClientCredentialsAuth(
+            UPSTREAM,
+            token_url,
+            client_id,
+            client_secret,
+            read_refusal=_token_refusal,
+            default_lifetime=TOKEN_LIFETIME,
+            clock=clock,
+        )
         self._http = httpx.AsyncClient(
             base_url=base_url, transport=transport, timeout=timeout, auth=self._auth
         )
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def create_project_person(
         self, project_id: int, new: NewProjectPerson, *, view: str = "normal", look_first: bool = False
@@ -252,30 +207,19 @@ class ProcoreClient:
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
     ) -> httpx.Response:
         headers = {"Procore-Company-Id": str(self._company_id)}
-        response = await send(self._http, UPSTREAM, method, path, params=params, json=json, headers=headers)
+        response = await send(
+            self._http,
+            UPSTREAM,
+            method,
+            path,
+            params=params,
+            json=json,
+            headers=headers,
+            secrets=self._auth.secrets,
+        )
         if response.is_success:
             return response
-        raise error_for(response, self._read_problem(response))
-
-    async def _fetch_token(self) -> AccessToken:
-        form = {
-            "grant_type": "client_credentials",
-            "client_id": self._client_id,
-            "client_secret": self._client_secret,
-        }
-        response = await send(self._http, UPSTREAM, "POST", self._token_url, data=form, auth=None)
-        if response.status_code in (400, 401, 403):
-            problem = self._read_problem(response)
-            message = f"no access token: {problem.message('refused')}"
-            raise Unauthorized(UPSTREAM, message, status=response.status_code, code=problem.code)
-        if not response.is_success:
-            raise error_for(response, self._read_problem(response))
-        answer = _parse(response, _TokenAnswer)
-        return AccessToken(answer.access_token, answer.expires_in)
-
-    def _read_problem(self, response: httpx.Response) -> Problem:
-        secrets = [s for s in (self._client_secret, *self._auth.issued) if s]
-        return _scrubbed(read_problem(response), secrets)
+        raise error_for_status(response, UPSTREAM, read_problem, self._auth.secrets)
 
 
 def _parse(response: httpx.Response, model: type[M]) -> M:
@@ -296,6 +240,5 @@ def _parse_list(response: httpx.Response, model: type[M]) -> list[M]:
 
 
 def _unexpected(response: httpx.Response) -> UpstreamError:
-    request = response.request
-    what = f"{request.method} {request.url.path}"
-    return UpstreamError(UPSTREAM, f"unexpected answer to {what}", status=response.status_code)
+    call = where(response.request.method, response.request.url)
+    return UpstreamError(UPSTREAM, f"unexpected answer to {call}", status=response.status_code)

@@ -6,26 +6,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
 
-from app.clients.errors import (
-    Conflict,
-    FieldError,
-    Forbidden,
-    InvalidData,
-    NotFound,
-    PreconditionFailed,
-    RateLimited,
-    ServerError,
-    Unauthorized,
-    UpstreamError,
-)
-from app.clients.http import DEFAULT_TIMEOUT, json_or_none, send
-from app.clients.retry import Created, RetryPolicy, create_once, retry_after_seconds, retry_read
+from app.clients.errors import FieldError, UpstreamError
+from app.clients.http import DEFAULT_TIMEOUT, HttpClient, Problem, error_for_status, json_or_none, send, where
+from app.clients.retry import Created, RetryPolicy, create_once, retry_read
 from app.clients.wethod.models import (
     Allocation,
     NewAllocation,
@@ -49,14 +37,6 @@ Params = Mapping[str, str | int]
 
 logger = logging.getLogger(__name__)
 
-_SIMPLE_ERRORS: dict[int, type[UpstreamError]] = {
-    401: Unauthorized,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-    412: PreconditionFailed,
-}
-
 
 class BearerToken(httpx.Auth):
     """`Authorization: Bearer <personal API token>`; the token stays out of reprs."""
@@ -72,7 +52,7 @@ class BearerToken(httpx.Auth):
         return "BearerToken(***)"
 
 
-class WethodClient:
+class WethodClient(HttpClient):
     """One Wethod company, reached with one person's API token."""
 
     def __init__(
@@ -95,17 +75,6 @@ class WethodClient:
             timeout=timeout,
             transport=transport,
         )
-
-    async def __aenter__(self) -> WethodClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     # People allocations
 
@@ -240,34 +209,22 @@ class WethodClient:
         expected: tuple[int, ...] = (200,),
     ) -> Any:
         """Send one request; an expected status gives the JSON body, any other a typed error."""
-        response = await send(self._http, UPSTREAM, method, path, params=params, json=json)
-        logger.debug("%s %s %s -> %s", UPSTREAM, method, path, response.status_code)
+        secrets = (self._token,)
+        response = await send(self._http, UPSTREAM, method, path, params=params, json=json, secrets=secrets)
+        logger.debug("%s %s -> %s", UPSTREAM, where(method, path, secrets), response.status_code)
         if response.status_code in expected:
             return json_or_none(response)
-        raise self._error_for(method, path, response)
-
-    def _error_for(self, method: str, path: str, response: httpx.Response) -> UpstreamError:
-        status = response.status_code
-        body = json_or_none(response)
-        body = body if isinstance(body, dict) else {}
-        key = body.get("key") if isinstance(body.get("key"), str) else None
-        text = body.get("message") if isinstance(body.get("message"), str) else response.reason_phrase
-        message = _without(f"{method} {path}: {text or 'no message'}", self._token)
-        if status in (400, 422):
-            return InvalidData(UPSTREAM, message, _failures(body), status=status, code=key)
-        if status in _SIMPLE_ERRORS:
-            return _SIMPLE_ERRORS[status](UPSTREAM, message, status=status, code=key)
-        if status == 429:
-            return RateLimited(UPSTREAM, message, retry_after=retry_after_seconds(response.headers), code=key)
-        if status >= 500:
-            retry_after = retry_after_seconds(response.headers)
-            return ServerError(UPSTREAM, message, status=status, retry_after=retry_after, code=key)
-        return UpstreamError(UPSTREAM, f"unexpected answer to {message}", status=status, code=key)
+        raise error_for_status(response, UPSTREAM, _problem, secrets)
 
 
-def _without(text: str, secret: str) -> str:
-    """The text with the secret masked, should an upstream ever echo it back."""
-    return text.replace(secret, "***") if secret else text
+def _problem(response: httpx.Response) -> Problem:
+    """What a `{key, message, failures}` error body says, naming the call it answers."""
+    body = json_or_none(response)
+    envelope = body if isinstance(body, dict) else {}
+    key = envelope.get("key") if isinstance(envelope.get("key"), str) else None
+    text = envelope.get("message") if isinstance(envelope.get("message"), str) else response.reason_phrase
+    call = where(response.request.method, response.request.url)
+    return Problem(f"{call}: {text or 'no message'}", _failures(envelope), key)
 
 
 def _failures(body: Mapping[str, Any]) -> list[FieldError]:

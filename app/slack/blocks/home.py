@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.status import RequestStatus
-from app.services.requests import RequestDescription
+from app.services.queries import RequestDescription
 from app.slack.blocks.common import STATUS_TEXT, Blocks, button, context, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.ids import Action

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
 from app.domain.status import RequestStatus
-from app.services.requests import RequestDescription
+from app.services.queries import RequestDescription
 from app.slack.blocks.common import (
     STATUS_TEXT,
     SlackMessage,

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.domain.directory import Upstream
 from app.domain.requests import MissionXPermission, MissionXRateTime
-from app.services.requests import DayPreview, RequestDescription
+from app.domain.upstreams import Upstream
+from app.services.queries import DayPreview, RequestDescription
 from app.slack.blocks.common import Blocks, context, plain, section, truncate
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.messages import request_summary

@@ -11,10 +11,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.domain.directory import Upstream
 from app.domain.errors import UpstreamUnavailable
 from app.domain.requests import RequestKind, StaffingRequest
-from app.services import requests as request_views
+from app.domain.upstreams import Upstream, person_kind
+from app.services import queries
 from app.services.approvals import approve_request, cancel_request
 from app.slack.blocks.modals import (
     Draft,
@@ -24,12 +24,12 @@ from app.slack.blocks.modals import (
     preview_text,
 )
 from app.slack.deps import SlackDeps
+from app.slack.errors import reporting_errors
 from app.slack.forms import allocation_days, allocation_hours, read_draft
 from app.slack.ids import Action
-from app.slack.listeners.drafts import draft_of_request, modal_for
-from app.slack.listeners.errors import reporting_errors
-from app.slack.listeners.submit import person_in, update_view
+from app.slack.listeners.resubmit import draft_of_request, modal_for
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
+from app.slack.modal_steps import person_in, update_view
 
 log = logging.getLogger("staffdesk.slack")
 PREVIEW_INPUTS = re.compile(
@@ -53,8 +53,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @reporting_errors
     async def handle_reject_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request = await request_views.get_request(deps.read_uow_factory, _ref(body).request_id)
-        desc = await request_views.describe(deps.read_uow_factory, request)
+        request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
+        desc = await queries.describe(deps.read_uow_factory, request)
         await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(desc))
 
     @app.action(Action.CANCEL)
@@ -68,7 +68,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     @reporting_errors
     async def handle_resubmit_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request = await request_views.get_request(deps.read_uow_factory, _ref(body).request_id)
+        request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
         draft = await draft_of_request(deps, request)
         meta = ModalContext(kind=request.kind, channel_id=request.channel_id, resubmit_of=request.id)
         await client.views_open(trigger_id=body["trigger_id"], view=modal_for(deps, meta, draft))
@@ -91,11 +91,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle_upstream_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         upstream = Upstream(body["actions"][0]["selected_option"]["value"])
-        kind = (
-            RequestKind.MISSIONX_PROJECT_PERSON
-            if upstream is Upstream.MISSIONX
-            else RequestKind.PROCORE_PROJECT_PERSON
-        )
+        kind = person_kind(upstream)
         old = read_metadata(ModalContext, body["view"]["private_metadata"])
         meta = old.model_copy(update={"kind": kind, "upstream": upstream})
         draft = read_draft(body["view"]["state"]["values"])
@@ -128,7 +124,7 @@ async def _preview(deps: SlackDeps, draft: Draft) -> str:
     if person_id is None:
         return preview_text(None, errors.get("person_block"))
     try:
-        preview = await request_views.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
+        preview = await queries.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
     except UpstreamUnavailable as error:
         return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
     return preview_text(preview)

@@ -10,9 +10,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.domain.directory import Upstream
 from app.domain.requests import RequestKind
-from app.services import requests as request_views
+from app.domain.upstreams import Upstream, person_kind
+from app.services import queries
 from app.services.directory import search_projects
 from app.services.summary_runs import set_digest, summary_for
 from app.slack.blocks.home import HELP, build_my_requests, build_waiting_for_me
@@ -25,14 +25,9 @@ from app.slack.blocks.modals import (
 )
 from app.slack.blocks.summary import build_summary_messages
 from app.slack.deps import SlackDeps
-from app.slack.listeners.errors import reporting_errors
+from app.slack.errors import reporting_errors
 from app.slack.metadata import ModalContext
 from app.slack.text import parse_command_text
-
-KIND_OF_PERSON_UPSTREAM = {
-    Upstream.MISSIONX: RequestKind.MISSIONX_PROJECT_PERSON,
-    Upstream.PROCORE: RequestKind.PROCORE_PROJECT_PERSON,
-}
 
 
 async def _draft_from_text(deps: SlackDeps, text: str, upstream: Upstream) -> Draft:
@@ -114,9 +109,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             if "procore" in map(str.lower, words) and Upstream.PROCORE in enabled
             else enabled[0]
         )
-        meta = ModalContext(
-            kind=KIND_OF_PERSON_UPSTREAM[upstream], channel_id=body.get("channel_id"), upstream=upstream
-        )
+        meta = ModalContext(kind=person_kind(upstream), channel_id=body.get("channel_id"), upstream=upstream)
         query = " ".join(w for w in words if w.lower() not in {"procore", "missionx"})
         await open_modal(
             client, body, upstream, query, lambda draft: build_project_person_modal(draft, meta, enabled)
@@ -129,8 +122,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         words = (body.get("text") or "").lower().split()
         user = body["user_id"]
         if words[:1] == ["mine"]:
-            found = await request_views.requests_of(deps.read_uow_factory, user)
-            blocks = build_my_requests(await request_views.describe_all(deps.read_uow_factory, found))
+            found = await queries.requests_of(deps.read_uow_factory, user)
+            blocks = build_my_requests(await queries.describe_all(deps.read_uow_factory, found))
             await respond(text="Your requests", blocks=blocks, response_type="ephemeral")
         elif words[:1] == ["summary"]:
             summary = await summary_for(deps.summaries, deps.summaries.today(), deps.summaries.channel or "")
@@ -144,8 +137,8 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 text=f"You {state} a daily direct message with your projects' day.", response_type="ephemeral"
             )
         elif words[:1] == ["pending"]:
-            found = await request_views.waiting_for(deps.read_uow_factory, user)
-            blocks = build_waiting_for_me(await request_views.describe_all(deps.read_uow_factory, found))
+            found = await queries.waiting_for(deps.read_uow_factory, user)
+            blocks = build_waiting_for_me(await queries.describe_all(deps.read_uow_factory, found))
             await respond(text="Approvals waiting for you", blocks=blocks, response_type="ephemeral")
         else:
             await respond(text=HELP, response_type="ephemeral")

@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.services import requests as request_views
+from app.services import queries
 from app.slack.blocks.home import build_home
 from app.slack.deps import SlackDeps
-from app.slack.listeners.errors import reporting_errors
+from app.slack.errors import reporting_errors
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -20,10 +20,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
-        mine = await request_views.requests_of(deps.read_uow_factory, user)
-        waiting = await request_views.waiting_for(deps.read_uow_factory, user)
+        mine = await queries.requests_of(deps.read_uow_factory, user)
+        waiting = await queries.waiting_for(deps.read_uow_factory, user)
         home = build_home(
-            await request_views.describe_all(deps.read_uow_factory, mine),
-            await request_views.describe_all(deps.read_uow_factory, waiting),
+            await queries.describe_all(deps.read_uow_factory, mine),
+            await queries.describe_all(deps.read_uow_factory, waiting),
         )
         await client.views_publish(user_id=user, view=home)

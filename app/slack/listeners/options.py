@@ -7,11 +7,12 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from app.domain.directory import UPSTREAM_OF_KIND, DirectoryProject
+from app.domain.directory import DirectoryProject
+from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.services.directory import RecentSearches
 from app.slack.blocks.common import truncate
+from app.slack.errors import reporting_errors
 from app.slack.ids import Action
-from app.slack.listeners.errors import reporting_errors
 from app.slack.metadata import ModalContext, read_metadata
 
 MAX_OPTIONS = 50

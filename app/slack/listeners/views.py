@@ -10,9 +10,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.domain.directory import DirectoryProject, Upstream
+from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
-from app.domain.requests import NewRequest, RequestKind
+from app.domain.requests import NewRequest
+from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
 from app.services.approvals import reject_request
 from app.slack.blocks.modals import (
     Draft,
@@ -21,6 +22,7 @@ from app.slack.blocks.modals import (
     build_whitelist_modal,
 )
 from app.slack.deps import SlackDeps
+from app.slack.errors import first_field, reporting_errors, still_in_time, user_text
 from app.slack.forms import (
     Checked,
     check_allocation,
@@ -30,9 +32,8 @@ from app.slack.forms import (
     read_draft,
 )
 from app.slack.ids import Block, Callback
-from app.slack.listeners.errors import first_field, reporting_errors, still_in_time, user_text
-from app.slack.listeners.submit import WORKING, person_in, picked_project, submission_key, submit_and_tell
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
+from app.slack.modal_steps import WORKING, person_in, picked_project, submission_key, submit_and_tell
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -108,7 +109,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     ) -> None:
         meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         draft = read_draft(body["view"]["state"]["values"])
-        upstream = Upstream.MISSIONX if meta.kind is RequestKind.MISSIONX_PROJECT_PERSON else Upstream.PROCORE
+        upstream = UPSTREAM_OF_KIND[meta.kind]
         project = await picked_project(deps, draft, upstream)
         checked = (
             check_missionx(draft, project) if upstream is Upstream.MISSIONX else check_procore(draft, project)

@@ -22,7 +22,7 @@ from app.sandbox.procore import (
     ProcoreSimulator,
     build_procore_simulator,
 )
-from app.sandbox.procore_state import PROJECT_ID_BASE
+from app.sandbox.procore.state import PROJECT_ID_BASE
 
 API = "/rest/v1.0"
 PROJECT_ID = PROJECT_ID_BASE + 1000

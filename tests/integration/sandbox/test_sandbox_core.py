@@ -8,7 +8,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.sandbox.core import Fault, RateLimiter, SandboxControl, sandbox_app, serve_in_background
+from app.sandbox.core import (
+    Fault,
+    IssuedTokens,
+    RateLimiter,
+    SandboxControl,
+    bearer_token,
+    sandbox_app,
+    serve_in_background,
+    status_phrase,
+)
 
 
 def build() -> tuple[SandboxControl, list[str], list[int]]:
@@ -101,3 +110,47 @@ def test_the_rate_limiter_counts_a_window_per_key_and_says_when_it_resets() -> N
     assert limiter.hit("b")[0]
     now[0] = 1060.0
     assert limiter.hit("a") == (True, 1, 1120.0)
+
+
+def test_the_rate_limiter_says_how_long_to_wait_and_forgets_its_windows_when_cleared() -> None:
+    now = [1000.0]
+    limiter = RateLimiter(limit=1, window_seconds=60, clock=lambda: now[0])
+    _, _, reset_at = limiter.hit("a")
+    assert not limiter.hit("a")[0]
+    now[0] = 1000.2
+    assert limiter.retry_after(reset_at) == 60
+    now[0] = 1059.5
+    assert limiter.retry_after(reset_at) == 1
+    now[0] = 1075.0
+    assert limiter.retry_after(reset_at) == 1
+    now[0] = 1000.2
+    limiter.clear()
+    assert limiter.hit("a")[0]
+
+
+def test_issued_tokens_are_valid_only_when_issued_here_and_until_they_expire() -> None:
+    tokens = IssuedTokens()
+    token = tokens.issue(100.0, prefix="sim-", nbytes=8)
+    assert token.startswith("sim-")
+    assert token in tokens
+    assert tokens.valid(token, 99.9)
+    assert not tokens.valid(token, 100.0)
+    assert not tokens.valid("sim-unknown", 0.0)
+    assert not tokens.valid(None, 0.0)
+    assert tokens.issue(100.0) != tokens.issue(100.0)
+
+
+def test_a_bearer_token_is_read_whatever_the_case_of_its_scheme() -> None:
+    assert bearer_token("Bearer abc") == "abc"
+    assert bearer_token("bearer  abc ") == "abc"
+    assert bearer_token("Basic abc") is None
+    assert bearer_token("abc") is None
+    assert bearer_token("") is None
+
+
+def test_an_injected_fault_names_its_wait_in_whole_seconds_and_its_status_in_words() -> None:
+    assert Fault(retry_after=2.1).retry_after_header() == {"Retry-After": "3"}
+    assert Fault(retry_after=0).retry_after_header() == {"Retry-After": "0"}
+    assert Fault().retry_after_header() == {}
+    assert status_phrase(503) == "Service Unavailable"
+    assert status_phrase(599) == "Error"

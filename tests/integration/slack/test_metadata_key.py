@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.requests import RequestKind
-from app.policy_file import parse_policy
+from app.policy.file import parse_policy
 from app.settings import Settings
 from app.slack.metadata import FormNotVerified, MetadataSigner, ModalContext, read_metadata, use_signing_key
 from app.wiring import build_container, build_http_app

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.directory import UPSTREAM_OF_KIND, Upstream
 from app.domain.requests import (
     AllocationPayload,
     MissionXProjectPersonPayload,
@@ -13,6 +12,7 @@ from app.domain.requests import (
     StaffingRequest,
     WhitelistPayload,
 )
+from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
 from app.services.directory import find_person, find_project
 from app.slack.blocks.modals import (
     Choice,
@@ -73,7 +73,7 @@ def modal_for(deps: SlackDeps, meta: ModalContext, draft: Draft) -> dict[str, An
         return build_allocation_modal(draft, meta)
     if meta.kind is RequestKind.WHITELIST:
         return build_whitelist_modal(draft, meta)
-    upstream = Upstream.MISSIONX if meta.kind is RequestKind.MISSIONX_PROJECT_PERSON else Upstream.PROCORE
+    upstream = UPSTREAM_OF_KIND[meta.kind]
     return build_project_person_modal(
         draft, meta.model_copy(update={"upstream": upstream}), deps.person_upstreams()
     )

@@ -1,4 +1,4 @@
-"""Reading requests for the Slack surface, and remembering where their messages are."""
+"""Reading requests for the Slack surface: lists, previews, and requests in words."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.domain.directory import UPSTREAM_OF_KIND
 from app.domain.requests import (
     AllocationPayload,
     MissionXProjectPersonPayload,
@@ -14,6 +13,7 @@ from app.domain.requests import (
     StaffingRequest,
     WhitelistPayload,
 )
+from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.services.ports import AllocationReader, UnitOfWork, UnitOfWorkFactory
 
 FULL_DAY_HOURS = 8
@@ -32,22 +32,6 @@ async def requests_of(uow_factory: UnitOfWorkFactory, slack_user_id: str) -> lis
 async def waiting_for(uow_factory: UnitOfWorkFactory, slack_user_id: str) -> list[StaffingRequest]:
     async with uow_factory() as uow:
         return await uow.requests.waiting_for(slack_user_id)
-
-
-async def record_request_message(
-    uow_factory: UnitOfWorkFactory, request_id: str, channel_id: str, ts: str
-) -> None:
-    async with uow_factory() as uow:
-        await uow.requests.set_message(request_id, channel_id, ts)
-        await uow.commit()
-
-
-async def record_approval_message(
-    uow_factory: UnitOfWorkFactory, request_id: str, approver_id: str, channel_id: str, ts: str
-) -> None:
-    async with uow_factory() as uow:
-        await uow.requests.add_approval_message(request_id, approver_id, channel_id, ts)
-        await uow.commit()
 
 
 async def approval_messages(uow_factory: UnitOfWorkFactory, request_id: str) -> list[tuple[str, str, str]]:

@@ -1,44 +1,55 @@
-"""The Wethod simulator's endpoints: headers, token, rate limit and permissions checked on every call."""
+"""A local Wethod that enforces the documented contract: headers, token, validation, paging, 409/412/429."""
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.sandbox.core import Handler, RateLimiter
-from app.sandbox.wethod_query import (
+from app.sandbox.core import (
+    Fault,
+    Handler,
+    RateLimiter,
+    Simulator,
+    json_body,
+    simulator_app,
+    status_phrase,
+)
+from app.sandbox.demo import DemoCompany, demo_company
+from app.sandbox.wethod.http import (
+    ALLOCATION_FILTERS,
+    PERSON_FILTERS,
+    PROJECT_FILTERS,
+    WHITELIST_FILTERS,
     BodyReader,
-    Parser,
     Problem,
     invalid,
-    parse_day,
-    parse_int,
+    listed,
+    not_found,
     parse_list_query,
-    parse_moment,
+    path_id,
 )
-from app.sandbox.wethod_state import ProjectRow, WethodState
+from app.sandbox.wethod.state import ProjectRow, WethodState
 
-ALLOCATION_FILTERS: dict[str, Parser] = {
-    "date": parse_day,
-    "updated_at": parse_moment,
-    "deleted_at": parse_moment,
-    "person_id": parse_int,
-    "project_id": parse_int,
+WETHOD_SANDBOX_TOKEN = "wethod-sandbox-token"  # noqa: S105 (a fixed token for the local simulator)
+WETHOD_SANDBOX_COMPANY = "acme"
+WETHOD_SANDBOX_VERSION = "2024-06-15"
+RATE_LIMIT_WINDOW_SECONDS = 3600.0
+
+_FAULT_KEYS = {
+    400: "invalid_data",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "invalid_action",
+    412: "precondition_failure",
+    429: "too_many_requests",
 }
-WHITELIST_FILTERS: dict[str, Parser] = {
-    "project_id": parse_int,
-    "person_id": parse_int,
-    "updated_at": parse_moment,
-}
-UPDATED_FILTERS: dict[str, Parser] = {"updated_at": parse_moment, "deleted_at": parse_moment}
 
 
 @dataclass
@@ -53,26 +64,60 @@ class WethodAccess:
     permissions: set[str] | None = None
 
 
-def _not_found(what: str) -> Problem:
-    return Problem(404, "not_found", f"The {what} you asked for does not exist.")
+@dataclass
+class WethodSimulator(Simulator):
+    """The simulator, its data (`state`) and who may call it (`access`)."""
+
+    state: WethodState
+    access: WethodAccess
+
+    def settings_for(self, base_url: str) -> dict[str, str]:
+        return {
+            "WETHOD_BASE_URL": base_url,
+            "WETHOD_TOKEN": self.access.token,
+            "WETHOD_COMPANY": self.access.company_slug,
+            "WETHOD_VERSION": self.access.version,
+        }
 
 
-def _path_id(request: Request) -> int:
-    raw = str(request.path_params["id"])
-    if not raw.isdigit():
-        raise _not_found("resource")
-    return int(raw)
+def build_wethod_simulator(
+    company: DemoCompany | None = None,
+    *,
+    token: str = WETHOD_SANDBOX_TOKEN,
+    company_slug: str = WETHOD_SANDBOX_COMPANY,
+    version: str = WETHOD_SANDBOX_VERSION,
+    rate_limit: int | None = None,
+    permissions: set[str] | None = None,
+) -> WethodSimulator:
+    """A Wethod seeded with the demo company; the token belongs to its first person.
+
+    `permissions` None grants everything; a set grants only what it names. `rate_limit` counts calls per
+    token per hour.
+    """
+    company = company or demo_company()
+    state = WethodState(company)
+    access = WethodAccess(
+        token=token,
+        company_slug=company_slug,
+        version=version,
+        me_id=company.people[0].id,
+        limiter=RateLimiter(rate_limit, RATE_LIMIT_WINDOW_SECONDS),
+        permissions=permissions,
+    )
+    api = WethodApi(state, access)
+    app, control = simulator_app(api)
+    app.add_exception_handler(HTTPException, _no_route)
+    return WethodSimulator("Wethod", app, control, state, access)
 
 
-def _listed(rows: list[Any]) -> JSONResponse:
-    return JSONResponse([row.to_json() for row in rows])
+def _seconds(value: float) -> str:
+    return f"{value:g}"
 
 
-async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except ValueError:
-        raise invalid([("body", "The request body is not valid JSON.")]) from None
+async def _no_route(_: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    key = {404: "not_found", 405: "method_not_allowed"}.get(status, "error")
+    return Problem(status, key, status_phrase(status)).response()
 
 
 class WethodApi:
@@ -99,6 +144,22 @@ class WethodApi:
         ]
         return [Route(path, self._guarded(handler), methods=[method]) for path, handler, method in table]
 
+    def reset(self) -> None:
+        self.state.reseed()
+        self.access.limiter.clear()
+
+    @staticmethod
+    def error_body(status: int, fault: Fault) -> Response:
+        """An injected fault as Wethod would answer it, with its wait header when the fault gives one."""
+        key = _FAULT_KEYS.get(status, "server_error" if status >= 500 else "error")
+        headers: dict[str, str] = {}
+        if fault.retry_after is not None and status == 429:
+            headers["x-ratelimit-retry-after"] = _seconds(fault.retry_after)
+        if fault.retry_after is not None and status == 503:
+            headers["Retry-After"] = _seconds(fault.retry_after)
+        failures: list[tuple[str, str]] | None = [] if status == 400 else None
+        return Problem(status, key, status_phrase(status), failures=failures, headers=headers).response()
+
     def _guarded(self, handler: Handler) -> Handler:
         async def guarded(request: Request) -> Response:
             try:
@@ -121,7 +182,7 @@ class WethodApi:
             raise Problem(401, "unauthorized", "The API token is missing, invalid or expired.")
         allowed, _, reset_at = access.limiter.hit(access.token)
         if not allowed:
-            wait = str(max(1, math.ceil(reset_at - access.limiter.clock())))
+            wait = str(access.limiter.retry_after(reset_at))
             raise Problem(
                 429,
                 "too_many_requests",
@@ -146,10 +207,10 @@ class WethodApi:
 
     async def list_allocations(self, request: Request) -> Response:
         query = parse_list_query(request.query_params, ALLOCATION_FILTERS)
-        return _listed(query.select(self.state.allocations.values()))
+        return listed(query.select(self.state.allocations.values()))
 
     async def create_allocation(self, request: Request) -> Response:
-        reader = BodyReader(await _json_body(request))
+        reader = BodyReader(await _body(request))
         person_id, project_id = reader.integer("person_id"), reader.integer("project_id")
         day, hours = reader.day("date"), reader.integer("hours", 1, 8)
         reader.existing("person_id", person_id, self.state.persons)
@@ -160,19 +221,19 @@ class WethodApi:
         return JSONResponse(row.to_json(), status_code=201)
 
     async def delete_allocation(self, request: Request) -> Response:
-        row = self.state.allocations.get(_path_id(request))
+        row = self.state.allocations.get(path_id(request))
         if row is None or row.deleted_at is not None:
-            raise _not_found("allocation")
+            raise not_found("allocation")
         self._require_planning(self.state.projects[row.project_id], row.date)
         self.state.delete_allocation(row.id)
         return JSONResponse({"message": "Allocation successfully deleted."})
 
     async def list_whitelists(self, request: Request) -> Response:
         query = parse_list_query(request.query_params, WHITELIST_FILTERS)
-        return _listed(query.select(self.state.whitelists.values()))
+        return listed(query.select(self.state.whitelists.values()))
 
     async def create_whitelist(self, request: Request) -> Response:
-        reader = BodyReader(await _json_body(request))
+        reader = BodyReader(await _body(request))
         project_id, person_id = reader.integer("project_id"), reader.integer("person_id")
         reader.existing("project_id", project_id, self.state.projects)
         reader.existing("person_id", person_id, self.state.persons)
@@ -185,40 +246,44 @@ class WethodApi:
         return JSONResponse(self.state.add_whitelist(project_id, person_id).to_json(), status_code=201)
 
     async def get_whitelist(self, request: Request) -> Response:
-        row = self.state.whitelists.get(_path_id(request))
+        row = self.state.whitelists.get(path_id(request))
         if row is None:
-            raise _not_found("timesheet whitelist")
+            raise not_found("timesheet whitelist")
         return JSONResponse(row.to_json())
 
     async def delete_whitelist(self, request: Request) -> Response:
-        row = self.state.whitelists.get(_path_id(request))
+        row = self.state.whitelists.get(path_id(request))
         if row is None:
-            raise _not_found("timesheet whitelist")
+            raise not_found("timesheet whitelist")
         self._require_on(self.state.projects[row.project_id], "pipeline.edit")
         del self.state.whitelists[row.id]
         return JSONResponse({"message": "Timesheet whitelist successfully deleted."})
 
     async def list_persons(self, request: Request) -> Response:
         self._require("settings.team")
-        query = parse_list_query(request.query_params, {"updated_at": parse_moment})
-        return _listed(query.select(self.state.persons.values()))
+        query = parse_list_query(request.query_params, PERSON_FILTERS)
+        return listed(query.select(self.state.persons.values()))
 
     async def get_me(self, _: Request) -> Response:
         return JSONResponse(self.state.persons[self.access.me_id].to_json())
 
     async def get_person(self, request: Request) -> Response:
         self._require("settings.team")
-        row = self.state.persons.get(_path_id(request))
+        row = self.state.persons.get(path_id(request))
         if row is None:
-            raise _not_found("person")
+            raise not_found("person")
         return JSONResponse(row.to_json())
 
     async def list_projects(self, request: Request) -> Response:
-        query = parse_list_query(request.query_params, UPDATED_FILTERS)
-        return _listed(query.select(self.state.projects.values()))
+        query = parse_list_query(request.query_params, PROJECT_FILTERS)
+        return listed(query.select(self.state.projects.values()))
 
     async def get_project(self, request: Request) -> Response:
-        row = self.state.projects.get(_path_id(request))
+        row = self.state.projects.get(path_id(request))
         if row is None or row.deleted_at is not None:
-            raise _not_found("project")
+            raise not_found("project")
         return JSONResponse(row.to_json())
+
+
+async def _body(request: Request) -> object:
+    return await json_body(request, invalid([("body", "The request body is not valid JSON.")]))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -15,25 +14,23 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from app.sandbox.core import Fault, Handler, RateLimiter, SandboxControl, Simulator, sandbox_app
+from app.sandbox.core import (
+    Fault,
+    Handler,
+    RateLimiter,
+    Simulator,
+    bearer_token,
+    json_body,
+    simulator_app,
+)
 from app.sandbox.demo import DemoCompany, demo_company
-from app.sandbox.missionx_state import (
+from app.sandbox.missionx.state import (
     MISSIONX_SANDBOX_CLIENT_ID,
     MISSIONX_SANDBOX_CLIENT_SECRET,
     MISSIONX_SANDBOX_ORG_ID,
     MissionXState,
     Refusal,
 )
-
-__all__ = [
-    "MISSIONX_SANDBOX_CLIENT_ID",
-    "MISSIONX_SANDBOX_CLIENT_SECRET",
-    "MISSIONX_SANDBOX_ORG_ID",
-    "MissionXSimulator",
-    "MissionXState",
-    "build_missionx_simulator",
-    "error_body",
-]
 
 API = "/v1"
 PAGE_SIZE = 40
@@ -44,6 +41,8 @@ _TRUE = {"true", "1"}
 
 @dataclass
 class MissionXSimulator(Simulator):
+    """The simulator and its organisation's data (`state`), credentials included."""
+
     state: MissionXState
 
     def settings_for(self, base_url: str) -> dict[str, str]:
@@ -55,14 +54,6 @@ class MissionXSimulator(Simulator):
             "MISSIONX_CLIENT_SECRET": self.state.client_secret,
             "MISSIONX_ORG_ID": self.state.org_id,
         }
-
-
-def error_body(status: int, fault: Fault) -> Response:
-    """An injected fault in the documented error shape; the codes are the sandbox's own."""
-    code = "rate_limited" if status == 429 else "internal_error" if status >= 500 else "sandbox_fault"
-    headers = {"Retry-After": str(math.ceil(fault.retry_after))} if fault.retry_after is not None else None
-    body = {"message": f"injected fault: {status}", "code": code, "data": {}}
-    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def build_missionx_simulator(
@@ -80,8 +71,8 @@ def build_missionx_simulator(
         company or demo_company(), client_id, client_secret, org_id, token_lifetime_seconds, clock
     )
     limiter = RateLimiter(rate_limit, window_seconds=RATE_WINDOW_SECONDS, clock=clock)
-    control = SandboxControl()
-    app = sandbox_app(_Api(state, limiter).routes(), control, error_body, state.reseed)
+    api = MissionXApi(state, limiter)
+    app, control = simulator_app(api)
     return MissionXSimulator("missionx", app, control, state)
 
 
@@ -89,7 +80,7 @@ Endpoint = Callable[[Request], Awaitable[Any]]
 
 
 @dataclass
-class _Api:
+class MissionXApi:
     """The simulated endpoints over one organisation's state."""
 
     state: MissionXState
@@ -106,6 +97,17 @@ class _Api:
             Route(f"{API}/orgs/people", api(self.list_org_people), methods=["GET"]),
         ]
 
+    def reset(self) -> None:
+        """Back to the demo company; issued tokens and the rate windows stay."""
+        self.state.reseed()
+
+    @staticmethod
+    def error_body(status: int, fault: Fault) -> Response:
+        """An injected fault in the documented error shape; the codes are the sandbox's own."""
+        code = "rate_limited" if status == 429 else "internal_error" if status >= 500 else "sandbox_fault"
+        body = {"message": f"injected fault: {status}", "code": code, "data": {}}
+        return JSONResponse(body, status_code=status, headers=fault.retry_after_header())
+
     async def issue_token(self, request: Request) -> Any:
         return await _issue_token(self.state, request)
 
@@ -120,7 +122,7 @@ class _Api:
 
     async def add_person(self, request: Request) -> Any:
         notify = request.query_params.get("notify", "true").lower() not in {"false", "0"}
-        body = await _json_body(request)
+        body = await json_body(request, Refusal(400, "invalid_body", "the body must be JSON"))
         return self.state.add_project_person(request.path_params["project_id"], body, notify=notify)
 
     async def get_org(self, request: Request) -> Any:
@@ -145,12 +147,11 @@ class _Api:
         """
 
         async def guarded(request: Request) -> Any:
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not self.state.token_valid(token.strip()):
+            if not self.state.token_valid(bearer_token(request.headers.get("Authorization", ""))):
                 raise Refusal(401, "unauthorized", "the access token is missing, unknown or expired")
             allowed, _, reset_at = self.limiter.hit(self.state.client_id)
             if not allowed:
-                wait = max(math.ceil(reset_at - self.state.clock()), 1)
+                wait = self.limiter.retry_after(reset_at)
                 raise Refusal(429, "rate_limited", "too many requests", retry_after=wait)
             return await endpoint(request)
 
@@ -189,13 +190,6 @@ async def _issue_token(state: MissionXState, request: Request) -> dict[str, Any]
         raise Refusal(401, "invalid_client", "the client credentials are not valid for this organization")
     token = state.issue_token()
     return {"access_token": token, "token_type": "Bearer", "expires_in": state.token_lifetime_seconds}
-
-
-async def _json_body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except ValueError:
-        raise Refusal(400, "invalid_body", "the body must be JSON") from None
 
 
 def _json_object(raw: str) -> dict[str, Any]:

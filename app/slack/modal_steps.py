@@ -11,18 +11,19 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.domain.directory import DirectoryProject, Upstream
+from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
 from app.domain.requests import NewRequest
-from app.services import requests as request_views
+from app.domain.upstreams import Upstream
+from app.services import queries
 from app.services.approvals import submit_request
 from app.services.directory import find_project
 from app.slack.blocks.common import channel, context, joined, user
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.modals import Draft, build_notice_view
 from app.slack.deps import SlackDeps
+from app.slack.errors import user_text
 from app.slack.ids import Block
-from app.slack.listeners.errors import user_text
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -105,7 +106,7 @@ async def submit_and_tell(
         )
         await update_view(client, view_id, build_notice_view("Request saved", text))
         return
-    request = await request_views.get_request(deps.read_uow_factory, submitted.request.id)
+    request = await queries.get_request(deps.read_uow_factory, submitted.request.id)
     where = (
         channel(request.channel_id)
         if request.channel_id and request.channel_id.startswith("C")

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
 from app.domain.errors import DuplicateSubmission, LeaseLost, RequestMovedOn, RequestNotFound
+from app.domain.lifecycle import check_transition
 from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
-from app.domain.status import RequestStatus, check_transition
+from app.domain.status import RequestStatus
 from app.services.ports import RequestChanges
 from app.storage.notices import holder_is_gone
 from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow, RequestRow

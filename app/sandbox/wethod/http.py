@@ -1,4 +1,4 @@
-"""Wethod's request rules for the simulator: list paging and filters, body validation, error answers."""
+"""Request rules of the Wethod simulator: list paging and filters, ids, body validation, error answers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 INVALID_DATA_MESSAGE = "You provided invalid data. Check 'failures' for details."
@@ -48,6 +49,22 @@ class Problem(Exception):
 
 def invalid(failures: Sequence[tuple[str, str]]) -> Problem:
     return Problem(400, "invalid_data", INVALID_DATA_MESSAGE, failures=failures)
+
+
+def not_found(what: str) -> Problem:
+    return Problem(404, "not_found", f"The {what} you asked for does not exist.")
+
+
+def path_id(request: Request) -> int:
+    """The `{id}` of the path; an id that is not a number names nothing, so 404."""
+    raw = str(request.path_params["id"])
+    if not raw.isdigit():
+        raise not_found("resource")
+    return int(raw)
+
+
+def listed(rows: Iterable[Any]) -> JSONResponse:
+    return JSONResponse([row.to_json() for row in rows])
 
 
 def parse_int(raw: str) -> int:
@@ -100,6 +117,22 @@ def parse_filter(field: str, raw: str, parse: Parser) -> Filter:
     if op == "bt" and len(parts) != 2:
         raise ValueError(raw)
     return Filter(field, op, tuple(parse(part) for part in parts))
+
+
+ALLOCATION_FILTERS: dict[str, Parser] = {
+    "date": parse_day,
+    "updated_at": parse_moment,
+    "deleted_at": parse_moment,
+    "person_id": parse_int,
+    "project_id": parse_int,
+}
+WHITELIST_FILTERS: dict[str, Parser] = {
+    "project_id": parse_int,
+    "person_id": parse_int,
+    "updated_at": parse_moment,
+}
+PERSON_FILTERS: dict[str, Parser] = {"updated_at": parse_moment}
+PROJECT_FILTERS: dict[str, Parser] = {"updated_at": parse_moment, "deleted_at": parse_moment}
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,24 @@ import hmac
 import json
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from http import HTTPStatus
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from app.sandbox.core import Fault, Handler, RateLimiter, SandboxControl, Simulator, sandbox_app
+from app.sandbox.core import (
+    Fault,
+    Handler,
+    RateLimiter,
+    Simulator,
+    bearer_token,
+    simulator_app,
+    status_phrase,
+)
 from app.sandbox.demo import DemoCompany, demo_company
-from app.sandbox.procore_http import (
+from app.sandbox.procore.http import (
     errors_response,
     not_connected,
     paged,
@@ -25,7 +32,7 @@ from app.sandbox.procore_http import (
     read_form,
     view_of,
 )
-from app.sandbox.procore_state import (
+from app.sandbox.procore.state import (
     PROCORE_SANDBOX_CLIENT_ID,
     PROCORE_SANDBOX_CLIENT_SECRET,
     PROCORE_SANDBOX_COMPANY_ID,
@@ -39,20 +46,11 @@ UNLIMITED = 1_000_000
 SPIKE_WINDOW_SECONDS = 10.0
 PROJECT_STATUSES = {"all": None, "active": True, "inactive": False}
 
-ApiHandler = Callable[[Request], Awaitable[Response]]
-
-__all__ = [
-    "PROCORE_SANDBOX_CLIENT_ID",
-    "PROCORE_SANDBOX_CLIENT_SECRET",
-    "PROCORE_SANDBOX_COMPANY_ID",
-    "ProcoreSimulator",
-    "ProcoreState",
-    "build_procore_simulator",
-]
-
 
 @dataclass
 class ProcoreSimulator(Simulator):
+    """The simulator, its company's data (`state`) and the credentials it accepts."""
+
     state: ProcoreState
     client_id: str
     client_secret: str
@@ -68,7 +66,24 @@ class ProcoreSimulator(Simulator):
         }
 
 
-class _ProcoreApi:
+def build_procore_simulator(
+    company: DemoCompany | None = None,
+    *,
+    client_id: str = PROCORE_SANDBOX_CLIENT_ID,
+    client_secret: str = PROCORE_SANDBOX_CLIENT_SECRET,
+    company_id: int = PROCORE_SANDBOX_COMPANY_ID,
+    token_lifetime_seconds: int = 5400,
+    hourly_limit: int | None = None,
+    clock: Callable[[], float] = time.time,
+) -> ProcoreSimulator:
+    """A Procore company seeded from the demo company; `clock` drives token expiry and rate windows."""
+    state = ProcoreState(company or demo_company(), company_id, clock)
+    api = ProcoreApi(state, client_id, client_secret, token_lifetime_seconds, hourly_limit)
+    app, control = simulator_app(api)
+    return ProcoreSimulator("procore", app, control, state, client_id, client_secret, company_id)
+
+
+class ProcoreApi:
     """The routes and the rules they enforce, over one ProcoreState."""
 
     def __init__(
@@ -84,21 +99,30 @@ class _ProcoreApi:
     def routes(self) -> list[Route]:
         people = "/rest/v1.0/projects/{project_id:int}/people"
         company = "/rest/v1.0/companies/{company_id:int}"
-        api: list[tuple[str, str, ApiHandler]] = [
+        api: list[tuple[str, str, Handler]] = [
             ("GET", "/rest/v1.0/projects", self.list_projects),
             ("GET", people, self.list_people),
             ("POST", people, self.add_person),
             ("GET", f"{company}/users", self.list_users),
             ("GET", f"{company}/work_classifications", self.list_work_classifications),
         ]
-        guarded = [Route(path, self.guarded(handler), methods=[method]) for method, path, handler in api]
-        return [Route("/oauth/token", self.token, methods=["POST"]), *guarded]
+        guarded = [Route(path, self._guarded(handler), methods=[method]) for method, path, handler in api]
+        return [Route("/oauth/token", self.issue_token, methods=["POST"]), *guarded]
 
     def reset(self) -> None:
         self.state.reseed()
-        self.limiter = RateLimiter(self.limit, clock=self.state.clock)
+        self.limiter.clear()
 
-    async def token(self, request: Request) -> Response:
+    def error_body(self, status: int, fault: Fault) -> Response:
+        """An injected failure as Procore would send it: a plain-text 429, JSON `errors` otherwise."""
+        headers = fault.retry_after_header() if status in (429, 503) else {}
+        if status == 429:
+            wait = fault.retry_after if fault.retry_after is not None else SPIKE_WINDOW_SECONDS
+            headers.update(self._rate_headers(0, self.state.clock() + wait))
+            return PlainTextResponse(RATE_LIMIT_TEXT, status_code=429, headers=headers)
+        return errors_response(status, status_phrase(status), headers)
+
+    async def issue_token(self, request: Request) -> Response:
         fields = await read_form(request)
         grant = fields.get("grant_type")
         if grant != "client_credentials":
@@ -113,7 +137,7 @@ class _ProcoreApi:
             return JSONResponse({"error": "invalid_client", "error_description": text}, status_code=401)
         return JSONResponse(self.state.issue_token(self.lifetime))
 
-    def guarded(self, handler: ApiHandler) -> Handler:
+    def _guarded(self, handler: Handler) -> Handler:
         """Rate limit, bearer token and `Procore-Company-Id`, then the handler; rate headers on all."""
 
         async def endpoint(request: Request) -> Response:
@@ -130,8 +154,7 @@ class _ProcoreApi:
         return endpoint
 
     def _refusal(self, bearer: str, company_header: str) -> Response | None:
-        scheme, _, token = bearer.partition(" ")
-        if scheme.lower() != "bearer" or not self.state.token_is_valid(token.strip()):
+        if not self.state.token_valid(bearer_token(bearer)):
             challenge = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
             return errors_response(401, "The access token is invalid", challenge)
         # A missing header surfaces as 404 (ruby-sdk issue #40); another company's id as 403, the
@@ -148,21 +171,6 @@ class _ProcoreApi:
             "X-Rate-Limit-Remaining": str(remaining),
             "X-Rate-Limit-Reset": str(math.ceil(reset)),
         }
-
-    def error_body(self, status: int, fault: Fault) -> Response:
-        """An injected failure as Procore would send it: a plain-text 429, JSON `errors` otherwise."""
-        headers: dict[str, str] = {}
-        if fault.retry_after is not None and status in (429, 503):
-            headers["Retry-After"] = str(math.ceil(fault.retry_after))
-        if status == 429:
-            wait = fault.retry_after if fault.retry_after is not None else SPIKE_WINDOW_SECONDS
-            headers.update(self._rate_headers(0, self.state.clock() + wait))
-            return PlainTextResponse(RATE_LIMIT_TEXT, status_code=429, headers=headers)
-        try:
-            phrase = HTTPStatus(status).phrase
-        except ValueError:
-            phrase = "Error"
-        return errors_response(status, phrase, headers)
 
     async def list_projects(self, request: Request) -> Response:
         company = request.query_params.get("company_id", "")
@@ -215,21 +223,3 @@ class _ProcoreApi:
         if company_id != self.state.company_id:
             return not_connected(company_id)
         return None
-
-
-def build_procore_simulator(
-    company: DemoCompany | None = None,
-    *,
-    client_id: str = PROCORE_SANDBOX_CLIENT_ID,
-    client_secret: str = PROCORE_SANDBOX_CLIENT_SECRET,
-    company_id: int = PROCORE_SANDBOX_COMPANY_ID,
-    token_lifetime_seconds: int = 5400,
-    hourly_limit: int | None = None,
-    clock: Callable[[], float] = time.time,
-) -> ProcoreSimulator:
-    """A Procore company seeded from the demo company; `clock` drives token expiry and rate windows."""
-    state = ProcoreState(company or demo_company(), company_id, clock)
-    api = _ProcoreApi(state, client_id, client_secret, token_lifetime_seconds, hourly_limit)
-    control = SandboxControl()
-    app = sandbox_app(api.routes(), control, api.error_body, api.reset)
-    return ProcoreSimulator("procore", app, control, state, client_id, client_secret, company_id)

@@ -1,4 +1,4 @@
-"""Request and response helpers of the Procore simulator: error bodies, paging, forms, validation."""
+"""Request rules of the Procore simulator: error bodies, paging, token forms, body validation, views."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.sandbox.procore_state import Record
+from app.sandbox.procore.state import Record
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 1000

@@ -1,4 +1,4 @@
-"""What each command-line command does, once its settings are valid."""
+"""What each command-line command does, once its settings are valid; what it uses comes from wiring."""
 
 from __future__ import annotations
 
@@ -10,20 +10,19 @@ from datetime import date
 
 import uvicorn
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import wiring
-from app.integrations import probes
+from app.domain.upstreams import Upstream
 from app.observability import mask_url, redact
+from app.policy.file import PolicyFileError, load_policy
 from app.policy.model import Policy
-from app.policy_file import PolicyFileError, load_policy
 from app.services.directory import refresh_directory
 from app.services.summary_runs import post_summary, summary_for
 from app.services.summary_text import render_summary_text
-from app.settings import UPSTREAM_SETTINGS, Settings
-from app.slack.summary_poster import SlackSummaryPoster
+from app.settings import Settings
 from app.storage import database, migrate
+from app.upstreams import build_upstreams
 
 log = logging.getLogger("staffdesk")
 
@@ -60,7 +59,7 @@ async def _migrate(engine: AsyncEngine, settings: Settings) -> str | None:
 
 
 async def db_upgrade(settings: Settings) -> int:
-    engine = database.create_engine(settings.database_url)
+    engine = wiring.build_engine(settings)
     try:
         problem = await _migrate(engine, settings)
         if problem:
@@ -98,7 +97,7 @@ async def serve(settings: Settings, host: str, port: int, *, socket: bool = Fals
 
 
 async def _check_database(settings: Settings) -> tuple[bool, str]:
-    engine = database.create_engine(settings.database_url)
+    engine = wiring.build_engine(settings)
     where = mask_url(settings.database_url)
     try:
         await database.ping(engine)
@@ -119,9 +118,7 @@ async def _check_database(settings: Settings) -> tuple[bool, str]:
 async def _check_slack(settings: Settings) -> tuple[bool, str]:
     if settings.slack_bot_token is None:
         return False, "Slack: SLACK_BOT_TOKEN is not set"
-    client = AsyncWebClient(
-        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
-    )
+    client = wiring.build_slack_client(settings)
     try:
         answer = await client.auth_test()
     except SlackApiError as exc:
@@ -132,24 +129,17 @@ async def _check_slack(settings: Settings) -> tuple[bool, str]:
 
 
 async def _check_upstreams(settings: Settings) -> list[tuple[bool, str]]:
-    upstreams = wiring.build_upstreams(settings)
+    upstreams = build_upstreams(settings)
     results: list[tuple[bool, str]] = []
     try:
-        if upstreams.wethod:
-            results.append(_where(await probes.probe_wethod(upstreams.wethod), settings.wethod_base_url))
-        if upstreams.missionx:
-            probed = await probes.probe_missionx(upstreams.missionx)
-            results.append(_where(probed, settings.missionx_base_url, settings.missionx_token_url))
-        if upstreams.procore:
-            probed = await probes.probe_procore(upstreams.procore)
-            results.append(_where(probed, settings.procore_base_url, settings.procore_token_url))
+        for parts in upstreams.parts.values():
+            results.append(_where(await parts.probe(), *parts.urls))
     finally:
         await upstreams.aclose()
-    enabled = settings.enabled_upstreams()
-    for upstream in UPSTREAM_SETTINGS:
-        if upstream not in enabled:
+    for upstream in Upstream:
+        if upstream not in upstreams.parts:
             missing = ", ".join(settings.missing_for(upstream))
-            results.append((True, f"{upstream}: off (set {missing} to enable)"))
+            results.append((True, f"{upstream.label}: off (set {missing} to enable)"))
     return results
 
 
@@ -198,7 +188,7 @@ async def summary(settings: Settings, day: date | None, *, dry_run: bool) -> int
             print(render_summary_text(await summary_for(ctx, day, ctx.channel or "")))
             return 0
         assert ctx.channel is not None
-        ts = await post_summary(ctx, SlackSummaryPoster(container.slack_client), day, ctx.channel)
+        ts = await post_summary(ctx, container.summary_poster, day, ctx.channel)
         print(
             f"posted the summary of {day} to {ctx.channel}"
             if ts

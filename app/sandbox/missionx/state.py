@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.sandbox.core import IssuedTokens
 from app.sandbox.demo import DemoCompany, DemoPerson
 
 MISSIONX_SANDBOX_CLIENT_ID = "staffdesk-sandbox-client"
@@ -93,7 +93,7 @@ class MissionXState:
     persons: dict[str, dict[str, Any]] = field(default_factory=dict)
     org_people: list[dict[str, Any]] = field(default_factory=list)
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
-    tokens: dict[str, float] = field(default_factory=dict)
+    tokens: IssuedTokens = field(default_factory=IssuedTokens)
     notified: list[str] = field(default_factory=list)
     ids: ObjectIds = field(init=False)
 
@@ -147,13 +147,10 @@ class MissionXState:
         return str(next(role["_id"] for role in self.roles if role["title"] == title))
 
     def issue_token(self) -> str:
-        token = secrets.token_urlsafe(32)
-        self.tokens[token] = self.clock() + self.token_lifetime_seconds
-        return token
+        return self.tokens.issue(self.clock() + self.token_lifetime_seconds)
 
-    def token_valid(self, token: str) -> bool:
-        expires_at = self.tokens.get(token)
-        return expires_at is not None and self.clock() < expires_at
+    def token_valid(self, token: str | None) -> bool:
+        return self.tokens.valid(token, self.clock())
 
     def project(self, project_id: str) -> dict[str, Any]:
         found = self.projects.get(project_id)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.sandbox.core import IssuedTokens
 from app.sandbox.demo import DemoCompany, DemoPerson, demo_company
 
 PROCORE_SANDBOX_CLIENT_ID = "staffdesk-sandbox-procore"
@@ -63,7 +63,7 @@ class ProcoreState:
     people: dict[int, list[Record]] = field(default_factory=dict)
     users: list[Record] = field(default_factory=list)
     work_classifications: list[Record] = field(default_factory=list)
-    tokens: dict[str, float] = field(default_factory=dict)
+    tokens: IssuedTokens = field(default_factory=IssuedTokens)
     next_person_id: int = FIRST_PERSON_ID
 
     def __post_init__(self) -> None:
@@ -107,8 +107,7 @@ class ProcoreState:
 
     def issue_token(self, lifetime_seconds: int) -> Record:
         now = self.clock()
-        token = f"sim-{secrets.token_urlsafe(24)}"
-        self.tokens[token] = now + lifetime_seconds
+        token = self.tokens.issue(now + lifetime_seconds, prefix="sim-", nbytes=24)
         return {
             "access_token": token,
             "token_type": "bearer",
@@ -116,9 +115,8 @@ class ProcoreState:
             "created_at": int(now),
         }
 
-    def token_is_valid(self, token: str) -> bool:
-        expires_at = self.tokens.get(token)
-        return expires_at is not None and self.clock() < expires_at
+    def token_valid(self, token: str | None) -> bool:
+        return self.tokens.valid(token, self.clock())
 
     def project(self, project_id: int) -> Record | None:
         return next((p for p in self.projects if p["id"] == project_id), None)
