@@ -38,12 +38,13 @@ EXPECTED: dict[str, str] = {
     "staffdesk_timezone": "an IANA time zone name such as Europe/Rome or UTC",
     "staffdesk_summary_time": "a time of day as HH:MM, such as 09:00",
     "staffdesk_summary_channel": "a Slack channel id such as C0123456789",
+    "staffdesk_operators": "a Slack channel id (C0123456789) or user ids (U0123,U0456), comma-separated",
     "staffdesk_upstream_timeout": "a number of seconds between 1 and 300, such as 20",
     "wethod_base_url": "an http(s) URL such as https://api.wethod.com",
     "wethod_token": "a Wethod personal API token",
     "wethod_company": "the Wethod company slug (acme for acme.wethod.com)",
     "wethod_version": "a Wethod API version date such as 2024-06-15",
-    "missionx_base_url": "an http(s) URL such as https://open.api.missionx.ai/v1",
+    "missionx_base_url": "an http(s) URL such as https://open.api.missionx.ai/v2",
     "missionx_token_url": "an http(s) URL such as https://open.api.missionx.ai/auth/token",
     "missionx_client_id": "the MissionX API client id",
     "missionx_client_secret": "the MissionX API client secret",
@@ -103,12 +104,15 @@ class Settings(BaseModel):
     staffdesk_timezone: str = "UTC"
     staffdesk_summary_time: time = time(9, 0)
     staffdesk_summary_channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$")
+    staffdesk_operators: str | None = Field(
+        default=None, pattern=r"^[CGUW][A-Z0-9]{2,}(,\s*[UW][A-Z0-9]{2,})*$"
+    )
     staffdesk_upstream_timeout: float = Field(default=20.0, ge=1, le=300)
     wethod_base_url: str = "https://api.wethod.com"
     wethod_token: SecretStr | None = None
     wethod_company: str | None = None
     wethod_version: str = Field(default="2024-06-15", pattern=r"^\d{4}-\d{2}-\d{2}$")
-    missionx_base_url: str = "https://open.api.missionx.ai/v1"
+    missionx_base_url: str = "https://open.api.missionx.ai/v2"
     missionx_token_url: str = "https://open.api.missionx.ai/auth/token"  # noqa: S105 (a URL)
     missionx_client_id: str | None = None
     missionx_client_secret: SecretStr | None = None
@@ -167,6 +171,11 @@ class Settings(BaseModel):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.staffdesk_timezone)
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        """Where operator problems go: one channel, or each of these users by DM."""
+        return tuple(p.strip() for p in (self.staffdesk_operators or "").split(",") if p.strip())
 
     def enabled_upstreams(self) -> list[Upstream]:
         """Upstreams whose credentials are all set."""

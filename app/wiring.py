@@ -122,7 +122,13 @@ def build_container(
         unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone, outbox_wake.set
     )
     ledger = NoticeLedger(unit_of_work, worker_id=worker.worker_id, clock=clock, policy=NoticePolicy())
-    notifier = SlackOutbox(SlackPoster(slack_client), ledger, read_only_unit_of_work, wake=outbox_wake)
+    notifier = SlackOutbox(
+        SlackPoster(slack_client),
+        ledger,
+        read_only_unit_of_work,
+        wake=outbox_wake,
+        operators=settings.operators,
+    )
     enabled = tuple(settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u)) for u in Upstream}
     reader = upstreams.allocation_reader()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,11 @@ T = TypeVar("T")
 class RetryPolicy:
     """How hard a client tries in-process before the error goes back to its caller.
 
+    The wait before try `n + 1` is `first_delay` doubled `n - 1` times, capped at `max_delay`, with equal
+    jitter: a uniform draw between half of it and all of it, so that clients failing together do not
+    come back together. A `Retry-After` the upstream sent is a floor the jitter never goes below.
+    `jitter` returns a draw in [0, 1); 0 keeps the whole delay.
+
     A wait longer than `max_delay` is not slept here: the error is raised, so that the delivery outbox
     reschedules the request instead of holding a worker.
     """
@@ -26,10 +32,12 @@ class RetryPolicy:
     first_delay: float = 0.5
     max_delay: float = 20.0
     sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, compare=False)
+    jitter: Callable[[], float] = field(default=random.random, compare=False)
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
         exponential = min(self.first_delay * (1 << min(attempt - 1, 16)), self.max_delay)
-        return max(exponential, retry_after or 0.0)
+        draw = min(max(self.jitter(), 0.0), 1.0)
+        return max(exponential * (1.0 - draw / 2.0), retry_after or 0.0)
 
 
 def retry_after_seconds(headers: Mapping[str, str], *, now: float | None = None) -> float | None:

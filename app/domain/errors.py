@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app.domain.status import RequestStatus
 
 
+@dataclass(frozen=True)
+class SlackUser:
+    """A Slack user named in an error; the Slack layer shows them as a mention."""
+
+    id: str
+
+
+Words = tuple["str | SlackUser", ...]
+
+
+def plain(words: Words) -> str:
+    return "".join(w if isinstance(w, str) else w.id for w in words)
+
+
 class StaffdeskError(Exception):
-    """Base of every error the product knows how to explain."""
+    """Base of every error the product knows how to explain.
+
+    `words` is the message in pieces: text, and Slack users to be shown as mentions; `field` names the
+    form field the error is about, where there is one ("project", "person")."""
+
+    field: str | None = None
+
+    def __init__(self, *words: str | SlackUser) -> None:
+        self.words: Words = tuple(words)
+        super().__init__(plain(self.words))
 
 
 class IllegalTransition(StaffdeskError):
@@ -60,21 +85,29 @@ class NotAllowed(StaffdeskError):
 
 
 class NoUpstreamPerson(StaffdeskError):
-    """A Slack user has no person with the same e-mail in the upstream."""
+    """Whether the requester runs the project decides what they need, and they have no person upstream."""
 
-    def __init__(self, upstream: str, email: str | None, ask: str) -> None:
+    field = "project"
+
+    def __init__(self, upstream: str, email: str | None, ask: Words) -> None:
         self.upstream = upstream
         self.email = email
         self.ask = ask
         if email is None:
-            found = "Slack does not share your e-mail address with Staffdesk, so it cannot find you"
+            found = "Slack does not share your e-mail address with Staffdesk"
         else:
-            found = f"there is no {upstream} person with your e-mail address ({email})"
-        super().__init__(f"{found} in {upstream}. Ask {ask} to add you, then try again.")
+            found = f"No {upstream} person has your e-mail address ({email})"
+        super().__init__(
+            f"{found}, so Staffdesk cannot tell whether you manage this project; ",
+            *ask,
+            f" can add you to {upstream}, or give you the permission for other people's projects.",
+        )
 
 
 class UnknownProject(StaffdeskError):
     """The project is not in the directory (yet)."""
+
+    field = "project"
 
     def __init__(self, upstream: str, project_id: str) -> None:
         self.upstream = upstream
@@ -85,15 +118,26 @@ class UnknownProject(StaffdeskError):
         )
 
 
+class ArchivedProject(NotAllowed):
+    """Nothing more is staffed on an archived project."""
+
+    field = "project"
+
+    def __init__(self, project: str, upstream: str) -> None:
+        super().__init__(f"{project} is archived in {upstream}; pick an active project.")
+
+
 class NoApprover(StaffdeskError):
     """Nobody who may approve the request can be reached in Slack."""
 
-    def __init__(self, needed: list[str], ask: str) -> None:
+    def __init__(self, needed: list[str], ask: Words) -> None:
         self.needed = needed
         self.ask = ask
         super().__init__(
             f"No one in Slack may approve this request: it needs {', '.join(needed)}, and neither the "
-            f"project's managers nor the policy's fallback approvers hold it. Ask {ask}."
+            "project's managers nor the policy's fallback approvers hold it; ",
+            *ask,
+            " can change who may approve.",
         )
 
 

@@ -60,7 +60,10 @@ def managers_of(project: Project) -> tuple[str, ...]:
 
 
 class MissionXDirectorySource:
-    """MissionX org people and projects, read in full: its listings offer no reliable `since`."""
+    """MissionX org people and projects, read in full: its listings offer no reliable `since`.
+
+    Projects are read with `expand=people`, the only way their people (and so their managers) come.
+    """
 
     upstream = Upstream.MISSIONX
     incremental = False
@@ -87,7 +90,7 @@ class MissionXDirectorySource:
 
     async def fetch_projects(self, since: datetime | None) -> list[DirectoryProject]:
         try:
-            projects = await self._client.list_projects()
+            projects = await self._client.list_projects(expand_people=True)
         except UpstreamError as error:
             raise unavailable(error, Upstream.MISSIONX) from None
         return [

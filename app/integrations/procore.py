@@ -31,8 +31,12 @@ class ProcorePersonProvisioner:
             is_employee=payload.is_employee,
             work_classification_id=payload.work_classification_id,
         )
+        # An earlier attempt can only have been sent once the request was approved.
+        earlier = (request.decided_at or request.created_at) if attempt > 1 else None
         try:
-            result = await self._client.create_project_person(payload.project_id, new, look_first=attempt > 1)
+            result = await self._client.create_project_person(
+                payload.project_id, new, look_first=attempt > 1, sent_since=earlier
+            )
         except UpstreamError as error:
             return outcome_for_error(error, Upstream.PROCORE)
         name = " ".join(filter(None, [payload.first_name, payload.last_name]))

@@ -15,6 +15,10 @@ from app.domain.upstreams import Upstream
 from app.integrations.outcomes import outcome_for_error, unavailable
 from app.services.ports import DayAllocation
 
+WHITELIST_OFF_NOTE = (
+    "note: the project's timesheet whitelist is off in Wethod, so it takes effect only once it is turned on."
+)
+
 
 class WethodAllocationProvisioner:
     """One Wethod allocation per day of the request, each created exactly once."""
@@ -58,13 +62,30 @@ class WethodWhitelistProvisioner:
                 payload.project_id, payload.person_id, look_first=attempt > 1
             )
         except Conflict:
-            return AlreadyDone(summary="The person was already on the project's timesheet whitelist.")
+            done = "The person was already on the project's timesheet whitelist"
+            return AlreadyDone(summary=await self._noted(done, payload.project_id))
         except UpstreamError as error:
             return outcome_for_error(error, Upstream.WETHOD)
-        summary = "Added to the project's timesheet whitelist in Wethod."
+        added = "Added to the project's timesheet whitelist in Wethod"
+        summary = await self._noted(added, payload.project_id)
         if result.recovered:
             return AlreadyDone(upstream_ids=(str(result.value.id),), summary=summary)
         return Delivered(upstream_ids=(str(result.value.id),), summary=summary)
+
+    async def _noted(self, done: str, project_id: int) -> str:
+        """`done`, and a note when the project's whitelist is off in Wethod now.
+
+        Wethod's page says an entry "takes effect only if the whitelist is enabled for the project"; the
+        project's `is_timesheet_whitelist_enabled` is read from Wethod at delivery, the freshest word on it.
+        The entry is made either way, so a project that cannot be read leaves the note out.
+        """
+        try:
+            project = await self._client.get_project(project_id)
+        except UpstreamError:
+            return f"{done}."
+        if project.is_timesheet_whitelist_enabled is False:
+            return f"{done}; {WHITELIST_OFF_NOTE}"
+        return f"{done}."
 
 
 class WethodDirectorySource:
@@ -125,19 +146,19 @@ class WethodAllocationReader:
         self._client = client
 
     async def hours_by_day(self, person_id: int, days: Sequence[date]) -> dict[date, int]:
-        if not days:
-            return {}
-        window = f"bt:{min(days).isoformat()},{max(days).isoformat()}"
+        """The hours on each of `days`, read with one `date=<day>` request per day, a few at a time.
+
+        The allocation list documents its `date` filter as a day, `gt:<day>` or `lt:<day>`, nothing more.
+        A range would need `gt:` and `lt:` on the same field at once, which the docs do not say Wethod
+        combines (a server may keep only one of them), or one bound alone, which brings every later (or
+        earlier) allocation of the person, page after page. A day each is exact, one short page each,
+        and a request holds few days (at most 31, usually under 10), read four at a time.
+        """
         try:
-            allocations = await self._client.list_allocations(date=window, person_id=person_id)
+            found = await self._client.list_allocations_by_day(days, person_id=person_id)
         except UpstreamError as error:
             raise unavailable(error, Upstream.WETHOD) from None
-        wanted = set(days)
-        totals = dict.fromkeys(sorted(wanted), 0)
-        for allocation in allocations:
-            if allocation.date in wanted and allocation.deleted_at is None:
-                totals[allocation.date] += allocation.hours
-        return totals
+        return {day: sum(a.hours for a in rows) for day, rows in found.items()}
 
     async def allocations_on(self, day: date) -> list[DayAllocation]:
         try:

@@ -55,16 +55,27 @@ def required_permissions(
     payload: RequestPayload, person_id: str | None, project: ProjectFacts, today: date
 ) -> frozenset[Permission]:
     """The permissions someone with upstream id `person_id` needs for `payload`, on `today` (company time)."""
-    own = runs_project(person_id, project, payload)
+    return needed_for(payload, runs_project(person_id, project, payload), today)
+
+
+def needed_for(payload: RequestPayload, runs_it: bool, today: date) -> frozenset[Permission]:
+    """The permissions `payload` needs from someone who runs its project (`runs_it`) or does not."""
     if isinstance(payload, AllocationPayload):
-        needed = {P.PLANNING_MODIFY if own else P.PLANNING_MODIFY_OTHER}
+        needed = {P.PLANNING_MODIFY if runs_it else P.PLANNING_MODIFY_OTHER}
         if payload.earliest <= today:
             needed.add(P.PLANNING_MODIFY_PAST)
         return frozenset(needed)
     if isinstance(payload, WhitelistPayload):
-        return frozenset({P.PIPELINE_EDIT if own else P.PIPELINE_EDIT_OTHER})
+        return frozenset({P.PIPELINE_EDIT if runs_it else P.PIPELINE_EDIT_OTHER})
     assert isinstance(payload, MissionXProjectPersonPayload | ProcoreProjectPersonPayload)
-    return frozenset({P.PEOPLE_ADD if own else P.PEOPLE_ADD_OTHER})
+    return frozenset({P.PEOPLE_ADD if runs_it else P.PEOPLE_ADD_OTHER})
+
+
+def relation_decides(policy: Policy, actor: Actor, payload: RequestPayload, today: date) -> bool:
+    """Whether `actor` may act alone only if they run the project: then who they are upstream matters.
+    For anyone holding the permission for other people's projects, or holding neither, it does not."""
+    held = permissions_of(policy, actor)
+    return needed_for(payload, True, today) <= held and not needed_for(payload, False, today) <= held
 
 
 def is_member(actor: Actor, member: Member) -> bool:

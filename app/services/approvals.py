@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.domain.errors import (
+    ArchivedProject,
     DuplicateSubmission,
     NoApprover,
     NotAllowed,
@@ -18,7 +19,7 @@ from app.domain.notices import NoticeKind
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND
-from app.policy.rules import may_act_alone, missing_permissions, required_permissions
+from app.policy.rules import may_act_alone, missing_permissions, relation_decides, required_permissions
 from app.services.approvers import ApprovalContext, choose_approvers, project_facts, project_id_of
 from app.services.ports import RequestChanges
 
@@ -60,12 +61,15 @@ async def submit_request(ctx: ApprovalContext, new: NewRequest) -> Submitted:
 
 async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
     upstream = UPSTREAM_OF_KIND[new.kind]
-    requester = await ctx.identities.actor(new.requester_id, upstream)
-    if requester.upstream_person_id is None:
-        raise NoUpstreamPerson(upstream.label, requester.email, ctx.whom_to_ask())
     project, facts = await project_facts(ctx, upstream, project_id_of(new.payload))
     if project.archived:
-        raise NotAllowed(f"{project.name} is archived in {upstream.label}; pick an active project.")
+        raise ArchivedProject(project.name, upstream.label)
+    requester = await ctx.identities.actor(new.requester_id, upstream)
+    if requester.upstream_person_id is None and relation_decides(
+        ctx.policy, requester, new.payload, ctx.today()
+    ):
+        ask = ctx.whom_to_ask(new.requester_id, requester.email)
+        raise NoUpstreamPerson(upstream.label, requester.email, ask)
     needed = required_permissions(new.payload, requester.upstream_person_id, facts, ctx.today())
     detail: dict[str, object] = {"needs": sorted(p.value for p in needed)}
     if ctx.policy.approvals.auto_approve and may_act_alone(ctx.policy, requester, needed):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from app.domain.directory import DirectoryProject
-from app.domain.errors import UnknownProject
+from app.domain.errors import SlackUser, UnknownProject, Words
 from app.domain.requests import RequestPayload
 from app.domain.upstreams import Upstream
 from app.policy.model import ApproverSource, Member, MemberKind, Policy
@@ -35,12 +35,22 @@ class ApprovalContext:
     def today(self) -> date:
         return company_today(self.clock(), self.timezone)
 
-    def whom_to_ask(self) -> str:
-        named = [
-            m.value if m.kind is not MemberKind.USERGROUP else f"@{m.value}"
-            for m in self.policy.approvals.fallback
-        ]
-        return "your Staffdesk administrator" + (f" ({', '.join(named)})" if named else "")
+    def whom_to_ask(self, asker: str | None = None, asker_email: str | None = None) -> Words:
+        """The policy's fallback approvers, who can change Staffdesk's set-up, never the asker themselves."""
+        names: list[str | SlackUser] = []
+        for member in self.policy.approvals.fallback:
+            if member.kind is MemberKind.SLACK_USER and member.value != asker:
+                names.append(SlackUser(member.value))
+            elif member.kind is MemberKind.EMAIL and member.value.lower() != (asker_email or "").lower():
+                names.append(member.value)
+            elif member.kind is MemberKind.USERGROUP:
+                names.append(f"@{member.value}")
+        if not names:
+            return ("whoever looks after Staffdesk's policy file",)
+        words: list[str | SlackUser] = []
+        for index, name in enumerate(names):
+            words += ([" or "] if index else []) + [name]
+        return tuple(words)
 
 
 def project_id_of(payload: RequestPayload) -> str:

@@ -50,10 +50,13 @@ class DeliveryReport:
 
 
 def _notice_detail(request: StaffingRequest, outcome: DeliveryOutcome) -> dict[str, object]:
-    """What the thread reply about this attempt needs: the outcome, and when it is tried again."""
+    """What Slack is told of this attempt: the outcome, the state it left, which attempt it was, and when
+    the request is tried again."""
     again = request.next_attempt_at if request.status is RequestStatus.APPROVED else None
     return {
         "outcome": outcome.model_dump(mode="json"),
+        "status": request.status.value,
+        "attempt": request.attempts,
         "next_attempt_at": again.isoformat() if again else None,
     }
 

@@ -14,7 +14,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.errors import RequestMovedOn, StaffdeskError
-from app.slack.blocks.escape import escape
+from app.slack.blocks.common import joined, user
+from app.slack.blocks.escape import Mrkdwn, escape
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -27,6 +28,14 @@ IN_TIME = "staffdesk_in_time"
 def still_in_time(context: AsyncBoltContext | None) -> bool:
     in_time = context.get(IN_TIME) if context is not None else None
     return bool(in_time()) if callable(in_time) else True
+
+
+def error_markup(error: BaseException) -> Mrkdwn:
+    """What to tell the user, as Slack markup: the error's words escaped, the Slack users it names as
+    mentions."""
+    if isinstance(error, StaffdeskError) and error.words and not isinstance(error, RequestMovedOn):
+        return joined((escape(w) if isinstance(w, str) else user(w.id) for w in error.words), "")
+    return escape(user_text(error)[0])
 
 
 def user_text(error: BaseException) -> tuple[str, str | None]:
@@ -50,7 +59,7 @@ async def handle_error(
     if reference is not None:
         log.error("unexpected error (reference %s)", reference, exc_info=error)
     user_id = (body.get("user") or {}).get("id") or body.get("user_id")
-    shown = escape(text)
+    shown = error_markup(error) if reference is None else escape(text)
     try:
         if respond is not None and body.get("response_url"):
             await respond(text=shown, response_type="ephemeral", replace_original=False)

@@ -22,11 +22,12 @@ from app.slack.blocks.common import channel, context, joined, user
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.modals import Draft, build_notice_view
 from app.slack.deps import SlackDeps
-from app.slack.errors import user_text
+from app.slack.errors import error_markup
 from app.slack.ids import Block
 
 log = logging.getLogger("staffdesk.slack")
 
+FIELD_BLOCKS = {"project": Block.PROJECT, "person": Block.PERSON}
 WORKING = build_notice_view(
     "Sending…", Mrkdwn(":hourglass: Staffdesk is checking who needs to approve this…")
 )
@@ -47,7 +48,7 @@ async def person_in(
     elif person_id is None:
         errors[Block.PERSON] = (
             f"No {upstream.label} person has this person's e-mail ({email}). "
-            f"Ask {deps.approvals.whom_to_ask()} to add them."
+            f"Your Staffdesk administrator can add them to {upstream.label}."
         )
     return person_id
 
@@ -66,6 +67,16 @@ async def update_view(
         if error.response.get("error") not in {"not_found", "hash_conflict"}:
             raise
         log.info("modal %s not updated (%s)", view_id, error.response.get("error"))
+
+
+def with_problem(form: dict[str, Any], error: StaffdeskError) -> dict[str, Any]:
+    """The form as filled in, with the problem right below the field it is about, or on top."""
+    problem = context(markup(":warning: {}", error_markup(error)), block_id=Block.PROBLEM)
+    blocks = list(form["blocks"])
+    field = FIELD_BLOCKS.get(error.field or "")
+    at = next((i + 1 for i, block in enumerate(blocks) if field and block.get("block_id") == field), 0)
+    form["blocks"] = [*blocks[:at], problem, *blocks[at:]]
+    return form
 
 
 def submission_key(body: dict[str, Any]) -> str:
@@ -92,12 +103,7 @@ async def submit_and_tell(
     try:
         submitted = await submit_request(deps.approvals, new)
     except StaffdeskError as error:
-        form = form_again()
-        form["blocks"] = [
-            context(markup(":warning: {}", user_text(error)[0]), block_id=Block.PROBLEM),
-            *form["blocks"],
-        ]
-        await update_view(client, view_id, form)
+        await update_view(client, view_id, with_problem(form_again(), error))
         return
     if not await deps.notifier.send_for(submitted.request.id):
         text = Mrkdwn(

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from app.domain.errors import StorageUnavailable
 from app.domain.notices import Notice, NoticeKind
-from app.domain.outcomes import DeliveryOutcome
+from app.domain.outcomes import DeliveryOutcome, NeedsOperator
 from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND
@@ -28,6 +28,7 @@ from app.slack.blocks.messages import (
     build_outcome_reply,
     build_request_message,
 )
+from app.slack.blocks.requester import build_decision_dm, build_operator_message, build_outcome_dm
 from app.slack.poster import SlackPoster
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ class SlackOutbox:
         ledger: NoticeLedger,
         reading: UnitOfWorkFactory,
         wake: asyncio.Event | None = None,
+        operators: tuple[str, ...] = (),
     ) -> None:
+        self._operators = operators
         self._poster = poster
         self.ledger = ledger
         self._reading = reading
@@ -133,17 +136,59 @@ class SlackOutbox:
         status = RequestStatus(str(notice.detail.get("status", request.status.value)))
         then = replace(desc, request=request.model_copy(update={"status": status}))
         if notice.kind is NoticeKind.DECIDED:
-            await self._reply_once(notice, request, build_decision_reply(then))
+            notice = await self._reply_once(notice, request, build_decision_reply(then))
+            await self._dm_requester_once(notice, request, build_decision_dm(then, status))
             return
+        await self._delivery_reported(notice, request, then)
+
+    async def _delivery_reported(
+        self, notice: Notice, request: StaffingRequest, then: queries.RequestDescription
+    ) -> None:
+        """The thread hears every attempt; the requester each outcome; the operators a wrong setting."""
         outcome = _OUTCOME.validate_python(notice.detail["outcome"])
         again = notice.detail.get("next_attempt_at")
+        upstream = UPSTREAM_OF_KIND[request.kind].label
+        final = then.request.status is RequestStatus.FAILED
         reply = build_outcome_reply(
             then,
             outcome,
-            upstream=UPSTREAM_OF_KIND[request.kind].label,
+            upstream=upstream,
             next_attempt_at=datetime.fromisoformat(str(again)) if again else None,
         )
-        await self._reply_once(notice, request, reply)
+        notice = await self._reply_once(notice, request, reply)
+        first_of_its_kind = notice.detail.get("attempt") == 1 or final
+        if isinstance(outcome, NeedsOperator) and not first_of_its_kind:
+            return
+        if isinstance(outcome, NeedsOperator):
+            message = build_operator_message(then, outcome, upstream=upstream)
+            notice = await self._tell_operators_once(notice, message)
+        told = bool(self._operators)
+        dm = build_outcome_dm(then, outcome, upstream=upstream, final=final, operators_told=told)
+        await self._dm_requester_once(notice, request, dm)
+
+    async def _dm_requester_once(
+        self, notice: Notice, request: StaffingRequest, message: SlackMessage | None
+    ) -> Notice:
+        if message is None or "dm" in notice.progress or request.message_ts is None:
+            return notice  # a request without a message of its own already had its reply by DM
+        _, ts = await self._poster.dm(request.requester_id, message)
+        return await self._progressed(notice, dm=ts)
+
+    async def _tell_operators_once(self, notice: Notice, message: SlackMessage) -> Notice:
+        for destination in self._operators:
+            key = f"operators:{destination}"
+            if key in notice.progress:
+                continue
+            ts = await self._poster.to(destination, message)
+            notice = await self._progressed(notice, **{key: ts})
+        if not self._operators:
+            log.error("an upstream needs an administrator; set STAFFDESK_OPERATORS to tell them in Slack")
+        return notice
+
+    async def _progressed(self, notice: Notice, **posted: str) -> Notice:
+        progress = _with(notice.progress, **posted)
+        await self.ledger.progress(notice, progress)
+        return notice.model_copy(update={"progress": progress})
 
     async def _submitted(self, request: StaffingRequest) -> None:
         """The request's message and one question per approver, each posted once."""
@@ -169,11 +214,11 @@ class SlackOutbox:
             await self._poster.update(channel, ts, question)
         return desc
 
-    async def _reply_once(self, notice: Notice, request: StaffingRequest, message: SlackMessage) -> None:
+    async def _reply_once(self, notice: Notice, request: StaffingRequest, message: SlackMessage) -> Notice:
         if "reply" in notice.progress:
-            return
+            return notice
         ts = await self._poster.reply(request, message)
-        await self.ledger.progress(notice, _with(notice.progress, reply=ts))
+        return await self._progressed(notice, reply=ts)
 
 
 def _with(progress: Mapping[str, str], **more: str) -> dict[str, str]:

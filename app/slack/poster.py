@@ -42,6 +42,16 @@ class SlackPoster:
                 )
         return await self.dm(request.requester_id, message)
 
+    async def to(self, destination: str, message: SlackMessage) -> str:
+        """Post in a channel (C…, G…) or to a user (U…, W…) by DM; the message's ts."""
+        if destination[:1] in {"U", "W"}:
+            _, ts = await self.dm(destination, message)
+            return ts
+        posted = await self._client.chat_postMessage(
+            channel=destination, text=message.text, blocks=message.blocks
+        )
+        return str(posted["ts"])
+
     async def update(self, channel: str, ts: str, message: SlackMessage) -> None:
         await self._client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
 

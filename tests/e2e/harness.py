@@ -30,6 +30,7 @@ T = TypeVar("T")
 SIGNING_SECRET = "e2e0signing0secret0abcdef01234567"
 BOT_TOKEN = "xoxb-3333333333-4444444444-EndToEndBotTokenValue"
 CHANNEL = "C0STAFFING"
+OPERATORS = "C0OPERATORS"
 
 POLICY = """
 roles:
@@ -37,7 +38,7 @@ roles:
                      pipeline.edit, pipeline.edit_other, people.add, people.add_other]
   project-manager: [planning.modify, pipeline.edit, people.add]
 members:
-  resource-manager: [U0GIULIA]
+  resource-manager: [U0GIULIA, "olga.ops@acme.example"]
   project-manager: ["wethod:Project Manager", "wethod:Account Manager"]
 approvals:
   approvers: [pm, account]
@@ -47,13 +48,14 @@ approvals:
 """
 
 # Slack users of the demo company (app/sandbox/demo.py): PMs Ana and Bruno, Account Irene,
-# Resource Manager Giulia, developer Marta.
+# Resource Manager Giulia, developer Marta; and Olga from operations, who is in none of the upstreams.
 SLACK_USERS = {
     "U0ANA": "ana.rossi@acme.example",
     "U0BRUNO": "bruno.colombo@acme.example",
     "U0IRENE": "irene.moretti@acme.example",
     "U0GIULIA": "giulia.romano@acme.example",
     "U0MARTA": "marta.gallo@acme.example",
+    "U0OLGA": "olga.ops@acme.example",  # operations: a resource manager with no upstream account
 }
 
 
@@ -227,6 +229,7 @@ async def running_world(
             SLACK_SIGNING_SECRET=SIGNING_SECRET,
             SLACK_API_URL=slack_url,
             STAFFDESK_SUMMARY_CHANNEL=CHANNEL,
+            STAFFDESK_OPERATORS=OPERATORS,
         )
         container = build_container(settings, parse_policy(POLICY, tmp_path / "policy.yml"), engine=engine)
         for source in container.directory_sources:

@@ -124,7 +124,7 @@ async def test_a_signed_body_of_two_mebibytes_is_too_large(served: Served) -> No
     body = command_body(served.slack_url, text="x" * (2 * MIB))
     answer = await served.http.post("/slack/events", content=body, headers=sign(body))
     assert answer.status_code == 413
-    assert served.slack.calls == []
+    assert [c.method for c in served.slack.calls if c.method != "auth.test"] == []  # only token checks
 
 
 @pytest.mark.parametrize(

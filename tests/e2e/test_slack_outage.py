@@ -91,7 +91,12 @@ async def test_messages_owed_during_a_slack_outage_are_sent_once_slack_is_back(
         ":tada: Done in Wethod",
     ]
     assert {(r["channel"], r["thread_ts"]) for r in replies} == {(CHANNEL, thread)}
-    assert len(fake.taken("chat.postMessage")) == 4  # the message, the question, two replies: none twice
+    dms = [p["text"].split("\n")[0] for p in fake.taken("chat.postMessage") if p["channel"] == "D0MARTA"]
+    assert dms[0] == ":white_check_mark: <@U0ANA> approved your request. Staffdesk is sending it now."
+    assert dms[1].startswith(":tada: Done in Wethod: ")
+    assert len(dms) == 2
+    # the message, the question, two replies and two DMs to the requester: none twice
+    assert len(fake.taken("chat.postMessage")) == 6
     dm_updates = [u for u in fake.taken("chat.update") if u["channel"] == question["channel"]]
     assert dm_updates, "the approver's question was never updated"
     assert buttons(dm_updates[-1]) == []  # the question reads as decided: no Approve / Reject left

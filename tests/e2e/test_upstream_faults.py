@@ -96,7 +96,7 @@ async def test_trouble_on_every_kind_of_create_still_delivers_each_request_once(
         sandbox.wethod.control.faults += trouble("/api/people-allocations") + trouble(
             "/api/timesheet-whitelists"
         )
-        sandbox.missionx.control.faults += trouble("/v1/projects/")
+        sandbox.missionx.control.faults += trouble("/v2/projects/")
         sandbox.procore.control.faults += trouble("/rest/v1.0/projects/")
         payloads = three_of_each(sandbox)
         engine = database.create_engine(fresh_database_url)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.domain.directory import DirectoryPerson
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.errors import (
     NoApprover,
     NotAllowed,
@@ -16,6 +16,7 @@ from app.domain.errors import (
     ReasonRequired,
     RequestExpired,
     RequestMovedOn,
+    SlackUser,
     UnknownProject,
 )
 from app.domain.notices import NoticeKind
@@ -132,18 +133,71 @@ async def test_when_nobody_may_approve_the_requester_is_told_whom_to_ask(
     ctx = context(uow_factory, clock, slack, policy(fallback=()))
     with pytest.raises(NoApprover, match=r"it needs planning\.modify_other, planning\.modify_past") as raised:
         await submit_request(ctx, allocation("U0MARTA", day=date(2026, 11, 23)))
-    assert "Ask your Staffdesk administrator" in str(raised.value)
+    assert "; whoever looks after Staffdesk's policy file can change who may approve." in str(raised.value)
     async with ctx.uow_factory() as uow:
         assert await uow.requests.pending_created_before(clock.now) == []
 
 
-async def test_someone_with_no_upstream_person_is_told_so_and_whom_to_ask(ctx: ApprovalContext) -> None:
+def mx_person(requester: str, project: str = MX_PROJECT) -> NewRequest:
+    payload = MissionXProjectPersonPayload(project_id=project, email="new@acme.example", permission="member")
+    return NewRequest(payload=payload, requester_id=requester)
+
+
+async def test_a_resource_manager_with_no_upstream_account_adds_a_person_alone(ctx: ApprovalContext) -> None:
+    submitted = await submit_request(ctx, mx_person("U0RITA"))  # no MissionX person has Rita's e-mail
+    assert submitted.auto_approved
+    assert submitted.request.status is S.APPROVED
+
+
+async def test_someone_whose_rights_hang_on_managing_the_project_needs_an_upstream_account(
+    ctx: ApprovalContext,
+) -> None:
     with pytest.raises(NoUpstreamPerson) as raised:
-        await submit_request(ctx, allocation("U0NOBODY"))
-    assert str(raised.value) == (
-        "there is no Wethod person with your e-mail address (nobody@acme.example) in Wethod. "
-        "Ask your Staffdesk administrator (U0RITA) to add you, then try again."
+        await submit_request(ctx, mx_person("U0BRUNO"))  # a PM in Wethod, with no MissionX person
+    assert raised.value.field == "project"
+    assert raised.value.words == (
+        "No MissionX person has your e-mail address (bruno@acme.example), so Staffdesk cannot tell "
+        "whether you manage this project; ",
+        SlackUser("U0RITA"),
+        " can add you to MissionX, or give you the permission for other people's projects.",
     )
+
+
+async def test_nobody_is_told_to_ask_themselves(
+    uow_factory: UowFactory, clock: FakeClock, slack: FakeSlackPeople
+) -> None:
+    await seed_directory(uow_factory, clock)
+    bruno = Member(kind=MemberKind.SLACK_USER, value="U0BRUNO")
+    ctx = context(uow_factory, clock, slack, policy(fallback=(bruno,)))
+    with pytest.raises(NoUpstreamPerson) as raised:
+        await submit_request(ctx, mx_person("U0BRUNO"))
+    assert SlackUser("U0BRUNO") not in raised.value.words
+    assert "; whoever looks after Staffdesk's policy file can add you to MissionX" in str(raised.value)
+
+
+async def test_someone_with_no_upstream_account_and_no_rights_is_sent_to_the_approvers(
+    ctx: ApprovalContext,
+) -> None:
+    submitted = await submit_request(ctx, allocation("U0NOBODY"))
+    assert (submitted.request.status, submitted.request.approvers) == (
+        S.PENDING_APPROVAL,
+        ("U0ANA", "U0IRENE"),
+    )
+    assert (await approve_request(ctx, submitted.request.id, "U0ANA")).status is S.APPROVED
+
+
+async def test_an_approver_with_no_upstream_account_is_judged_on_the_permission_for_others(
+    ctx: ApprovalContext, clock: FakeClock
+) -> None:
+    unmanaged = DirectoryProject(
+        upstream=Upstream.MISSIONX, upstream_id="65f0c0ffee0123456789dead", name="Nomad"
+    )
+    async with ctx.uow_factory() as uow:
+        await uow.directory.upsert_projects([unmanaged], now=clock.now)
+        await uow.commit()
+    submitted = await submit_request(ctx, mx_person("U0MARTA", project="65f0c0ffee0123456789dead"))
+    assert submitted.request.approvers == ("U0RITA",)  # the fallback, with no MissionX person
+    assert (await approve_request(ctx, submitted.request.id, "U0RITA")).status is S.APPROVED
 
 
 async def test_unknown_and_archived_projects_are_refused(ctx: ApprovalContext) -> None:

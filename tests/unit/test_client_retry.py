@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import random
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -21,6 +22,11 @@ from app.clients.retry import RetryPolicy, create_once, retry_after_seconds, ret
 NOW = 1_800_000_000.0
 
 
+def no_jitter() -> float:
+    """The draw that keeps the whole backoff, so that exact delays can be asserted."""
+    return 0.0
+
+
 class Sleeps:
     def __init__(self) -> None:
         self.delays: list[float] = []
@@ -30,7 +36,7 @@ class Sleeps:
 
 
 def policy(sleeps: Sleeps, attempts: int = 4) -> RetryPolicy:
-    return RetryPolicy(attempts=attempts, first_delay=0.5, max_delay=20.0, sleep=sleeps)
+    return RetryPolicy(attempts=attempts, first_delay=0.5, max_delay=20.0, sleep=sleeps, jitter=no_jitter)
 
 
 def scripted(*steps: object) -> Callable[[], Awaitable[str]]:
@@ -65,7 +71,7 @@ def test_retry_after_is_read_from_each_upstreams_header(
 
 
 def test_backoff_doubles_up_to_the_cap_and_never_undercuts_retry_after() -> None:
-    rules = RetryPolicy(first_delay=0.5, max_delay=4.0)
+    rules = RetryPolicy(first_delay=0.5, max_delay=4.0, jitter=no_jitter)
     assert [rules.delay(n, None) for n in range(1, 6)] == [0.5, 1.0, 2.0, 4.0, 4.0]
     assert rules.delay(1, 3.0) == 3.0
 
@@ -200,3 +206,33 @@ async def test_a_refused_create_is_not_retried() -> None:
     with pytest.raises(InvalidData):
         await create_once(policy(Sleeps()), upstream.create, upstream.find)
     assert upstream.creates == 1
+
+
+def test_backoff_is_jittered_between_half_and_the_whole_delay() -> None:
+    rules = RetryPolicy(first_delay=0.5, max_delay=4.0, jitter=random.Random(7).random)
+    for attempt, whole in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (9, 4.0)]:
+        delays = [rules.delay(attempt, None) for _ in range(40)]
+        assert all(whole / 2 <= d <= whole for d in delays)
+        assert len(set(delays)) > 30
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.3, 0.999])
+def test_jitter_never_goes_below_the_upstreams_retry_after(draw: float) -> None:
+    rules = RetryPolicy(first_delay=0.5, max_delay=20.0, jitter=lambda: draw)
+    assert rules.delay(1, 3.0) == 3.0
+    assert 3.0 <= rules.delay(4, 3.0) <= 4.0
+    assert rules.delay(6, 30.0) == 30.0
+
+
+async def test_retried_reads_wait_jittered_delays_drawn_from_the_injected_randomness() -> None:
+    runs: list[list[float]] = []
+    for seed in (1, 2):
+        sleeps = Sleeps()
+        rules = RetryPolicy(attempts=4, first_delay=0.5, sleep=sleeps, jitter=random.Random(seed).random)
+        errors = [ServerError("X", "down", status=502) for _ in range(3)]
+        assert await retry_read(rules, scripted(*errors, "ok")) == "ok"
+        bounds = [(0.25, 0.5), (0.5, 1.0), (1.0, 2.0)]
+        assert all(low <= d <= high for d, (low, high) in zip(sleeps.delays, bounds, strict=True))
+        runs.append(sleeps.delays)
+    assert runs[0] != runs[1]
+    assert runs[0] != [0.5, 1.0, 2.0]

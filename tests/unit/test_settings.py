@@ -25,7 +25,7 @@ def test_every_setting_has_its_documented_default(clean_env: pytest.MonkeyPatch)
     assert settings.staffdesk_upstream_timeout == 20
     assert settings.wethod_base_url == "https://api.wethod.com"
     assert settings.wethod_version == "2024-06-15"
-    assert settings.missionx_base_url == "https://open.api.missionx.ai/v1"
+    assert settings.missionx_base_url == "https://open.api.missionx.ai/v2"
     assert settings.missionx_token_url == "https://open.api.missionx.ai/auth/token"
     assert settings.procore_base_url == "https://api.procore.com"
     assert settings.procore_token_url == "https://login.procore.com/oauth/token"

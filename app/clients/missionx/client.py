@@ -115,8 +115,13 @@ class MissionXClient(HttpClient):
         read = partial(self._fetch_project, project_id, expand_people=expand_people)
         return await retry_read(self._retry, read)
 
-    async def list_projects(self, *, with_archived: bool = True) -> list[Project]:
+    async def list_projects(
+        self, *, with_archived: bool = True, expand_people: bool = False
+    ) -> list[Project]:
+        """Every project; their `people` come only with `expand_people` (`expand=people`)."""
         params = {"withArchived": "true"} if with_archived else {}
+        if expand_people:
+            params["expand"] = "people"
         return [_model(Project, item, "GET /projects") for item in await self._list_all("/projects", params)]
 
     async def list_roles(self) -> list[OrgRole]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from app.clients.errors import FieldError, UpstreamError
 from app.clients.http import DEFAULT_TIMEOUT, HttpClient, Problem, error_for_status, json_or_none, send, where
 from app.clients.oauth import ClientCredentialsAuth
+from app.clients.pacing import RatePacer
 from app.clients.procore.models import (
     CompanyUser,
     NewProjectPerson,
@@ -28,6 +30,9 @@ PER_PAGE = 500
 VIEWS = frozenset({"normal", "extended", "web"})
 TOKEN_LIFETIME = 5400.0
 _MAX_MESSAGE = 500
+# How far Procore's `created_at` may stray from this host's clock: clock skew between the two hosts and
+# Procore's whole-second timestamps. The lost-answer lookup widens its window by this much on each side.
+CLOCK_SLACK = timedelta(seconds=60)
 
 M = TypeVar("M", bound=BaseModel)
 Fetch = Callable[[str, dict[str, Any]], Awaitable[httpx.Response]]
@@ -119,7 +124,11 @@ def _has_next_page(response: httpx.Response, seen: int, batch: int) -> bool:
 
 
 class ProcoreClient(HttpClient):
-    """Procore for one company, with a client-credentials (service account) token."""
+    """Procore for one company, with a client-credentials (service account) token.
+
+    Requests are paced by the rate-limit headers of the answers (see RatePacer): when none remain, the
+    next one waits for the window's reset on `now` (wall time), sleeping with the retry policy's `sleep`.
+    """
 
     def __init__(
         self,
@@ -133,9 +142,12 @@ class ProcoreClient(HttpClient):
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 (a frozen dataclass)
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self._company_id = company_id
         self._retry = retry
+        self._now = now
+        self._pacer = RatePacer(UPSTREAM, clock=now, sleep=retry.sleep, max_wait=retry.max_delay)
         self._auth = ClientCredentialsAuth(
             UPSTREAM,
             token_url,
@@ -150,23 +162,40 @@ class ProcoreClient(HttpClient):
         )
 
     async def create_project_person(
-        self, project_id: int, new: NewProjectPerson, *, view: str = "normal", look_first: bool = False
+        self,
+        project_id: int,
+        new: NewProjectPerson,
+        *,
+        view: str = "normal",
+        look_first: bool = False,
+        sent_since: datetime | None = None,
     ) -> Created[ProjectPerson]:
-        """Add a reference user to a project, exactly once: after a lost answer it is looked up by name
-        (and employee_id / origin_id when given) before being sent again."""
+        """Add a reference user to a project, exactly once.
+
+        After a lost answer the project's people are read (web view) and one matching `new` counts as
+        created (see NewProjectPerson.matches). A person that came back without an origin id counts only
+        when created between the earliest moment this one may have been sent (`sent_since`, an aware
+        datetime, else this call's start) and the lookup, each widened by CLOCK_SLACK.
+        """
         if view not in VIEWS:
             raise ValueError(f"view must be one of {sorted(VIEWS)}, not {view!r}")
         path = f"{API}/projects/{project_id}/people"
+        started = self._wall_time()
+        earliest = started if sent_since is None else min(started, sent_since)
 
         async def create() -> ProjectPerson:
             response = await self._request("POST", path, params={"view": view}, json=new.request_body())
             return _parse(response, ProjectPerson)
 
         async def find() -> ProjectPerson | None:
-            people = await self._list(path, ProjectPerson, {}, self._get)
-            return max((p for p in people if new.matches(p)), key=lambda p: p.id, default=None)
+            people = await self._list(path, ProjectPerson, {"view": "web"}, self._get)
+            window = (earliest - CLOCK_SLACK, self._wall_time() + CLOCK_SLACK)
+            return max((p for p in people if new.matches(p, window)), key=lambda p: p.id, default=None)
 
         return await create_once(self._retry, create, find, look_first=look_first)
+
+    def _wall_time(self) -> datetime:
+        return datetime.fromtimestamp(self._now(), UTC)
 
     async def list_project_people(self, project_id: int) -> list[ProjectPerson]:
         return await self._list(f"{API}/projects/{project_id}/people", ProjectPerson, {}, self._get_retried)
@@ -207,6 +236,7 @@ class ProcoreClient(HttpClient):
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
     ) -> httpx.Response:
         headers = {"Procore-Company-Id": str(self._company_id)}
+        await self._pacer.take_turn()
         response = await send(
             self._http,
             UPSTREAM,
@@ -217,6 +247,7 @@ class ProcoreClient(HttpClient):
             headers=headers,
             secrets=self._auth.secrets,
         )
+        self._pacer.observe(response.headers)
         if response.is_success:
             return response
         raise error_for_status(response, UPSTREAM, read_problem, self._auth.secrets)

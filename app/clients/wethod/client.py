@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Generator, Mapping
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -25,6 +25,7 @@ from app.clients.wethod.models import (
 
 UPSTREAM = "Wethod"
 PAGE_SIZE = 100
+DAYS_AT_ONCE = 4
 DEFAULT_VERSION = "2024-06-15"
 
 ALLOCATIONS = "/api/people-allocations"
@@ -114,12 +115,37 @@ class WethodClient(HttpClient):
         project_id: int | None = None,
         pages_at_once: int = 1,
     ) -> list[Allocation]:
-        """Every live allocation matching the filters; `date` is a Wethod filter such as `gte:2026-12-01`.
+        """Every live allocation matching the filters.
 
-        `pages_at_once` > 1 reads long lists (a whole company's day) several pages at a time.
+        `date` takes the forms the list's page documents: a day (`2026-12-01`), `gt:2026-12-01` (after)
+        or `lt:2026-12-01` (before). `pages_at_once` > 1 reads long lists (a whole company's day) several
+        pages at a time.
         """
         params = _filters(date=date, person_id=person_id, project_id=project_id)
         return await self._list_all(ALLOCATIONS, params, Allocation, pages_at_once)
+
+    async def list_allocations_by_day(
+        self, days: Iterable[date], *, person_id: int | None = None, days_at_once: int = DAYS_AT_ONCE
+    ) -> dict[date, list[Allocation]]:
+        """The live allocations of each of `days`: one `date=<day>` list per day, `days_at_once` at a time.
+
+        A range has no documented filter (see `list_allocations`), so each day is asked for on its own;
+        the first read that fails cancels the others and is raised.
+        """
+        wanted = sorted(set(days))
+        gate = asyncio.Semaphore(max(1, days_at_once))
+
+        async def on(day: date) -> list[Allocation]:
+            async with gate:
+                rows = await self.list_allocations(date=day.isoformat(), person_id=person_id)
+            return [row for row in rows if row.date == day and row.deleted_at is None]
+
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = {day: group.create_task(on(day)) for day in wanted}
+        except* UpstreamError as failed:
+            raise _first_error(failed) from None
+        return {day: task.result() for day, task in tasks.items()}
 
     async def delete_allocation(self, allocation_id: int) -> None:
         await self._request("DELETE", f"{ALLOCATIONS}/{allocation_id}", expected=(200, 204))
@@ -236,6 +262,11 @@ def _failures(body: Mapping[str, Any]) -> list[FieldError]:
         for item in items
         if isinstance(item, dict)
     ]
+
+
+def _first_error(group: BaseExceptionGroup[UpstreamError]) -> UpstreamError:
+    first = group.exceptions[0]
+    return first if isinstance(first, UpstreamError) else _first_error(first)
 
 
 def _parse(model: type[M], data: Any) -> M:

@@ -1,4 +1,4 @@
-"""A local MissionX: OAuth2 client credentials at /auth/token, projects, project people and the org at /v1."""
+"""A local MissionX: OAuth2 client credentials at /auth/token, projects, project people and the org at /v2."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from app.sandbox.core import (
 )
 from app.sandbox.demo import DemoCompany, demo_company
 from app.sandbox.missionx.state import (
+    ASSUMED_HEADER,
     MISSIONX_SANDBOX_CLIENT_ID,
     MISSIONX_SANDBOX_CLIENT_SECRET,
     MISSIONX_SANDBOX_ORG_ID,
@@ -32,7 +33,8 @@ from app.sandbox.missionx.state import (
     Refusal,
 )
 
-API = "/v1"
+API = "/v2"
+DOCUMENTED_STATUSES = frozenset({200, 400, 500})
 PAGE_SIZE = 40
 MAX_PAGE_SIZE = 100
 RATE_WINDOW_SECONDS = 60.0
@@ -103,10 +105,14 @@ class MissionXApi:
 
     @staticmethod
     def error_body(status: int, fault: Fault) -> Response:
-        """An injected fault in the documented error shape; the codes are the sandbox's own."""
+        """An injected fault in the documented error shape; the codes are the sandbox's own, and a status
+        the reference does not show is marked assumed."""
         code = "rate_limited" if status == 429 else "internal_error" if status >= 500 else "sandbox_fault"
         body = {"message": f"injected fault: {status}", "code": code, "data": {}}
-        return JSONResponse(body, status_code=status, headers=fault.retry_after_header())
+        headers = fault.retry_after_header()
+        if status not in DOCUMENTED_STATUSES:
+            headers[ASSUMED_HEADER] = f"status {status} is not documented; injected by a test"
+        return JSONResponse(body, status_code=status, headers=headers)
 
     async def issue_token(self, request: Request) -> Any:
         return await _issue_token(self.state, request)
@@ -143,16 +149,21 @@ class MissionXApi:
     def _guarded(self, endpoint: Endpoint) -> Handler:
         """Only with a valid, unexpired bearer token and within the rate limit.
 
-        401 and 429 are not documented; they answer in the documented error shape.
+        401 and 429 are not documented (nor is any rate limit); they answer in the documented error shape,
+        marked assumed.
         """
 
         async def guarded(request: Request) -> Any:
             if not self.state.token_valid(bearer_token(request.headers.get("Authorization", ""))):
-                raise Refusal(401, "unauthorized", "the access token is missing, unknown or expired")
+                why = "401 is not documented; a bad or expired token is refused with it"
+                raise Refusal(
+                    401, "unauthorized", "the access token is missing, unknown or expired", assumed=why
+                )
             allowed, _, reset_at = self.limiter.hit(self.state.client_id)
             if not allowed:
                 wait = self.limiter.retry_after(reset_at)
-                raise Refusal(429, "rate_limited", "too many requests", retry_after=wait)
+                why = "MissionX documents no rate limit; this one is the sandbox's own"
+                raise Refusal(429, "rate_limited", "too many requests", retry_after=wait, assumed=why)
             return await endpoint(request)
 
         return _answering(guarded)
@@ -165,17 +176,21 @@ def _answering(endpoint: Endpoint) -> Handler:
         try:
             return JSONResponse(await endpoint(request))
         except Refusal as refusal:
-            headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after is not None else None
-            return JSONResponse(refusal.body, status_code=refusal.status, headers=headers)
+            return JSONResponse(refusal.body, status_code=refusal.status, headers=refusal.headers())
 
     return handler
+
+
+_OAUTH_ASSUMED = "the token request's body and refusals are not documented; standard OAuth2 is assumed"
 
 
 async def _issue_token(state: MissionXState, request: Request) -> dict[str, Any]:
     """Client credentials from a form (or JSON) body; the docs require the Org-Id header."""
     org_id = request.headers.get("Org-Id", "").strip()
     if not org_id:
-        raise Refusal(400, "org_id_required", "the Org-Id header is required", {"header": "Org-Id"})
+        message = "the Org-Id header is required"
+        why = "the reference requires Org-Id but does not show the answer without it"
+        raise Refusal(400, "org_id_required", message, {"header": "Org-Id"}, assumed=why)
     raw = (await request.body()).decode("utf-8", "replace")
     if request.headers.get("Content-Type", "").startswith("application/json"):
         form = _json_object(raw)
@@ -183,11 +198,12 @@ async def _issue_token(state: MissionXState, request: Request) -> dict[str, Any]
         form = dict(parse_qsl(raw))
     if form.get("grant_type") != "client_credentials":
         message = "grant_type must be client_credentials"
-        raise Refusal(400, "unsupported_grant_type", message, {"field": "grant_type"})
+        raise Refusal(400, "unsupported_grant_type", message, {"field": "grant_type"}, assumed=_OAUTH_ASSUMED)
     given = (str(form.get("client_id", "")), str(form.get("client_secret", "")), org_id)
     expected = (state.client_id, state.client_secret, state.org_id)
     if not all(secrets.compare_digest(a.encode(), b.encode()) for a, b in zip(given, expected, strict=True)):
-        raise Refusal(401, "invalid_client", "the client credentials are not valid for this organization")
+        message = "the client credentials are not valid for this organization"
+        raise Refusal(401, "invalid_client", message, assumed=_OAUTH_ASSUMED)
     token = state.issue_token()
     return {"access_token": token, "token_type": "Bearer", "expires_in": state.token_lifetime_seconds}
 
@@ -218,9 +234,10 @@ def _archived_filter(request: Request, items: list[dict[str, Any]]) -> list[dict
 
 
 def _project(state: MissionXState, project: dict[str, Any], request: Request) -> dict[str, Any]:
-    """A project as answered: `expand=people` (or `people.person`) replaces person ids by documents."""
+    """A project as answered: its `people` only with `expand=people` (or the older `people.person`),
+    each with the person's document in place of the id."""
     if not _list_param(request, "expand") & {"people", "people.person"}:
-        return project
+        return {key: value for key, value in project.items() if key != "people"}
     return {**project, "people": [state.expanded(entry) for entry in project["people"]]}
 
 
@@ -246,5 +263,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
         value = low - 1
     if value < low or (high is not None and value > high):
         bounds = f"from {low}" + (f" to {high}" if high is not None else "")
-        raise Refusal(400, "invalid_query", f"{name} must be a whole number {bounds}", {"field": name})
+        why = "the bounds are documented, the parameter names limit and skip are not"
+        message = f"{name} must be a whole number {bounds}"
+        raise Refusal(400, "invalid_query", message, {"field": name}, assumed=why)
     return value

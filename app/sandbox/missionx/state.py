@@ -18,10 +18,15 @@ PERMISSIONS = ("member", "manager", "admin", "observer")
 RATE_TIMES = ("oneTime", "recurring", "hourly", "daily", "weekly", "monthly", "yearly")
 _ORG_PERMISSIONS = {"Project Manager": "projectManager", "Resource Manager": "manager"}
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+ASSUMED_HEADER = "X-Sandbox-Assumed"
 
 
 class Refusal(Exception):
-    """An answer other than 200, always with the documented `{message, code, data}` body."""
+    """An answer other than 200, always with the documented `{message, code, data}` body.
+
+    `assumed` says why an answer the MissionX reference does not show is given anyway; it goes out in
+    the `X-Sandbox-Assumed` header. The `code` values are all the sandbox's own: the reference lists none.
+    """
 
     def __init__(
         self,
@@ -31,11 +36,19 @@ class Refusal(Exception):
         data: dict[str, Any] | None = None,
         *,
         retry_after: int | None = None,
+        assumed: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.body = {"message": message, "code": code, "data": data or {}}
         self.retry_after = retry_after
+        self.assumed = assumed
+
+    def headers(self) -> dict[str, str]:
+        headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+        if self.assumed:
+            headers[ASSUMED_HEADER] = self.assumed
+        return headers
 
 
 def _is_rate(value: Any) -> bool:
@@ -155,7 +168,13 @@ class MissionXState:
     def project(self, project_id: str) -> dict[str, Any]:
         found = self.projects.get(project_id)
         if found is None:
-            raise Refusal(404, "not_found", "no project with this id", {"projectId": project_id})
+            raise Refusal(
+                404,
+                "not_found",
+                "no project with this id",
+                {"projectId": project_id},
+                assumed="404 is not documented; an unknown project id is refused with it",
+            )
         return found
 
     def add_project_person(self, project_id: str, body: Any, *, notify: bool) -> dict[str, Any]:
@@ -169,7 +188,8 @@ class MissionXState:
         email: str = body["email"]
         if any(p["email"].casefold() == email.casefold() for p in project["people"]):
             message = "this e-mail is already a person of the project"
-            raise Refusal(400, "duplicate_email", message, {"field": "email"})
+            why = "the reference does not say how a duplicate e-mail is answered"
+            raise Refusal(400, "duplicate_email", message, {"field": "email"}, assumed=why)
         entry = self._entry(email, body["permission"], body.get("role"), body.get("roleTitle"), False)
         given = ("isProjectManager", "rate", "rateTime")
         entry.update({name: body[name] for name in given if body.get(name) is not None})

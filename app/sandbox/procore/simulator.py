@@ -1,10 +1,9 @@
-"""A local Procore REST v1.0 simulator: client-credentials tokens, company scoping, paging, rate limits."""
+"""A local Procore REST v1.0: client-credentials tokens, company scoping, paging, two rate windows."""
 
 from __future__ import annotations
 
 import hmac
 import json
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from starlette.routing import Route
 from app.sandbox.core import (
     Fault,
     Handler,
-    RateLimiter,
     Simulator,
     bearer_token,
     simulator_app,
@@ -32,6 +30,7 @@ from app.sandbox.procore.http import (
     read_form,
     view_of,
 )
+from app.sandbox.procore.limits import RateWindows, Report
 from app.sandbox.procore.state import (
     PROCORE_SANDBOX_CLIENT_ID,
     PROCORE_SANDBOX_CLIENT_SECRET,
@@ -42,8 +41,6 @@ from app.sandbox.procore.state import (
 RATE_LIMIT_TEXT = (
     "You have surpassed the max number of requests for an hour. Please wait until your limit resets."
 )
-UNLIMITED = 1_000_000
-SPIKE_WINDOW_SECONDS = 10.0
 PROJECT_STATUSES = {"all": None, "active": True, "inactive": False}
 
 
@@ -74,11 +71,16 @@ def build_procore_simulator(
     company_id: int = PROCORE_SANDBOX_COMPANY_ID,
     token_lifetime_seconds: int = 5400,
     hourly_limit: int | None = None,
+    spike_limit: int | None = None,
     clock: Callable[[], float] = time.time,
 ) -> ProcoreSimulator:
-    """A Procore company seeded from the demo company; `clock` drives token expiry and rate windows."""
+    """A Procore company seeded from the demo company; `clock` drives token expiry and rate windows.
+
+    `hourly_limit` and `spike_limit` are the calls allowed per hour and per 10 seconds; None, no limit.
+    """
     state = ProcoreState(company or demo_company(), company_id, clock)
-    api = ProcoreApi(state, client_id, client_secret, token_lifetime_seconds, hourly_limit)
+    limits = RateWindows(hourly_limit, spike_limit, clock)
+    api = ProcoreApi(state, client_id, client_secret, token_lifetime_seconds, limits)
     app, control = simulator_app(api)
     return ProcoreSimulator("procore", app, control, state, client_id, client_secret, company_id)
 
@@ -87,14 +89,13 @@ class ProcoreApi:
     """The routes and the rules they enforce, over one ProcoreState."""
 
     def __init__(
-        self, state: ProcoreState, client_id: str, client_secret: str, lifetime: int, limit: int | None
+        self, state: ProcoreState, client_id: str, client_secret: str, lifetime: int, limits: RateWindows
     ) -> None:
         self.state = state
         self.client_id = client_id
         self.client_secret = client_secret
         self.lifetime = lifetime
-        self.limit = limit
-        self.limiter = RateLimiter(limit, clock=state.clock)
+        self.limits = limits
 
     def routes(self) -> list[Route]:
         people = "/rest/v1.0/projects/{project_id:int}/people"
@@ -111,15 +112,21 @@ class ProcoreApi:
 
     def reset(self) -> None:
         self.state.reseed()
-        self.limiter.clear()
+        self.limits.clear()
 
     def error_body(self, status: int, fault: Fault) -> Response:
-        """An injected failure as Procore would send it: a plain-text 429, JSON `errors` otherwise."""
-        headers = fault.retry_after_header() if status in (429, 503) else {}
+        """An injected failure as Procore would send it: a plain-text 429 with `Retry-After` (the fault's
+        wait, else the rest of the reported window), JSON `errors` otherwise; rate headers on every one."""
+        report = self.limits.peek(str(self.state.company_id))
+        headers = report.headers()
         if status == 429:
-            wait = fault.retry_after if fault.retry_after is not None else SPIKE_WINDOW_SECONDS
-            headers.update(self._rate_headers(0, self.state.clock() + wait))
+            now = self.state.clock()
+            wait = report.retry_after(now) if fault.retry_after is None else fault.retry_after
+            report = Report(False, report.limit, 0, now + wait)
+            headers = {**report.headers(), "Retry-After": str(report.retry_after(now))}
             return PlainTextResponse(RATE_LIMIT_TEXT, status_code=429, headers=headers)
+        if status == 503:
+            headers.update(fault.retry_after_header())
         return errors_response(status, status_phrase(status), headers)
 
     async def issue_token(self, request: Request) -> Response:
@@ -138,17 +145,22 @@ class ProcoreApi:
         return JSONResponse(self.state.issue_token(self.lifetime))
 
     def _guarded(self, handler: Handler) -> Handler:
-        """Rate limit, bearer token and `Procore-Company-Id`, then the handler; rate headers on all."""
+        """Rate windows, bearer token and `Procore-Company-Id`, then the handler; rate headers on all.
+
+        Every call counts, refused ones too; a call over either window gets a plain-text 429 with
+        `Retry-After`, the seconds until that window resets.
+        """
 
         async def endpoint(request: Request) -> Response:
             header = request.headers.get("procore-company-id", "")
             bearer = request.headers.get("authorization", "")
-            allowed, remaining, reset = self.limiter.hit(header or bearer)
-            if not allowed:
-                response: Response = PlainTextResponse(RATE_LIMIT_TEXT, status_code=429)
+            report = self.limits.hit(header or bearer)
+            if not report.allowed:
+                retry_after = {"Retry-After": str(report.retry_after(self.state.clock()))}
+                response: Response = PlainTextResponse(RATE_LIMIT_TEXT, status_code=429, headers=retry_after)
             else:
                 response = self._refusal(bearer, header) or await handler(request)
-            response.headers.update(self._rate_headers(remaining, reset))
+            response.headers.update(report.headers())
             return response
 
         return endpoint
@@ -164,13 +176,6 @@ class ProcoreApi:
         if int(company_header) != self.state.company_id:
             return not_connected(company_header)
         return None
-
-    def _rate_headers(self, remaining: int, reset: float) -> dict[str, str]:
-        return {
-            "X-Rate-Limit-Limit": str(UNLIMITED if self.limit is None else self.limit),
-            "X-Rate-Limit-Remaining": str(remaining),
-            "X-Rate-Limit-Reset": str(math.ceil(reset)),
-        }
 
     async def list_projects(self, request: Request) -> Response:
         company = request.query_params.get("company_id", "")

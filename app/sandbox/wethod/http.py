@@ -8,11 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 INVALID_DATA_MESSAGE = "You provided invalid data. Check 'failures' for details."
 OPERATORS = frozenset({"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "bt"})
+PLAIN = ""  # a filter value with no operator: "on" that value
+ON_AFTER_BEFORE = frozenset({PLAIN, "gt", "lt"})
+EVERY_FORM = OPERATORS | {PLAIN}
+EXACT = frozenset({PLAIN})
 DELETED_MODES = frozenset({"exclude", "include", "only"})
 MAX_LIMIT = 100
 
@@ -108,31 +113,53 @@ class Filter:
         return checks[self.op]()
 
 
-def parse_filter(field: str, raw: str, parse: Parser) -> Filter:
-    """Raises ValueError when the operator's operands do not parse."""
+@dataclass(frozen=True)
+class FilterRule:
+    """How one list filter reads its value, and the forms its documentation gives it (PLAIN: no operator)."""
+
+    parse: Parser
+    forms: frozenset[str]
+
+    def described(self) -> str:
+        named = [f"{op}:" for op in sorted(self.forms - {PLAIN})]
+        return ", ".join((["a plain value"] if PLAIN in self.forms else []) + named)
+
+
+class UnsupportedOperator(ValueError):
+    """An operator Wethod defines somewhere, but not for this filter."""
+
+
+def parse_filter(field: str, raw: str, rule: FilterRule) -> Filter:
+    """UnsupportedOperator for a form the rule does not list; ValueError for operands that do not parse."""
     op, _, operand = raw.partition(":")
+    form = op
     if op not in OPERATORS:
-        op, operand = "eq", raw
+        op, operand, form = "eq", raw, PLAIN
+    if form not in rule.forms:
+        raise UnsupportedOperator(op)
     parts = operand.split(",") if op in ("in", "nin", "bt") else [operand]
     if op == "bt" and len(parts) != 2:
         raise ValueError(raw)
-    return Filter(field, op, tuple(parse(part) for part in parts))
+    return Filter(field, op, tuple(rule.parse(part) for part in parts))
 
 
-ALLOCATION_FILTERS: dict[str, Parser] = {
-    "date": parse_day,
-    "updated_at": parse_moment,
-    "deleted_at": parse_moment,
-    "person_id": parse_int,
-    "project_id": parse_int,
+ALLOCATION_FILTERS: dict[str, FilterRule] = {
+    "date": FilterRule(parse_day, ON_AFTER_BEFORE),
+    "updated_at": FilterRule(parse_moment, ON_AFTER_BEFORE),
+    "deleted_at": FilterRule(parse_moment, ON_AFTER_BEFORE),
+    "person_id": FilterRule(parse_int, EXACT),
+    "project_id": FilterRule(parse_int, EXACT),
 }
-WHITELIST_FILTERS: dict[str, Parser] = {
-    "project_id": parse_int,
-    "person_id": parse_int,
-    "updated_at": parse_moment,
+WHITELIST_FILTERS: dict[str, FilterRule] = {
+    "project_id": FilterRule(parse_int, EXACT),
+    "person_id": FilterRule(parse_int, EXACT),
+    "updated_at": FilterRule(parse_moment, ON_AFTER_BEFORE),
 }
-PERSON_FILTERS: dict[str, Parser] = {"updated_at": parse_moment}
-PROJECT_FILTERS: dict[str, Parser] = {"updated_at": parse_moment, "deleted_at": parse_moment}
+PERSON_FILTERS: dict[str, FilterRule] = {"updated_at": FilterRule(parse_moment, EVERY_FORM)}
+PROJECT_FILTERS: dict[str, FilterRule] = {
+    "updated_at": FilterRule(parse_moment, EVERY_FORM),
+    "deleted_at": FilterRule(parse_moment, EVERY_FORM),
+}
 
 
 @dataclass(frozen=True)
@@ -155,24 +182,31 @@ class ListQuery:
         return all(f.matches(getattr(row, f.field)) for f in self.filters)
 
 
-def parse_list_query(params: Mapping[str, str], filterable: Mapping[str, Parser]) -> ListQuery:
-    """`limit` (1..100, default 100), `offset`, `deleted` and the endpoint's filters; else 400."""
-    failures: list[tuple[str, str]] = []
+def parse_list_query(params: QueryParams, filterable: Mapping[str, FilterRule]) -> ListQuery:
+    """`limit` (1..100, default 100), `offset`, `deleted` and the endpoint's filters, each once; else 400."""
+    failures = [(name, "Give this parameter once.") for name in _repeated(params)]
     limit = _bounded(params, "limit", MAX_LIMIT, 1, MAX_LIMIT, failures)
     offset = _bounded(params, "offset", 0, 0, None, failures)
     deleted = params.get("deleted", "exclude")
     if deleted not in DELETED_MODES:
         failures.append(("deleted", "The value must be one of exclude, include, only."))
     filters: list[Filter] = []
-    for name, parse in filterable.items():
+    for name, rule in filterable.items():
         if name in params:
             try:
-                filters.append(parse_filter(name, params[name], parse))
+                filters.append(parse_filter(name, params[name], rule))
+            except UnsupportedOperator as refused:
+                failures.append((name, f"This filter does not take {refused}:; it takes {rule.described()}."))
             except ValueError:
                 failures.append((name, "The filter is not valid."))
     if failures:
         raise invalid(failures)
     return ListQuery(limit, offset, deleted, tuple(filters))
+
+
+def _repeated(params: QueryParams) -> list[str]:
+    names = [name for name, _ in params.multi_items()]
+    return sorted({name for name in names if names.count(name) > 1})
 
 
 def _bounded(

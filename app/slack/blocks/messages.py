@@ -142,11 +142,9 @@ def build_outcome_reply(
     if isinstance(outcome, Refused):
         return _refusal_reply(outcome, upstream, ref)
     if isinstance(outcome, NeedsOperator):
-        setting = (
-            markup(" An administrator should check {}.", outcome.setting) if outcome.setting else Mrkdwn("")
-        )
+        asked = Mrkdwn(" An administrator needs to fix Staffdesk's settings.")
         after = Mrkdwn(" Staffdesk has stopped retrying.") if final else _retry_text(next_attempt_at)
-        text = markup(":rotating_light: {}{}{}", outcome.reason, setting, after)
+        text = markup(":rotating_light: {}{}{}", outcome.reason, asked, after)
         return SlackMessage(text, [section(text)])
     assert isinstance(outcome, RetryLater)
     stopped = Mrkdwn(" Staffdesk has stopped retrying; ask again later.")

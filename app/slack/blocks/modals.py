@@ -156,10 +156,24 @@ def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None
     return _modal(Callback.ALLOCATION, "Allocate", blocks, meta)
 
 
-def build_whitelist_modal(draft: Draft, meta: ModalContext) -> dict[str, Any]:
+def whitelist_off_text(project: str, person: str | None) -> Mrkdwn:
+    """The warning for a project whose timesheet whitelist is off in Wethod; Mrkdwn names stay as they are,
+    any other text is escaped."""
+    return markup(
+        ":warning: {}'s timesheet whitelist is off in Wethod: adding {} changes nothing until a Wethod admin "
+        "turns it on.",
+        project,
+        person or "a person",
+    )
+
+
+def build_whitelist_modal(draft: Draft, meta: ModalContext, warning: str | None = None) -> dict[str, Any]:
+    """The whitelist form; `warning` is what `whitelist_off_text` made; any other text is shown escaped."""
+    shown = [context(markup("{}", warning))] if warning else []
     blocks = [
-        _person(draft, "Who", dispatch=False),
+        _person(draft, "Who", dispatch=True),
         _project(draft, Upstream.WETHOD),
+        *shown,
         context(Mrkdwn("They can then log time on the project even when it is closed to others.")),
     ]
     return _modal(Callback.WHITELIST, "Timesheet whitelist", blocks, meta)

@@ -1,4 +1,4 @@
-"""Button clicks and live modal updates: approve, reject, cancel, fix and resubmit, the preview."""
+"""Button clicks and live modal updates: approve, reject, cancel, fix and resubmit, preview and warnings."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ from app.domain.requests import RequestKind, StaffingRequest
 from app.domain.upstreams import Upstream, person_kind
 from app.services import queries
 from app.services.approvals import approve_request, cancel_request
+from app.services.directory import find_person
+from app.slack.blocks.common import user
 from app.slack.blocks.modals import (
     Draft,
     build_allocation_modal,
     build_project_person_modal,
     build_reject_modal,
+    build_whitelist_modal,
     preview_text,
+    whitelist_off_text,
 )
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
@@ -29,12 +33,10 @@ from app.slack.forms import allocation_days, allocation_hours, read_draft
 from app.slack.ids import Action
 from app.slack.listeners.resubmit import draft_of_request, modal_for
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
-from app.slack.modal_steps import person_in, update_view
+from app.slack.modal_steps import person_in, picked_project, update_view
 
 log = logging.getLogger("staffdesk.slack")
-PREVIEW_INPUTS = re.compile(
-    f"^({Action.PERSON}|{Action.PROJECT}|{Action.START}|{Action.END}|{Action.HOURS})$"
-)
+LIVE_INPUTS = re.compile(f"^({Action.PERSON}|{Action.PROJECT}|{Action.START}|{Action.END}|{Action.HOURS})$")
 
 
 def _ref(body: dict[str, Any]) -> RequestRef:
@@ -73,18 +75,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         meta = ModalContext(kind=request.kind, channel_id=request.channel_id, resubmit_of=request.id)
         await client.views_open(trigger_id=body["trigger_id"], view=modal_for(deps, meta, draft))
 
-    @app.action(PREVIEW_INPUTS)
+    @app.action(LIVE_INPUTS)
     @reporting_errors
-    async def handle_allocation_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def handle_wethod_form_change(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         meta = read_metadata(ModalContext, body["view"]["private_metadata"])
-        if meta.kind is not RequestKind.ALLOCATION:
-            return
         draft = read_draft(body["view"]["state"]["values"])
-        preview = await _preview(deps, draft)
-        await update_view(
-            client, body["view"]["id"], build_allocation_modal(draft, meta, preview), body["view"]["hash"]
-        )
+        if meta.kind is RequestKind.ALLOCATION:
+            form = build_allocation_modal(draft, meta, await _preview(deps, draft))
+        elif meta.kind is RequestKind.WHITELIST:
+            form = await whitelist_form(deps, draft, meta)
+        else:
+            return
+        await update_view(client, body["view"]["id"], form, body["view"]["hash"])
 
     @app.action(Action.UPSTREAM)
     @reporting_errors
@@ -128,3 +131,22 @@ async def _preview(deps: SlackDeps, draft: Draft) -> str:
     except UpstreamUnavailable as error:
         return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
     return preview_text(preview)
+
+
+async def whitelist_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:
+    """The whitelist form, warning when the picked project's timesheet whitelist is off in Wethod, where an
+    entry "takes effect only if the whitelist is enabled for the project"."""
+    project = await picked_project(deps, draft, Upstream.WETHOD)
+    if project is None or project.whitelist_enabled is not False:
+        return build_whitelist_modal(draft, meta)
+    warning = whitelist_off_text(project.name, await _wethod_name(deps, draft.user_id))
+    return build_whitelist_modal(draft, meta, warning)
+
+
+async def _wethod_name(deps: SlackDeps, slack_user_id: str | None) -> str | None:
+    """The picked person's name in Wethod; their Slack mention when Wethod does not know them."""
+    if slack_user_id is None:
+        return None
+    person_id = await person_in(deps, slack_user_id, Upstream.WETHOD, {})
+    person = await find_person(deps.read_uow_factory, Upstream.WETHOD, person_id) if person_id else None
+    return person.name if person else user(slack_user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -26,6 +26,7 @@ from app.slack.blocks.modals import (
 from app.slack.blocks.summary import build_summary_messages
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
+from app.slack.listeners.actions import whitelist_form
 from app.slack.metadata import ModalContext
 from app.slack.text import parse_command_text
 
@@ -62,14 +63,17 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         upstream: Upstream,
         query: str,
         build: Callable[[Draft], dict[str, Any]],
+        filled: Callable[[Draft], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
-        """Open the modal at once; when the text names a project, look it up and fill it in."""
+        """Open the modal at once; when the text names a project, look it up and fill it in, with `filled`
+        when the filled-in form needs more reading than `build`."""
         first = _first_draft(deps, body.get("text", ""))
         opened = await client.views_open(trigger_id=body["trigger_id"], view=build(first))
         if query.strip():
             draft = await _draft_from_text(deps, query, upstream)
             view = opened["view"]
-            await client.views_update(view_id=view["id"], hash=view["hash"], view=build(draft))
+            form = await filled(draft) if filled else build(draft)
+            await client.views_update(view_id=view["id"], hash=view["hash"], view=form)
 
     @app.command("/allocate")
     @reporting_errors
@@ -95,6 +99,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 Upstream.WETHOD,
                 body.get("text", ""),
                 lambda draft: build_whitelist_modal(draft, meta),
+                lambda draft: whitelist_form(deps, draft, meta),
             )
 
     @app.command("/add-person")

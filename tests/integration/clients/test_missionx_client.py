@@ -105,7 +105,7 @@ def sleeps() -> Sleeps:
 
 
 def make_client(upstream: FakeMissionX, sleeps: Sleeps, attempts: int = 4) -> MissionXClient:
-    policy = RetryPolicy(attempts=attempts, sleep=sleeps)
+    policy = RetryPolicy(attempts=attempts, sleep=sleeps, jitter=lambda: 0.0)
     transport = httpx.MockTransport(upstream.handle)
     return MissionXClient(BASE_URL, TOKEN_URL, CLIENT_ID, SECRET, ORG_ID, transport=transport, retry=policy)
 
@@ -292,6 +292,17 @@ async def test_listing_live_projects_only_sends_no_archive_flag(
     upstream.script = [respond("projects_list_page3_200")]
     await client.list_projects(with_archived=False)
     assert str(upstream.api()[0].url) == f"{BASE_URL}/projects"
+
+
+async def test_projects_are_read_with_expand_people_when_their_people_are_wanted(
+    client: MissionXClient, upstream: FakeMissionX
+) -> None:
+    page = {"value": [fixture("projects_get_200")], "nextLink": ""}
+    upstream.script = [httpx.Response(200, json=page)]
+    [project] = await client.list_projects(expand_people=True)
+    sent = upstream.api()[0]
+    assert sent.url.params.get_list("expand") == ["people"]
+    assert [p.email for p in project.people] == ["ana.rossi@acme.example", "Giulia.Colombo@ACME.example"]
 
 
 async def test_a_next_link_to_another_host_is_not_followed(

@@ -13,6 +13,7 @@ import pytest
 from app.clients.errors import InvalidData, NotFound, Unauthorized
 from app.clients.missionx import MissionXClient, NewProjectPerson
 from app.clients.retry import RetryPolicy
+from app.integrations.missionx import MissionXDirectorySource
 from app.sandbox.core import Fault, serve_in_background
 from app.sandbox.demo import demo_company
 from app.sandbox.missionx import (
@@ -91,7 +92,7 @@ def entries_for(project: dict[str, Any], email: str) -> list[dict[str, Any]]:
 
 def test_the_settings_point_at_the_api_and_the_token_endpoint(sim: MissionXSimulator) -> None:
     assert sim.settings_for("http://127.0.0.1:8102/") == {
-        "MISSIONX_BASE_URL": "http://127.0.0.1:8102/v1",
+        "MISSIONX_BASE_URL": "http://127.0.0.1:8102/v2",
         "MISSIONX_TOKEN_URL": "http://127.0.0.1:8102/auth/token",
         "MISSIONX_CLIENT_ID": MISSIONX_SANDBOX_CLIENT_ID,
         "MISSIONX_CLIENT_SECRET": MISSIONX_SANDBOX_CLIENT_SECRET,
@@ -132,20 +133,20 @@ async def test_the_token_endpoint_issues_a_bearer_for_a_form_or_json_body(raw: h
 @pytest.mark.parametrize("authorization", [None, "Bearer unknown", "Basic abc"])
 async def test_api_calls_need_a_valid_bearer(raw: httpx.AsyncClient, authorization: str | None) -> None:
     headers = {"Authorization": authorization} if authorization else {}
-    answer = await raw.get("/v1/projects", headers=headers)
+    answer = await raw.get("/v2/projects", headers=headers)
     assert answer.status_code == 401
     assert set(answer.json()) == {"message", "code", "data"}
 
 
 async def test_lists_hold_40_by_default_up_to_100_and_link_the_next_page(raw: httpx.AsyncClient) -> None:
     headers = await bearer(raw)
-    first = (await raw.get("/v1/projects", params={"withArchived": "true"}, headers=headers)).json()
+    first = (await raw.get("/v2/projects", params={"withArchived": "true"}, headers=headers)).json()
     assert len(first["value"]) == 40
-    assert first["nextLink"].startswith("http://mx.local/v1/projects?")
-    everything = await raw.get("/v1/projects", params={"withArchived": 1, "limit": 100}, headers=headers)
+    assert first["nextLink"].startswith("http://mx.local/v2/projects?")
+    everything = await raw.get("/v2/projects", params={"withArchived": 1, "limit": 100}, headers=headers)
     assert len(everything.json()["value"]) == 95
     assert "nextLink" not in everything.json()
-    too_many = await raw.get("/v1/projects", params={"limit": 101}, headers=headers)
+    too_many = await raw.get("/v2/projects", params={"limit": 101}, headers=headers)
     assert too_many.status_code == 400
 
 
@@ -154,7 +155,7 @@ async def test_projects_come_from_the_demo_company_with_their_pm(
 ) -> None:
     headers = await bearer(raw)
     project = first_project(sim)
-    answer = await raw.get(f"/v1/projects/{project['_id']}", params={"expand": "people"}, headers=headers)
+    answer = await raw.get(f"/v2/projects/{project['_id']}", params={"expand": "people"}, headers=headers)
     body = answer.json()
     demo = sim.state.company.projects[0]
     pm = sim.state.company.person(demo.pm_id)
@@ -173,20 +174,22 @@ async def test_the_rate_limit_answers_429_with_retry_after(clock: Clock) -> None
     sim = build_missionx_simulator(rate_limit=2, clock=clock)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(sim.app), base_url="http://mx.local") as raw:
         headers = await bearer(raw)
-        statuses = [(await raw.get("/v1/orgs/me", headers=headers)).status_code for _ in range(3)]
-        limited = await raw.get("/v1/orgs/me", headers=headers)
+        statuses = [(await raw.get("/v2/orgs/me", headers=headers)).status_code for _ in range(3)]
+        limited = await raw.get("/v2/orgs/me", headers=headers)
     assert statuses == [200, 200, 429]
     assert limited.headers["Retry-After"] == "60"
     assert set(limited.json()) == {"message", "code", "data"}
+    assert "rate limit" in limited.headers["X-Sandbox-Assumed"]
 
 
 async def test_an_injected_fault_answers_in_the_documented_shape(raw: httpx.AsyncClient) -> None:
     headers = await bearer(raw)
-    await raw.post("/_sandbox/faults", json={"status": 503, "retry_after": 7, "path_prefix": "/v1/orgs"})
-    answer = await raw.get("/v1/orgs/me", headers=headers)
+    await raw.post("/_sandbox/faults", json={"status": 503, "retry_after": 7, "path_prefix": "/v2/orgs"})
+    answer = await raw.get("/v2/orgs/me", headers=headers)
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == "7"
     assert set(answer.json()) == {"message", "code", "data"}
+    assert "503 is not documented" in answer.headers["X-Sandbox-Assumed"]
 
 
 async def test_reset_reseeds_the_company_with_the_same_ids(
@@ -195,7 +198,7 @@ async def test_reset_reseeds_the_company_with_the_same_ids(
     headers = await bearer(raw)
     project_ids = list(sim.state.projects)
     added = await raw.post(
-        f"/v1/projects/{project_ids[0]}/people",
+        f"/v2/projects/{project_ids[0]}/people",
         json={"email": EMAIL, "permission": "member"},
         headers=headers,
     )
@@ -203,7 +206,7 @@ async def test_reset_reseeds_the_company_with_the_same_ids(
     await raw.post("/_sandbox/reset")
     assert list(sim.state.projects) == project_ids
     assert entries_for(first_project(sim), EMAIL) == []
-    assert (await raw.get("/v1/orgs/me", headers=headers)).status_code == 200
+    assert (await raw.get("/v2/orgs/me", headers=headers)).status_code == 200
 
 
 async def test_the_client_adds_a_person_through_the_token_flow(sim: MissionXSimulator) -> None:
@@ -257,7 +260,7 @@ async def test_the_client_lists_projects_across_pages_roles_and_org_people(sim: 
     company = sim.state.company
     assert [p.title for p in every] == [p.name for p in company.projects]
     assert [p.title for p in live] == [p.name for p in company.projects if not p.archived]
-    assert len(sim.control.calls_to("GET", "/v1/projects")) == 3 + 3
+    assert len(sim.control.calls_to("GET", "/v2/projects")) == 3 + 3
     assert [r.title for r in roles] == list(dict.fromkeys(p.role for p in company.people))
     assert [p.email for p in people] == [p.email for p in company.people]
     pms = {p.email for p in company.people if p.role == "Project Manager"}
@@ -271,7 +274,7 @@ async def test_an_expired_token_is_fetched_again(sim: MissionXSimulator, clock: 
         roles = await client.list_roles()
     assert roles
     assert len(sim.control.calls_to("POST", "/auth/token")) == 2
-    assert [c.status for c in sim.control.calls_to("GET", "/v1/orgs/me")] == [200, 401, 200]
+    assert [c.status for c in sim.control.calls_to("GET", "/v2/orgs/me")] == [200, 401, 200]
 
 
 async def test_a_wrong_secret_is_unauthorized_and_never_shown(sim: MissionXSimulator) -> None:
@@ -286,8 +289,8 @@ async def test_a_wrong_secret_is_unauthorized_and_never_shown(sim: MissionXSimul
 @pytest.mark.parametrize(
     "fault",
     [
-        Fault(after_commit=True, delay_seconds=1.0, method="POST", path_prefix="/v1/projects/"),
-        Fault(after_commit=True, status=502, method="POST", path_prefix="/v1/projects/"),
+        Fault(after_commit=True, delay_seconds=1.0, method="POST", path_prefix="/v2/projects/"),
+        Fault(after_commit=True, status=502, method="POST", path_prefix="/v2/projects/"),
     ],
     ids=["answer-timed-out", "502-after-commit"],
 )
@@ -303,4 +306,81 @@ async def test_a_lost_answer_after_commit_leaves_exactly_one_person(
     assert created.recovered
     [entry] = entries_for(project, EMAIL)
     assert created.value.id == entry["_id"]
-    assert len(sim.control.calls_to("POST", "/v1/projects/")) == 1
+    assert len(sim.control.calls_to("POST", "/v2/projects/")) == 1
+
+
+async def test_a_projects_people_come_only_with_expand_people(
+    raw: httpx.AsyncClient, sim: MissionXSimulator
+) -> None:
+    headers = await bearer(raw)
+    project = first_project(sim)
+    plain = (await raw.get("/v2/projects", params={"limit": 1}, headers=headers)).json()["value"]
+    expanded = await raw.get("/v2/projects", params={"limit": 1, "expand": "people"}, headers=headers)
+    alone = (await raw.get(f"/v2/projects/{project['_id']}", headers=headers)).json()
+    assert [p["_id"] for p in plain] == [project["_id"]]
+    assert "people" not in plain[0]
+    assert "people" not in alone
+    [entry] = expanded.json()["value"][0]["people"]
+    assert (entry["email"], entry["isProjectManager"]) == (project["people"][0]["email"], True)
+
+
+class Recording(httpx.AsyncBaseTransport):
+    """The simulator's app in this process, remembering every request sent to it."""
+
+    def __init__(self, sim: MissionXSimulator) -> None:
+        self.inner = httpx.ASGITransport(sim.app)
+        self.requests: list[httpx.Request] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_the_directory_source_reads_each_projects_managers_with_expand_people(
+    sim: MissionXSimulator,
+) -> None:
+    settings = sim.settings_for("http://mx.local")
+    transport = Recording(sim)
+    async with MissionXClient(
+        settings["MISSIONX_BASE_URL"],
+        settings["MISSIONX_TOKEN_URL"],
+        settings["MISSIONX_CLIENT_ID"],
+        settings["MISSIONX_CLIENT_SECRET"],
+        settings["MISSIONX_ORG_ID"],
+        transport=transport,
+    ) as client:
+        projects = await MissionXDirectorySource(client).fetch_projects(None)
+    reads = [r for r in transport.requests if r.url.path == "/v2/projects"]
+    assert reads
+    assert all(r.url.params.get_list("expand") == ["people"] for r in reads)
+    managers = {p["_id"]: p["people"][0]["person"] for p in sim.state.projects.values()}
+    assert len(projects) == len(managers)
+    assert all(p.manager_ids == (managers[p.upstream_id],) for p in projects)
+
+
+async def test_answers_the_reference_does_not_show_are_marked_assumed(
+    raw: httpx.AsyncClient, sim: MissionXSimulator
+) -> None:
+    headers = await bearer(raw)
+    project = first_project(sim)
+    people = f"/v2/projects/{project['_id']}/people"
+    unauthorized = await raw.get("/v2/projects")
+    unknown = await raw.post(
+        f"/v2/projects/{'f' * 24}/people", json={"email": EMAIL, "permission": "member"}, headers=headers
+    )
+    duplicate = await raw.post(
+        people, json={"email": project["people"][0]["email"], "permission": "member"}, headers=headers
+    )
+    invalid = await raw.post(people, json={"email": EMAIL, "permission": "boss"}, headers=headers)
+    created = await raw.post(people, json={"email": EMAIL, "permission": "member"}, headers=headers)
+    assert [a.status_code for a in (unauthorized, unknown, duplicate, invalid, created)] == [
+        401,
+        404,
+        400,
+        400,
+        200,
+    ]
+    for assumed in (unauthorized, unknown, duplicate):
+        assert assumed.headers["X-Sandbox-Assumed"]
+    for documented in (invalid, created):
+        assert "X-Sandbox-Assumed" not in documented.headers

@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,7 @@ class Delays:
 def procore(
     fake: FakeProcore, *, attempts: int = 4, delays: Delays | None = None, **kw: Any
 ) -> ProcoreClient:
-    policy = RetryPolicy(attempts=attempts, sleep=delays or Delays())
+    policy = RetryPolicy(attempts=attempts, sleep=delays or Delays(), jitter=lambda: 0.0)
     transport = httpx.MockTransport(fake)
     return ProcoreClient(
         BASE_URL,
@@ -347,3 +348,176 @@ async def test_an_unknown_view_is_refused_before_anything_is_sent() -> None:
         with pytest.raises(ValueError, match="view must be one of"):
             await client.create_project_person(PROJECT_ID, ANA, view="compact")
     assert fake.requests == []
+
+
+@dataclass
+class WallClock:
+    """Unix time that moves only when the client sleeps on it."""
+
+    now: float = 1_800_000_000.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def classifications(**headers: str) -> httpx.Response:
+    return reply(200, "work_classifications_list_200.json", **headers)
+
+
+def window(clock: WallClock, remaining: int, reset_in: int) -> dict[str, str]:
+    return {
+        "X-Rate-Limit-Limit": "25",
+        "X-Rate-Limit-Remaining": str(remaining),
+        "X-Rate-Limit-Reset": str(int(clock.now) + reset_in),
+    }
+
+
+def paced(fake: FakeProcore, clock: WallClock, **kw: Any) -> ProcoreClient:
+    policy = RetryPolicy(sleep=clock.sleep, jitter=lambda: 0.0, **kw)
+    return ProcoreClient(
+        BASE_URL,
+        TOKEN_URL,
+        "fixture-client",
+        CLIENT_SECRET,
+        COMPANY_ID,
+        transport=httpx.MockTransport(fake),
+        retry=policy,
+        now=clock,
+    )
+
+
+async def test_when_no_request_remains_the_next_one_waits_until_the_reset() -> None:
+    clock = WallClock()
+    fake = FakeProcore([classifications(**window(clock, 0, 7)), classifications()])
+    sent_at: list[float] = []
+    async with paced(fake, clock) as client:
+        await client.list_work_classifications()
+        sent_at.append(clock.now)
+        await client.list_work_classifications()
+    assert clock.slept == [7.0]
+    assert clock.now == sent_at[0] + 7
+    assert len(fake.api_calls) == 2
+
+
+async def test_requests_that_remain_go_at_once_and_the_one_past_them_waits() -> None:
+    clock = WallClock()
+    fake = FakeProcore([classifications(**window(clock, 2, 4)), classifications(), classifications()])
+    async with paced(fake, clock) as client:
+        for _ in range(3):
+            await client.list_work_classifications()
+        assert clock.slept == []
+        fake.answers.append(classifications())
+        await client.list_work_classifications()
+    assert clock.slept == [4.0]
+
+
+async def test_a_pause_past_the_retry_budget_is_handed_back_without_sending() -> None:
+    clock = WallClock()
+    fake = FakeProcore([classifications(**window(clock, 0, 1800))])
+    async with paced(fake, clock) as client:
+        await client.list_work_classifications()
+        with pytest.raises(RateLimited) as caught:
+            await client.list_work_classifications()
+    assert caught.value.retry_after == 1800.0
+    assert clock.slept == []
+    assert len(fake.api_calls) == 1
+
+
+async def test_a_project_persons_email_is_read_from_its_contact() -> None:
+    fake = FakeProcore([reply(200, "project_people_list_200.json")])
+    async with procore(fake) as client:
+        people = await client.list_project_people(PROJECT_ID)
+    assert [(p.last_name, p.email_address) for p in people] == [
+        ("Rossi", "ana.rossi@acme.example"),
+        ("Ruiz", None),
+    ]
+
+
+STAFFDESK_ORIGIN = NewProjectPerson(
+    last_name="Ruiz", first_name="Ana", job_title="Foreman", origin_id="55001"
+)
+
+
+def listed(**person: Any) -> httpx.Response:
+    """The project's people after a lost create: a namesake from before, and `person`."""
+    before = {"id": 9000000050, "first_name": "Ana", "last_name": "Ruiz", "job_title": "Foreman"}
+    before["created_at"] = "2020-01-01T00:00:00Z"
+    found = {"id": 9000000101, "first_name": "Ana", "last_name": "Ruiz", "job_title": "Foreman", **person}
+    return httpx.Response(200, json=[before, found], headers={"Total": "2"})
+
+
+@pytest.mark.parametrize("origin_id", ["55001", 55001, " 055001 "], ids=["string", "number", "padded"])
+async def test_a_lost_create_is_found_by_its_origin_id_read_back_as_text_or_number(origin_id: object) -> None:
+    fake = FakeProcore([httpx.ReadTimeout, listed(origin_id=origin_id, created_at="2020-01-01T00:00:00Z")])
+    async with procore(fake) as client:
+        created = await client.create_project_person(PROJECT_ID, STAFFDESK_ORIGIN)
+    assert (created.value.id, created.recovered) == (9000000101, True)
+    lookup = fake.requests[-1]
+    assert (lookup.method, lookup.url.params["view"]) == ("GET", "web")
+
+
+async def test_a_person_with_another_origin_id_is_not_taken_for_the_one_sent() -> None:
+    answers: list[Answer] = [
+        httpx.ReadTimeout,
+        listed(origin_id="77"),
+        reply(201, "project_people_create_201.json"),
+    ]
+    fake = FakeProcore(answers)
+    async with procore(fake) as client:
+        created = await client.create_project_person(PROJECT_ID, STAFFDESK_ORIGIN)
+    assert fake.api_calls == [("POST", PEOPLE_PATH), ("GET", PEOPLE_PATH), ("POST", PEOPLE_PATH)]
+    assert created.recovered is False
+
+
+@pytest.mark.parametrize(
+    ("created_seconds_after_start", "found"),
+    [(0, True), (25, True), (-59, True), (-3600, False), (3600, False)],
+)
+async def test_without_an_origin_id_the_person_is_found_by_name_title_and_creation_time(
+    created_seconds_after_start: int, found: bool
+) -> None:
+    clock = WallClock()
+    created_at = datetime.fromtimestamp(clock.now + created_seconds_after_start, UTC).isoformat()
+    fake = FakeProcore(
+        [
+            httpx.ReadTimeout,
+            listed(origin_id=None, created_at=created_at),
+            reply(201, "project_people_create_201.json"),
+        ]
+    )
+    async with procore(fake, now=clock) as client:
+        created = await client.create_project_person(PROJECT_ID, STAFFDESK_ORIGIN)
+    assert created.recovered is found
+    assert len(fake.api_calls) == (2 if found else 3)
+
+
+async def test_without_an_origin_id_another_job_title_is_another_person() -> None:
+    clock = WallClock()
+    now = datetime.fromtimestamp(clock.now, UTC).isoformat()
+    answers: list[Answer] = [
+        httpx.ReadTimeout,
+        listed(origin_id=None, created_at=now, job_title="Electrician"),
+        reply(201, "project_people_create_201.json"),
+    ]
+    fake = FakeProcore(answers)
+    async with procore(fake, now=clock) as client:
+        created = await client.create_project_person(PROJECT_ID, STAFFDESK_ORIGIN)
+    assert created.recovered is False
+
+
+async def test_a_later_attempt_looks_back_to_when_the_first_may_have_been_sent() -> None:
+    clock = WallClock()
+    approved = datetime.fromtimestamp(clock.now - 3 * 3600, UTC)
+    created_at = (approved + timedelta(minutes=1)).isoformat()
+    fake = FakeProcore([listed(origin_id=None, created_at=created_at)])
+    async with procore(fake, now=clock) as client:
+        created = await client.create_project_person(
+            PROJECT_ID, STAFFDESK_ORIGIN, look_first=True, sent_since=approved
+        )
+    assert (created.value.id, created.recovered) == (9000000101, True)
+    assert fake.api_calls == [("GET", PEOPLE_PATH)]

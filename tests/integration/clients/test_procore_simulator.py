@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -150,15 +151,22 @@ async def test_many_people_are_read_across_pages() -> None:
 async def test_the_hourly_limit_answers_429_in_plain_text_and_recovers_when_the_window_resets() -> None:
     clock = SkewedClock()
     sim = build_procore_simulator(hourly_limit=2, clock=clock)
-    async with client_of(sim, retry=RetryPolicy(attempts=1)) as client:
+    async with client_of(sim, retry=RetryPolicy(attempts=1), now=clock) as client:
         await client.list_work_classifications()
         await client.list_work_classifications()
-        with pytest.raises(RateLimited) as limited:
+        with pytest.raises(RateLimited) as paced:
             await client.list_work_classifications()
+    # The client saw Remaining reach 0 and did not send the third call; a client that did not see it
+    # sends it and meets the 429.
+    assert paced.value.retry_after is not None
+    assert 3590 < paced.value.retry_after <= 3601
+    async with client_of(sim, retry=RetryPolicy(attempts=1), now=clock) as unaware:
+        with pytest.raises(RateLimited) as limited:
+            await unaware.list_work_classifications()
     assert "You have surpassed the max number of requests for an hour" in str(limited.value)
     assert limited.value.retry_after is not None
     assert 3590 < limited.value.retry_after <= 3601
-    async with client_of(sim, retry=RetryPolicy(max_delay=4000, sleep=clock.sleep)) as client:
+    async with client_of(sim, retry=RetryPolicy(max_delay=4000, sleep=clock.sleep), now=clock) as client:
         assert len(await client.list_work_classifications()) == 4
     statuses = [c.status for c in sim.control.calls_to("GET", f"{API}/companies/")]
     assert statuses == [200, 200, 429, 429, 200]
@@ -321,3 +329,97 @@ def test_the_settings_point_the_app_at_the_simulator() -> None:
         "PROCORE_CLIENT_SECRET": "shh",
         "PROCORE_COMPANY_ID": "99",
     }
+
+
+@dataclass
+class FakeClock:
+    """Unix time that moves only when someone sleeps on it."""
+
+    now: float = 1_800_000_000.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def in_process(sim: ProcoreSimulator, clock: FakeClock) -> ProcoreClient:
+    """A client of the simulator's app in this process, sleeping and telling time on `clock`."""
+    settings = sim.settings_for("http://procore.test")
+    return ProcoreClient(
+        settings["PROCORE_BASE_URL"],
+        settings["PROCORE_TOKEN_URL"],
+        sim.client_id,
+        sim.client_secret,
+        sim.company_id,
+        transport=httpx.ASGITransport(sim.app),
+        retry=RetryPolicy(sleep=clock.sleep),
+        now=clock,
+    )
+
+
+async def test_the_client_waits_out_the_spike_window_before_the_limit_is_hit() -> None:
+    clock = FakeClock()
+    sim = build_procore_simulator(spike_limit=3, clock=clock)
+    async with in_process(sim, clock) as client:
+        for _ in range(7):
+            await client.list_work_classifications()
+    assert clock.slept == [10.0, 10.0]
+    statuses = [c.status for c in sim.control.calls_to("GET", f"{API}/companies/")]
+    assert statuses == [200] * 7
+
+
+async def test_both_windows_are_kept_and_each_answer_reports_the_one_closer_to_running_out() -> None:
+    clock = FakeClock()
+    sim = build_procore_simulator(hourly_limit=4, spike_limit=3, clock=clock)
+    answers = []
+    async with raw(sim) as http:
+        for wait in (0, 0, 0, 0, 10, 0):
+            clock.now += wait
+            answers.append(await http.get(USERS))
+    reported = [
+        (a.status_code, a.headers["x-rate-limit-limit"], a.headers["x-rate-limit-remaining"]) for a in answers
+    ]
+    assert reported == [
+        (200, "3", "2"),
+        (200, "3", "1"),
+        (200, "3", "0"),
+        (429, "3", "0"),
+        (200, "4", "0"),
+        (429, "4", "0"),
+    ]
+    spike_limited, hour_limited = answers[3], answers[5]
+    assert spike_limited.text == hour_limited.text
+    assert spike_limited.headers["Retry-After"] == "10"
+    assert 3580 <= int(hour_limited.headers["Retry-After"]) <= 3590
+    assert int(hour_limited.headers["x-rate-limit-reset"]) == int(clock.now) - 10 + 3600
+
+
+async def test_a_project_persons_email_comes_from_contact_email() -> None:
+    sim = build_procore_simulator()
+    async with client_of(sim) as client:
+        people = await client.list_project_people(PROJECT_ID)
+    company = sim.state.company
+    pm = company.person(company.projects[0].pm_id)
+    [shown] = sim.state.people[PROJECT_ID]
+    assert "email" not in sim.state.render_person(shown, "normal")
+    assert [p.email_address for p in people] == [pm.email]
+
+
+async def test_a_person_kept_without_its_origin_id_is_found_by_name_title_and_time() -> None:
+    sim = build_procore_simulator()
+    # What the project holds when Procore kept the person sent by an earlier attempt but not its origin id.
+    kept = sim.state.add_person(
+        PROJECT_ID, {"last_name": "Origin-Less", "first_name": "Ana", "job_title": "Foreman"}
+    )
+    new = NewProjectPerson(
+        last_name="Origin-Less", first_name="Ana", job_title="Foreman", origin_id="staffdesk:r9"
+    )
+    approved = datetime.now(UTC) - timedelta(minutes=5)
+    async with client_of(sim) as client:
+        created = await client.create_project_person(PROJECT_ID, new, look_first=True, sent_since=approved)
+    assert (created.value.id, created.recovered) == (kept["id"], True)
+    assert sim.control.calls_to("POST", PEOPLE) == []

@@ -71,7 +71,7 @@ def make_client(handler: Handler, delays: Delays | None = None) -> WethodClient:
         TOKEN,
         "acme",
         transport=httpx.MockTransport(handler),
-        retry=RetryPolicy(sleep=delays or Delays()),
+        retry=RetryPolicy(sleep=delays or Delays(), jitter=lambda: 0.0),
     )
 
 
@@ -179,11 +179,11 @@ async def test_deletes_address_the_resource_by_id(
 async def test_list_filters_are_sent_as_given_with_the_page_size() -> None:
     recorder = Recorder([answer("people_allocations_list_200")])
     async with make_client(recorder) as client:
-        rows = await client.list_allocations(date="bt:2026-12-01,2026-12-05", person_id=12, project_id=1003)
+        rows = await client.list_allocations(date="gt:2026-11-30", person_id=12, project_id=1003)
     assert [row.id for row in rows] == [311, 312]
     assert dict(recorder.requests[0].url.params) == {
         "limit": "100",
-        "date": "bt:2026-12-01,2026-12-05",
+        "date": "gt:2026-11-30",
         "person_id": "12",
         "project_id": "1003",
         "offset": "0",
