@@ -76,12 +76,15 @@ def _settings_or_exit(mode: Mode) -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from app import cli
-    from app.observability import configure_logging
+    from app.observability import configure_logging, log_level_for
 
-    configure_logging()
+    configure_logging(log_level_for(args.command))
     if args.command == "serve":
         settings = _settings_or_exit(Mode.SOCKET if args.socket else Mode.HTTP)
-        return asyncio.run(cli.serve(settings, args.host, args.port, socket=args.socket))
+        try:
+            return asyncio.run(cli.serve(settings, args.host, args.port, socket=args.socket))
+        except KeyboardInterrupt:  # Ctrl-C: the server has shut down cleanly, then re-raised the signal
+            return 130
     if args.command == "db":
         return asyncio.run(cli.db_upgrade(_settings_or_exit(Mode.DATABASE)))
     if args.command == "check":

@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sys
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import uvicorn
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import wiring
@@ -25,6 +29,19 @@ from app.storage import database, migrate
 from app.upstreams import build_upstreams
 
 log = logging.getLogger("staffdesk")
+
+ENV_EXAMPLE = ".env.example"
+_BOT_TOKEN_SHAPE = re.compile(r"xoxb-\d+-\d+-[A-Za-z0-9]+")
+_PLACEHOLDER_WORDS = re.compile(r"(?i)your|example|placeholder|change-?me|x{4,}|\.\.\.|<|>")
+_WHAT_TO_DO = "put the Bot User OAuth Token from your Slack app in SLACK_BOT_TOKEN"
+_TOKEN_REFUSALS = {
+    "invalid_auth": "Slack does not know this token",
+    "not_authed": "no token reached Slack",
+    "token_revoked": "the token was revoked (the app was uninstalled, or its tokens were regenerated)",
+    "token_expired": "the token has expired",
+    "account_inactive": "the app's bot user or its workspace has been deactivated",
+    "not_allowed_token_type": "this kind of token is not accepted; a bot token starts with xoxb-",
+}
 
 
 def _fail(message: str) -> int:
@@ -92,8 +109,82 @@ async def serve(settings: Settings, host: str, port: int, *, socket: bool = Fals
     app = wiring.build_http_app(container, socket_token=app_token)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on"))
     log.info("serving on http://%s:%s (worker %s)", host, port, container.worker.worker_id)
-    await server.serve()
+    slack = asyncio.create_task(_warn_unless_slack_answers(settings, container.slack_client))
+    try:
+        await server.serve()
+    finally:
+        slack.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await slack
     return 0
+
+
+def _example_tokens() -> set[str]:
+    """SLACK_BOT_TOKEN in the .env.example files within reach: the working directory's, the source's."""
+    found = set()
+    for example in {Path(ENV_EXAMPLE), Path(__file__).resolve().parents[1] / ENV_EXAMPLE}:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            for line in example.read_text(encoding="utf-8").splitlines():
+                name, _, value = line.strip().partition("=")
+                if name.strip() == "SLACK_BOT_TOKEN" and value.strip():
+                    found.add(value.strip().strip("'\""))
+    return found
+
+
+def _token_hint(token: str) -> str | None:
+    """Why a refused bot token was refused, when its text already says it: a placeholder, or not a token."""
+    shaped = _BOT_TOKEN_SHAPE.fullmatch(token) is not None
+    if token in _example_tokens() or (not shaped and _PLACEHOLDER_WORDS.search(token)):
+        return "looks like the placeholder from .env.example"
+    if not shaped:
+        return "does not have a bot token's shape (xoxb-, two numbers, then letters): was it copied whole?"
+    return None
+
+
+@dataclass(frozen=True)
+class _SlackAnswer:
+    said: str
+    accepted: bool = False
+    token_refused: bool = False
+
+
+def _refusal(settings: Settings, error: str) -> _SlackAnswer:
+    """Slack's refusal of auth.test in plain words, and what to do about it."""
+    if error not in _TOKEN_REFUSALS:
+        return _SlackAnswer(f"Slack did not accept auth.test ({error})")
+    hint = _token_hint(_bot_token(settings))
+    why = f"it {hint}" if hint else _TOKEN_REFUSALS[error]
+    return _SlackAnswer(f"the bot token was refused ({error}): {why}; {_WHAT_TO_DO}", token_refused=True)
+
+
+def _bot_token(settings: Settings) -> str:
+    return settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+
+
+async def _ask_slack(settings: Settings, client: AsyncWebClient) -> _SlackAnswer:
+    """Whether Slack takes the bot token (auth.test), said in plain words."""
+    try:
+        answer = await client.auth_test()
+    except SlackApiError as exc:
+        return _refusal(settings, str(exc.response.get("error") or "unknown error"))
+    except Exception as exc:
+        line = f"cannot reach {mask_url(settings.slack_api_url)} ({type(exc).__name__})"
+        hint = _token_hint(_bot_token(settings))
+        return _SlackAnswer(f"{line}; also, SLACK_BOT_TOKEN {hint}" if hint else line)
+    return _SlackAnswer(f"connected to team {answer.get('team')} as {answer.get('user')}", accepted=True)
+
+
+async def _warn_unless_slack_answers(settings: Settings, client: AsyncWebClient) -> None:
+    """Say at start whether Slack takes the bot token; serving goes on either way."""
+    answer = await _ask_slack(settings, client)
+    if answer.accepted:
+        log.info("Slack: %s", answer.said)
+    elif answer.token_refused:
+        log.warning(
+            "Slack: %s, then restart. Staffdesk keeps serving, but Slack refuses all it sends", answer.said
+        )
+    else:
+        log.warning("Slack: %s. Staffdesk keeps serving; its messages wait until Slack answers", answer.said)
 
 
 async def _check_database(settings: Settings) -> tuple[bool, str]:
@@ -107,10 +198,17 @@ async def _check_database(settings: Settings) -> tuple[bool, str]:
     finally:
         await engine.dispose()
     head = migrate.head_revision()
+    upgrade = "or run `staffdesk db upgrade`"
+    if current is None:
+        return (
+            True,
+            f"database {where}: reachable; schema not created yet — `staffdesk serve` creates it, {upgrade}",
+        )
     if current != head:
         return (
-            False,
-            f"database {where}: schema at {current or 'nothing'}, needs {head}: run 'staffdesk db upgrade'",
+            True,
+            f"database {where}: reachable; schema at {current}, older than this version's {head} — "
+            f"`staffdesk serve` upgrades it on start, {upgrade}",
         )
     return True, f"database {where}: reachable, schema up to date ({head})"
 
@@ -118,14 +216,8 @@ async def _check_database(settings: Settings) -> tuple[bool, str]:
 async def _check_slack(settings: Settings) -> tuple[bool, str]:
     if settings.slack_bot_token is None:
         return False, "Slack: SLACK_BOT_TOKEN is not set"
-    client = wiring.build_slack_client(settings)
-    try:
-        answer = await client.auth_test()
-    except SlackApiError as exc:
-        return False, f"Slack: auth.test refused the bot token ({exc.response.get('error', 'unknown error')})"
-    except Exception as exc:
-        return False, f"Slack: cannot reach {mask_url(settings.slack_api_url)} ({type(exc).__name__})"
-    return True, f"Slack: connected to team {answer.get('team')} as {answer.get('user')}"
+    answer = await _ask_slack(settings, wiring.build_slack_client(settings))
+    return answer.accepted, f"Slack: {answer.said}"
 
 
 async def _check_upstreams(settings: Settings) -> list[tuple[bool, str]]:

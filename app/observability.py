@@ -50,7 +50,16 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+QUIET_COMMANDS = frozenset({"check"})
+
+
+def log_level_for(command: str) -> str:
+    """INFO for the commands that run the app; WARNING for those whose printed lines are the answer."""
+    return "WARNING" if command in QUIET_COMMANDS else "INFO"
+
+
 def configure_logging(level: str = "INFO") -> None:
+    """Every log line to standard error, secrets masked; below `level` nothing is shown."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

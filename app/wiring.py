@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -31,6 +32,7 @@ from app.services.delivery import DeliveryPolicy, DeliveryReport, DeliveryWorker
 from app.services.identity import Identities
 from app.services.notices import NoticeLedger, NoticePolicy
 from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWorkFactory
+from app.services.queries import approval_facts
 from app.services.summary_runs import SummaryContext, SummaryPoster
 from app.settings import Settings
 from app.slack.app import build_slack_app
@@ -122,16 +124,17 @@ def build_container(
         unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone, outbox_wake.set
     )
     ledger = NoticeLedger(unit_of_work, worker_id=worker.worker_id, clock=clock, policy=NoticePolicy())
+    reader = upstreams.allocation_reader()
     notifier = SlackOutbox(
         SlackPoster(slack_client),
         ledger,
         read_only_unit_of_work,
         wake=outbox_wake,
         operators=settings.operators,
+        facts=partial(approval_facts, reader, expire_after=permission_policy.approvals.expire_after),
     )
     enabled = tuple(settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u)) for u in Upstream}
-    reader = upstreams.allocation_reader()
     summaries = SummaryContext(
         unit_of_work,
         reader,

@@ -123,6 +123,9 @@ RequestPayload = Annotated[
 ]
 
 
+NOTE_LENGTH = 1000
+
+
 class NewRequest(BaseModel):
     """What a requester asks for, before it is stored."""
 
@@ -133,6 +136,8 @@ class NewRequest(BaseModel):
     channel_id: str | None = None
     approvers: tuple[str, ...] = ()
     submission_key: str | None = None  # the same Slack submission, received again, has the same key
+    note: Annotated[str, Field(max_length=NOTE_LENGTH)] | None = None  # the requester's words to the approver
+    lacking: tuple[str, ...] = ()  # the permissions the requester does not hold: why approvers are asked
 
     @property
     def kind(self) -> RequestKind:
@@ -162,6 +167,8 @@ class StaffingRequest(BaseModel):
     lease_expires_at: datetime | None
     result: dict[str, object] | None
     version: int
+    note: str | None = None
+    lacking: tuple[str, ...] = ()
 
     @property
     def kind(self) -> RequestKind:

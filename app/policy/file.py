@@ -17,6 +17,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 _TRUE, _FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
 _KNOWN_PERMISSIONS = ", ".join(p.value for p in Permission)
+EXAMPLE_NAME = "policy.example.yml"
 _MEMBER_FORMS = "a Slack user id (U0123ABC), an e-mail, an @usergroup handle, wethod:<role name>, or *"
 
 
@@ -32,6 +33,9 @@ class PolicyFileError(Exception):
     def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
+        if len(problems) == 1 and problems[0].line is None:
+            super().__init__(f"{path}: {problems[0].message}")
+            return
         lines = [
             f"{path}: the permission policy has {len(problems)} problem{'s' if len(problems) > 1 else ''}:"
         ]
@@ -187,13 +191,25 @@ def parse_policy(text: str, path: Path) -> Policy:
     return Policy(roles=roles, members=members, approvals=approvals)
 
 
+def _missing(path: Path) -> str:
+    """What to do about a policy file that is not there: copy the example beside it, if there is one."""
+    example = path.with_name(EXAMPLE_NAME)
+    if example != path and example.is_file():
+        return (
+            f"no such file; start from the example beside it: cp {example} {path} "
+            "(or point STAFFDESK_POLICY at your own policy file)"
+        )
+    return (
+        "no such file; set STAFFDESK_POLICY to the policy file, or, if you have Staffdesk's example, "
+        f"copy it: cp {EXAMPLE_NAME} {path}"
+    )
+
+
 def load_policy(path: Path) -> Policy:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PolicyFileError(
-            path, [Problem(None, "no such file; set STAFFDESK_POLICY to the policy file")]
-        ) from None
+        raise PolicyFileError(path, [Problem(None, _missing(path))]) from None
     except OSError as exc:
         raise PolicyFileError(path, [Problem(None, f"cannot be read ({exc.strerror})")]) from None
     return parse_policy(text, path)

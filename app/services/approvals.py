@@ -79,7 +79,8 @@ async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
         approvers = await choose_approvers(ctx, new.payload, new.requester_id, upstream, facts, ctx.today())
         if not approvers:
             raise NoApprover(sorted(p.value for p in needed), ctx.whom_to_ask())
-        status, stored = PENDING, new.model_copy(update={"approvers": approvers})
+        lacking = tuple(missing_permissions(ctx.policy, requester, needed))
+        status, stored = PENDING, new.model_copy(update={"approvers": approvers, "lacking": lacking})
         detail["approvers"] = list(approvers)
     async with ctx.uow_factory() as uow:
         now = ctx.clock()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from app.domain.errors import UpstreamUnavailable
 from app.domain.requests import (
     AllocationPayload,
     MissionXProjectPersonPayload,
@@ -139,3 +140,29 @@ async def _describe(uow: UnitOfWork, request: StaffingRequest) -> RequestDescrip
     else:
         project_text = project.name + (f" ({project.job_order})" if project.job_order else "")
     return RequestDescription(request, subject, project_text, _details(request))
+
+
+@dataclass(frozen=True)
+class ApprovalFacts:
+    """What an approver needs besides the request: each day with the hours already there (allocations),
+    or why they cannot be shown, and when the request expires."""
+
+    expires_at: datetime
+    days: list[DayPreview] | None = None
+    days_problem: str | None = None
+
+
+async def approval_facts(
+    reader: AllocationReader | None, request: StaffingRequest, expire_after: timedelta
+) -> ApprovalFacts:
+    expires_at = request.created_at + expire_after
+    payload = request.payload
+    if not isinstance(payload, AllocationPayload) or reader is None:
+        return ApprovalFacts(expires_at)
+    try:
+        days = await preview_allocation(reader, payload.person_id, list(payload.dates), payload.hours)
+    except UpstreamUnavailable as error:
+        return ApprovalFacts(
+            expires_at, days_problem=f"The hours already allocated cannot be shown: {error.reason}"
+        )
+    return ApprovalFacts(expires_at, days=days)

@@ -110,3 +110,9 @@ async def set_digest(ctx: SummaryContext, slack_user_id: str, enabled: bool) -> 
     async with ctx.uow_factory() as uow:
         await uow.summaries.set_digest(slack_user_id, enabled, ctx.clock())
         await uow.commit()
+
+
+async def gets_digest(ctx: SummaryContext, slack_user_id: str) -> bool:
+    """Whether this Slack user has opted in to the daily digest."""
+    async with ctx.uow_factory() as uow:
+        return slack_user_id in await uow.summaries.digest_subscribers()

@@ -1,8 +1,23 @@
-"""The daily summary as plain text, for `staffdesk summary --dry-run` and for Slack's message texts."""
+"""The daily summary in words: its headline, each request's line, and the text of `summary --dry-run`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from app.domain.requests import (
+    AllocationPayload,
+    MissionXProjectPersonPayload,
+    ProcoreProjectPersonPayload,
+    StaffingRequest,
+    WhitelistPayload,
+)
+from app.domain.status import RequestStatus
+from app.services.queries import RequestDescription
 from app.services.summary import FULL_DAY, DailySummary, PersonDay
+
+FINISHED_ORDER = (RequestStatus.DELIVERED, RequestStatus.REJECTED, RequestStatus.FAILED)
+NOTHING_AT_ALL = "Nothing is allocated and nothing is waiting."
 
 
 def bar(hours: int, width: int = FULL_DAY) -> str:
@@ -16,45 +31,159 @@ def person_line(person: PersonDay) -> str:
     return f"{bar(person.hours)} {person.hours:>2} h  {person.name}{flag}"
 
 
-def _age(seconds: float) -> str:
-    hours = int(seconds // 3600)
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def age(elapsed: timedelta) -> str:
+    """How long something has waited: under an hour, hours, or days and hours."""
+    hours = int(elapsed.total_seconds() // 3600)
+    if hours < 1:
+        return "under an hour"
     return f"{hours // 24} d {hours % 24} h" if hours >= 24 else f"{hours} h"
 
 
-def headline(summary: DailySummary) -> str:
+def title(summary: DailySummary) -> str:
     who = "your projects" if summary.digest_for else "the company"
-    return (
-        f"Staffing on {summary.day:%A %-d %B %Y} for {who}: {len(summary.people)} people allocated, "
-        f"{summary.total_hours} h in all, {len(summary.over)} over 8 h, {len(summary.idle)} with nothing, "
-        f"{len(summary.pending)} approvals waiting."
-    )
+    return f"Staffing on {summary.day:%A %-d %B %Y} for {who}"
+
+
+def counts(summary: DailySummary) -> str:
+    """The day in a few numbers, leaving out those that are zero."""
+    parts: list[str] = []
+    if summary.people:
+        parts.append(f"{_count(len(summary.people), 'person', 'people')}, {summary.total_hours:,} h")
+        if summary.over:
+            parts.append(f"{len(summary.over):,} over {FULL_DAY} h")
+        if summary.idle:
+            parts.append(f"{len(summary.idle):,} with nothing allocated")
+    elif summary.problems:
+        parts.append("Allocations unknown")
+    else:
+        parts.append("Nothing allocated today")
+    if summary.pending:
+        parts.append(f"{_count(len(summary.pending), 'approval', 'approvals')} waiting")
+    return " · ".join(parts)
+
+
+def headline(summary: DailySummary) -> str:
+    """The title and the numbers in one line, as a message's text and the first line of the text version."""
+    numbers = counts(summary)
+    return f"{title(summary)}: {numbers[:1].lower()}{numbers[1:]}"
+
+
+def _day(day: date, year: int, *, month: bool = True) -> str:
+    text = f"{day:%a} {day.day}"
+    if month:
+        text += f" {day:%b}" + (f" {day.year}" if day.year != year else "")
+    return text
+
+
+def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of working days in a row (a weekend between them does not break a run)."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs:
+            first, last = runs[-1]
+            between = (last + timedelta(days=n) for n in range(1, (day - last).days))
+            if all(d.weekday() >= 5 for d in between):
+                runs[-1] = (first, day)
+                continue
+        runs.append((day, day))
+    return runs
+
+
+def days_text(days: Sequence[date], year: int) -> str:
+    """Days as a person writes them: "Mon 7 – Wed 9 Dec", the year only when it is not `year`."""
+    texts = []
+    for first, last in _runs(days):
+        if first == last:
+            texts.append(_day(first, year))
+        else:
+            same_month = (first.year, first.month) == (last.year, last.month)
+            texts.append(f"{_day(first, year, month=not same_month)} – {_day(last, year)}")
+    return ", ".join(texts)
+
+
+def _role(payload: MissionXProjectPersonPayload | ProcoreProjectPersonPayload) -> str:
+    if isinstance(payload, ProcoreProjectPersonPayload):
+        employee = f"employee {payload.employee_id}" if payload.employee_id else None
+        return ", ".join(filter(None, [payload.job_title, employee]))
+    parts = [payload.permission.value]
+    if payload.is_project_manager:
+        parts.append("project manager")
+    if payload.role_title:
+        parts.append(payload.role_title)
+    if payload.rate is not None:
+        parts.append(f"rate {payload.rate:g}" + (f" {payload.rate_time.value}" if payload.rate_time else ""))
+    return ", ".join(parts)
+
+
+def what(request: StaffingRequest, year: int) -> str:
+    """What a request adds: the hours and days of an allocation, or what was (or is to be) added."""
+    payload = request.payload
+    if isinstance(payload, AllocationPayload):
+        if len(payload.dates) == 1:
+            return f"{payload.hours} h on {days_text(payload.dates, year)}"
+        return f"{payload.hours} h a day, {days_text(payload.dates, year)}"
+    added = request.status is RequestStatus.DELIVERED
+    if isinstance(payload, WhitelistPayload):
+        return "added to the timesheet whitelist" if added else "timesheet whitelist"
+    role = _role(payload)
+    if added:
+        return f"added as {role}" if role else "added to the project"
+    return f"project person as {role}" if role else "project person"
+
+
+def request_line(description: RequestDescription, year: int) -> str:
+    """One request, told apart from others: "Marta Gallo on Apollo Website: 4 h a day, Mon 7 – Wed 9 Dec"."""
+    return f"{description.subject} on {description.project}: {what(description.request, year)}"
+
+
+def by_status(finished: Sequence[RequestDescription]) -> list[tuple[str, list[RequestDescription]]]:
+    """The finished requests in groups titled like "Delivered since the last summary (2)"."""
+    statuses = [*FINISHED_ORDER, *(s for s in RequestStatus if s not in FINISHED_ORDER)]
+    groups = []
+    for status in statuses:
+        found = [d for d in finished if d.request.status is status]
+        if found:
+            groups.append((f"{status.label.capitalize()} since the last summary ({len(found)})", found))
+    return groups
+
+
+def _days_lines(summary: DailySummary) -> list[str]:
+    lines: list[str] = []
+    if summary.projects:
+        lines.append("By project:")
+    for project in summary.projects:
+        code = f" ({project.job_order})" if project.job_order else ""
+        lines.append(f"  {project.name}{code}: {project.hours} h")
+        lines += [f"    {b.hours:>2} h  {b.name}" for b in project.people]
+    if summary.people:
+        lines.append("By person:")
+        lines += [f"  {person_line(p)}" for p in summary.people]
+    if summary.idle:
+        lines.append(f"Nothing allocated ({len(summary.idle)}): " + ", ".join(summary.idle))
+    return lines
+
+
+def _request_lines(summary: DailySummary) -> list[str]:
+    year = summary.day.year
+    lines: list[str] = []
+    for heading, found in by_status(summary.finished):
+        lines.append(f"{heading}:")
+        lines += [f"  {request_line(d, year)}" for d in found]
+    if summary.pending:
+        lines.append(f"Waiting for approval ({len(summary.pending)}):")
+    for waiting in summary.pending:
+        who = " or ".join(waiting.description.request.approvers) or "nobody yet"
+        lines.append(f"  {request_line(waiting.description, year)} · waiting {age(waiting.age)} for {who}")
+    return lines
 
 
 def render_summary_text(summary: DailySummary) -> str:
     lines = [headline(summary), ""]
     lines += [f"! {problem}" for problem in summary.problems]
-    lines.append("By project:")
-    for project in summary.projects:
-        code = f" ({project.job_order})" if project.job_order else ""
-        lines.append(f"  {project.name}{code}: {project.hours} h")
-        lines += [f"    {b.hours:>2} h  {b.name}" for b in project.people]
-    lines.append("By person:")
-    lines += [f"  {person_line(p)}" for p in summary.people]
-    if summary.idle:
-        lines.append(f"Nothing allocated ({len(summary.idle)}): " + ", ".join(summary.idle))
-    if summary.finished:
-        lines.append("Since the last summary:")
-        lines += [
-            f"  {d.request.status.label}: {d.request.kind.label} for {d.subject} on {d.project}"
-            for d in summary.finished
-        ]
-    if summary.pending:
-        lines.append("Waiting for approval:")
-        for waiting in summary.pending:
-            d = waiting.description
-            who = ", ".join(d.request.approvers)
-            age = _age(waiting.age.total_seconds())
-            lines.append(
-                f"  {age} old: {d.request.kind.label} for {d.subject} on {d.project} (asked of {who})"
-            )
+    details = _days_lines(summary) + _request_lines(summary)
+    lines += details or [NOTHING_AT_ALL]
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from app.domain.requests import (
 )
 from app.domain.upstreams import Upstream
 from app.slack.blocks.modals import Choice, Draft
-from app.slack.ids import Action, Block
+from app.slack.ids import NO_MATCH, Action, Block
 from app.slack.text import working_days
 
 State = dict[str, dict[str, dict[str, Any]]]
@@ -37,7 +37,8 @@ def _value(state: State, block: str, action: str) -> dict[str, Any]:
 
 
 def _choice(raw: dict[str, Any] | None) -> Choice | None:
-    if not raw:
+    """The picked option; None when nothing was picked, or the option that says a search found nothing."""
+    if not raw or str(raw.get("value", "")).startswith(NO_MATCH):
         return None
     return Choice(value=str(raw["value"]), label=str(raw.get("text", {}).get("text", raw["value"])))
 
@@ -59,6 +60,7 @@ def read_draft(state: State) -> Draft:
             (Block.FIRST_NAME, Action.FIRST_NAME),
             (Block.JOB_TITLE, Action.JOB_TITLE),
             (Block.EMPLOYEE_ID, Action.EMPLOYEE_ID),
+            (Block.NOTE, Action.NOTE),
         ]
     }
     choices: dict[str, Choice] = {

@@ -17,6 +17,10 @@ class Action(StrEnum):
     REJECT = "staffdesk_reject"
     CANCEL = "staffdesk_cancel"
     RESUBMIT = "staffdesk_resubmit"
+    START_ALLOCATION = "staffdesk_start_allocation"
+    START_WHITELIST = "staffdesk_start_whitelist"
+    START_MISSIONX_PERSON = "staffdesk_start_missionx_person"
+    START_PROCORE_PERSON = "staffdesk_start_procore_person"
     PERSON = "person"
     PROJECT = "project"
     START = "start"
@@ -34,6 +38,7 @@ class Action(StrEnum):
     JOB_TITLE = "job_title"
     EMPLOYEE_ID = "employee_id"
     REASON = "reason"
+    NOTE = "note"
 
 
 class Block(StrEnum):
@@ -55,5 +60,11 @@ class Block(StrEnum):
     JOB_TITLE = "job_title_block"
     EMPLOYEE_ID = "employee_id_block"
     REASON = "reason_block"
+    NOTE = "note_block"
     DECISION = "decision_block"
     PROBLEM = "problem_block"
+    ECHO = "echo_block"
+
+
+NO_MATCH = "staffdesk_no_match:"
+"""How the value of the option that says a search found nothing starts: never a project's id."""

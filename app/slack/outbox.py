@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -80,8 +80,10 @@ class SlackOutbox:
         reading: UnitOfWorkFactory,
         wake: asyncio.Event | None = None,
         operators: tuple[str, ...] = (),
+        facts: Callable[[StaffingRequest], Awaitable[queries.ApprovalFacts]] | None = None,
     ) -> None:
         self._operators = operators
+        self._facts = facts
         self._poster = poster
         self.ledger = ledger
         self._reading = reading
@@ -196,20 +198,28 @@ class SlackOutbox:
         if request.message_ts is None:
             channel, ts = await self._poster.post_request_message(request, build_request_message(desc))
             await self.ledger.request_message_posted(request.id, channel, ts)
+            request = request.model_copy(update={"channel_id": channel, "message_ts": ts})
+            desc = replace(desc, request=request)
         asked = {approver for approver, _, _ in await queries.approval_messages(self._reading, request.id)}
-        question = build_approval_message(desc)
+        question = build_approval_message(desc, await self._approval_facts(request))
         for approver in request.approvers:
             if approver in asked:
                 continue
             dm_channel, dm_ts = await self._poster.dm(approver, question)
             await self.ledger.approver_asked(request.id, approver, dm_channel, dm_ts)
 
+    async def _approval_facts(self, request: StaffingRequest) -> queries.ApprovalFacts | None:
+        """What the approvers see besides the request, while it waits for them."""
+        if self._facts is None or request.status is not RequestStatus.PENDING_APPROVAL:
+            return None
+        return await self._facts(request)
+
     async def _refresh(self, request: StaffingRequest) -> queries.RequestDescription:
         """Every copy of the request shows its state now (updates can be made any number of times)."""
         desc = await queries.describe(self._reading, request)
         if request.channel_id and request.message_ts:
             await self._poster.update(request.channel_id, request.message_ts, build_request_message(desc))
-        question = build_approval_message(desc)
+        question = build_approval_message(desc, await self._approval_facts(request))
         for _, channel, ts in await queries.approval_messages(self._reading, request.id):
             await self._poster.update(channel, ts, question)
         return desc

@@ -45,6 +45,8 @@ def _to_request(row: RowMapping) -> StaffingRequest:
         lease_expires_at=row["lease_expires_at"],
         result=row["result"],
         version=row["version"],
+        note=row["note"],
+        lacking=tuple(row["lacking"] or ()),
     )
 
 
@@ -80,6 +82,8 @@ class SqlRequestRepository:
             "decided_at": now if status is RequestStatus.APPROVED else None,
             "version": 1,
             "submission_key": new.submission_key,
+            "note": new.note,
+            "lacking": list(new.lacking),
         }
         try:
             row = (

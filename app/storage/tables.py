@@ -74,6 +74,8 @@ class RequestRow(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     version: Mapped[int] = mapped_column(Integer, default=1)
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    lacking: Mapped[list[str] | None] = mapped_column(JsonType)
 
     __table_args__ = (
         Index("ix_requests_status_next_attempt", "status", "next_attempt_at"),

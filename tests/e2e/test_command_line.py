@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,13 +15,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
-from app.storage import migrate
+from app.storage import database, migrate
 from tests.e2e.processes import ROOT, STAFFDESK_PREFIXES, free_port
+from tests.fake_slack import FakeSlack, serve_fake_slack
 
 BOT_TOKEN = "xoxb-2222222222-3333333333-RealLookingBotTokenValue"
 SIGNING_SECRET = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+PLACEHOLDER = "xoxb-your-bot-token"  # the value in .env.example
 STARTUP_DEADLINE_SECONDS = 30
+Result = subprocess.CompletedProcess[str]
 
 
 def staffdesk_env(tmp_path: Path, **values: str) -> dict[str, str]:
@@ -31,7 +38,7 @@ def staffdesk_env(tmp_path: Path, **values: str) -> dict[str, str]:
     return env | values
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], env: dict[str, str], cwd: Path) -> Result:
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         env=env,
@@ -113,14 +120,181 @@ def test_a_bad_policy_file_stops_start_up_naming_file_and_line(tmp_path: Path) -
     assert "policy.yml:2: unknown permission 'planning.teleport' in role 'pm'" in result.stderr
 
 
-def test_check_reports_a_schema_that_needs_upgrading(fresh_database_url: str, tmp_path: Path) -> None:
+def test_check_on_a_fresh_database_says_how_the_schema_gets_created(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
     result = run(["check"], staffdesk_env(tmp_path, DATABASE_URL=fresh_database_url), tmp_path)
-    assert result.returncode == 1
+    assert result.returncode == 1  # for Slack only
     assert "ok   settings: valid" in result.stdout
     assert "ok   policy: policy.yml is valid (resource-manager, project-manager)" in result.stdout
-    assert "run 'staffdesk db upgrade'" in result.stdout
+    assert re.search(
+        r"^ok   database \S+: reachable; schema not created yet — "
+        r"`staffdesk serve` creates it, or run `staffdesk db upgrade`$",
+        result.stdout,
+        re.MULTILINE,
+    )
+    assert "FAIL database" not in result.stdout
     assert "FAIL Slack: SLACK_BOT_TOKEN is not set" in result.stdout
     assert "Wethod: off (set WETHOD_TOKEN, WETHOD_COMPANY to enable)" in result.stdout
+
+
+async def test_check_on_an_older_schema_says_serve_upgrades_it(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    engine = database.create_engine(fresh_database_url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    finally:
+        await engine.dispose()
+    env = staffdesk_env(tmp_path, DATABASE_URL=fresh_database_url)
+    result = await asyncio.to_thread(run, ["check"], env, tmp_path)
+    head = migrate.head_revision()
+    assert (
+        f": reachable; schema at 0004, older than this version's {head} — "
+        "`staffdesk serve` upgrades it on start, or run `staffdesk db upgrade`"
+    ) in result.stdout
+    assert "FAIL database" not in result.stdout
+
+
+def refusing(error: str) -> FakeSlack:
+    return FakeSlack(answers={"auth.test": lambda _: {"ok": False, "error": error}})
+
+
+async def run_against(fake: FakeSlack, args: list[str], env: dict[str, str], cwd: Path) -> Result:
+    """The command run in its own process while `fake` answers for Slack."""
+    async with serve_fake_slack(fake) as slack_url:
+        return await asyncio.to_thread(run, args, env | {"SLACK_API_URL": slack_url}, cwd)
+
+
+async def test_check_tells_the_placeholder_token_of_env_example_from_a_real_one(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")  # what a newcomer does first
+    fake = refusing("invalid_auth")
+    result = await run_against(
+        fake, ["check"], staffdesk_env(tmp_path, DATABASE_URL=fresh_database_url), tmp_path
+    )
+    assert result.returncode == 1
+    assert (
+        "FAIL Slack: the bot token was refused (invalid_auth): it looks like the placeholder from "
+        ".env.example; put the Bot User OAuth Token from your Slack app in SLACK_BOT_TOKEN"
+    ) in result.stdout.splitlines()
+    assert [call.token for call in fake.calls] == [PLACEHOLDER]  # the token of .env reached Slack
+    assert PLACEHOLDER not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("example_holds_it", [False, True])
+async def test_check_says_in_plain_words_that_slack_refused_the_token(
+    fresh_database_url: str, tmp_path: Path, example_holds_it: bool
+) -> None:
+    if example_holds_it:  # a token copied from .env.example is the placeholder, whatever its shape
+        (tmp_path / ".env.example").write_text(f"SLACK_BOT_TOKEN={BOT_TOKEN}\n")
+    env = staffdesk_env(tmp_path, DATABASE_URL=fresh_database_url, SLACK_BOT_TOKEN=BOT_TOKEN)
+    result = await run_against(refusing("invalid_auth"), ["check"], env, tmp_path)
+    why = (
+        "it looks like the placeholder from .env.example"
+        if example_holds_it
+        else "Slack does not know this token"
+    )
+    assert (
+        f"FAIL Slack: the bot token was refused (invalid_auth): {why}; "
+        "put the Bot User OAuth Token from your Slack app in SLACK_BOT_TOKEN"
+    ) in result.stdout.splitlines()
+    assert BOT_TOKEN not in result.stdout + result.stderr
+
+
+async def test_check_prints_only_its_own_lines_and_a_fresh_install_passes(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    env = staffdesk_env(tmp_path, DATABASE_URL=fresh_database_url, SLACK_BOT_TOKEN=BOT_TOKEN)
+    result = await run_against(FakeSlack(), ["check"], env, tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "ok   Slack: connected to team Acme as staffdesk" in result.stdout
+    lines = result.stdout.splitlines()
+    assert len(lines) == 7
+    assert all(line.startswith(("ok   ", "FAIL ")) for line in lines), result.stdout
+    assert result.stderr == ""  # no library's log line below WARNING (alembic, slack_sdk, ...)
+
+
+def test_a_missing_policy_file_suggests_copying_the_example_beside_it(tmp_path: Path) -> None:
+    env = staffdesk_env(tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET)
+    (tmp_path / "policy.yml").rename(tmp_path / "policy.example.yml")
+    suggestion = (
+        "policy.yml: no such file; start from the example beside it: cp policy.example.yml policy.yml "
+        "(or point STAFFDESK_POLICY at your own policy file)"
+    )
+    served = run(["serve"], env, tmp_path)
+    assert served.returncode == 2
+    assert served.stderr.strip() == suggestion
+    checked = run(["check"], env, tmp_path)
+    assert f"FAIL policy: {suggestion}" in checked.stdout.splitlines()
+
+
+async def start_serving(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
+    """`staffdesk serve` in a process of its own, its standard error piped; the process and its base URL."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "app", "serve", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+async def health_of(base: str) -> int:
+    """The status of /healthz once the server answers at all."""
+    async with httpx.AsyncClient() as http:
+        while True:
+            try:
+                return (await http.get(f"{base}/healthz", timeout=5)).status_code
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+
+
+async def test_serve_warns_at_start_when_slack_refuses_the_token_and_keeps_serving(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    env = staffdesk_env(
+        tmp_path,
+        DATABASE_URL=fresh_database_url,
+        SLACK_BOT_TOKEN=PLACEHOLDER,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+    )
+    async with serve_fake_slack(refusing("invalid_auth")) as slack_url:
+        process, base = await start_serving(env | {"SLACK_API_URL": slack_url}, tmp_path)
+        try:
+            warning = await asyncio.wait_for(
+                line_with(process, " staffdesk: Slack: "), STARTUP_DEADLINE_SECONDS
+            )
+            health = await asyncio.wait_for(health_of(base), STARTUP_DEADLINE_SECONDS)
+            process.send_signal(signal.SIGINT)  # Ctrl-C
+            _, rest = await asyncio.wait_for(process.communicate(), STARTUP_DEADLINE_SECONDS)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert warning.endswith(
+        " WARNING staffdesk: Slack: the bot token was refused (invalid_auth): it looks like the placeholder "
+        "from .env.example; put the Bot User OAuth Token from your Slack app in SLACK_BOT_TOKEN, "
+        "then restart. Staffdesk keeps serving, but Slack refuses all it sends"
+    )
+    assert health == 200
+    assert process.returncode == 130
+    assert "Traceback" not in rest.decode()
+    assert PLACEHOLDER not in warning + rest.decode()
+
+
+async def line_with(process: asyncio.subprocess.Process, text: str) -> str:
+    """The first line the process writes to standard error that holds `text`."""
+    assert process.stderr is not None
+    while line := (await process.stderr.readline()).decode():
+        if text in line:
+            return line.rstrip("\n")
+    raise AssertionError(f"the process ended without saying {text!r}")
 
 
 @pytest.fixture

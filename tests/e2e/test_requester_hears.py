@@ -56,7 +56,7 @@ async def test_an_approved_and_delivered_request_is_told_to_the_requester_twice(
     )
     assert "*Allocation* for *Marta Gallo* on *Apollo Website (JO-2026-0001)*" in approved
     assert "The whole story is in its thread in <#C0STAFFING>." in approved
-    assert done.startswith(":tada: Done in Wethod: ")
+    assert done.startswith(":tada: Done: Allocated ")
 
 
 async def test_a_rejection_is_told_with_who_and_why(world: World) -> None:

@@ -103,7 +103,7 @@ async def test_an_allocation_goes_from_the_command_through_the_pm_to_wethod_and_
     assert await world.deliver() == 1
     made = [a for a in world.sandbox.wethod.state.live_allocations() if a.person_id == MARTA]
     assert sorted(a.date for a in made) == [date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 9)]
-    assert any(t.startswith(":tada: Done in Wethod") for t in thread(world, request))
+    assert any(t.startswith(":tada: Done: ") for t in thread(world, request))
     assert (await fresh(world, request)).status is RequestStatus.DELIVERED
     copies = [u for u in world.slack.called("chat.update") if u["channel"].startswith("D")]
     assert copies
@@ -141,7 +141,10 @@ async def test_a_whitelist_that_already_exists_is_reported_as_already_done(world
     (request,) = await requests(world, "U0ANA")
     request = await fresh(world, request)
     assert request.status is RequestStatus.DELIVERED
-    assert any("Nothing left to do in Wethod" in t and "already" in t for t in thread(world, request))
+    assert any(
+        t.startswith(":ballot_box_with_check: Already there: ") and "already" in t
+        for t in thread(world, request)
+    )
 
 
 async def project_person(world: World, upstream: str, values: dict[str, Any]) -> StaffingRequest:
@@ -166,7 +169,7 @@ async def test_a_missionx_project_person_is_added_by_a_resource_manager(world: W
     assert request.status is RequestStatus.DELIVERED
     people = world.sandbox.missionx.state.projects[project_id]["people"]
     assert [p["email"] for p in people].count("new.hire@acme.example") == 1
-    assert any("Done in MissionX" in t for t in thread(world, request))
+    assert any(t.startswith(":tada: Done: ") and "MissionX project" in t for t in thread(world, request))
 
 
 async def test_a_procore_project_person_is_added_by_a_resource_manager(world: World) -> None:
@@ -179,7 +182,7 @@ async def test_a_procore_project_person_is_added_by_a_resource_manager(world: Wo
     request = await project_person(world, "procore", values)
     assert request.status is RequestStatus.DELIVERED
     assert any(p["last_name"] == "Tanaka" for p in world.sandbox.procore.state.people[int(project_id)])
-    assert any("Done in Procore" in t for t in thread(world, request))
+    assert any(t.startswith(":tada: Done: ") and "Procore project" in t for t in thread(world, request))
 
 
 async def test_upstream_validation_failures_come_back_field_by_field_with_fix_and_resubmit(

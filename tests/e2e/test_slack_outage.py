@@ -88,12 +88,12 @@ async def test_messages_owed_during_a_slack_outage_are_sent_once_slack_is_back(
     replies = [p for p in fake.taken("chat.postMessage") if p.get("thread_ts")]
     assert [r["text"].split(".")[0] for r in replies] == [
         ":white_check_mark: Approved by <@U0ANA>",
-        ":tada: Done in Wethod",
+        ":tada: Done: Allocated 3 h a day for 1 day in Wethod",
     ]
     assert {(r["channel"], r["thread_ts"]) for r in replies} == {(CHANNEL, thread)}
     dms = [p["text"].split("\n")[0] for p in fake.taken("chat.postMessage") if p["channel"] == "D0MARTA"]
     assert dms[0] == ":white_check_mark: <@U0ANA> approved your request. Staffdesk is sending it now."
-    assert dms[1].startswith(":tada: Done in Wethod: ")
+    assert dms[1].startswith(":tada: Done: Allocated ")
     assert len(dms) == 2
     # the message, the question, two replies and two DMs to the requester: none twice
     assert len(fake.taken("chat.postMessage")) == 6

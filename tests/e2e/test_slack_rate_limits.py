@@ -57,5 +57,5 @@ async def test_rate_limited_web_api_calls_are_waited_out_and_made_once_they_are_
     assert first_try["view"] == second_try["view"]
     posts = slack.called("chat.postMessage")
     assert len({p["text"] for p in posts}) == 1  # the same message, sent until Slack took it
-    assert posts[0]["text"].startswith(":tada: Done in Wethod.")
+    assert posts[0]["text"].startswith(":tada: Done: Allocated")
     assert slack.rate_limited == {"views.open": [], "chat.postMessage": []}

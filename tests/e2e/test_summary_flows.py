@@ -36,7 +36,8 @@ async def test_the_summary_is_posted_in_the_channel_with_its_details_in_the_thre
     assert ts is not None
     posts = world.slack.called("chat.postMessage")
     assert posts[0]["channel"] == CHANNEL
-    assert "2 people allocated, 13 h in all, 1 over 8 h" in posts[0]["text"]
+    assert "for the company: 2 people, 13 h · 1 over 8 h · " in posts[0]["text"]
+    assert "\n2 people, 13 h · 1 over 8 h · " in posts[0]["blocks"][0]["text"]["text"]
     thread = [p for p in posts[1:] if p.get("thread_ts") == ts]
     details = json.dumps([p["blocks"] for p in thread], ensure_ascii=False)
     assert "Apollo Website (JO-2026-0001) · 9 h" in details
@@ -89,8 +90,6 @@ async def test_the_command_line_prints_a_readable_dry_run(
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
     text = out.decode()
-    assert text.startswith(
-        "Staffing on Monday 7 December 2026 for the company: 2 people allocated, 13 h in all"
-    )
+    assert text.startswith("Staffing on Monday 7 December 2026 for the company: 2 people, 13 h · 1 over 8 h")
     assert "████████ 10 h  Marta Gallo  ⚠ over 8 h" in text
     assert "Apollo Website (JO-2026-0001): 9 h" in text

@@ -154,7 +154,7 @@ async def test_a_whitelist_on_a_project_whose_whitelist_is_off_is_warned_from_th
     replies = [
         p["text"]
         for p in world.slack.called("chat.postMessage")
-        if p.get("thread_ts") == request.message_ts and p["text"].startswith(":tada: Done in Wethod")
+        if p.get("thread_ts") == request.message_ts and p["text"].startswith(":tada: Done: ")
     ]
     assert len(replies) == 1
     assert f"Added to the project's timesheet whitelist in Wethod; {OFF_NOTE}" in replies[0]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.domain.errors import UpstreamUnavailable
+from app.domain.requests import AllocationPayload, NewRequest, WhitelistPayload
+from app.domain.status import RequestStatus
 from app.services.identity import Identities
 from app.services.ports import DayAllocation
 from app.services.summary import DailySummary, build_summary
@@ -19,6 +21,7 @@ from app.services.summary_text import render_summary_text
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.approvals_world import FakeSlackPeople, policy, seed_directory
 from tests.conftest import FakeClock
+from tests.factories import stored
 
 UowFactory = Callable[[], SqlUnitOfWork]
 ROME = ZoneInfo("Europe/Rome")
@@ -132,6 +135,29 @@ async def test_when_wethod_fails_the_summary_still_says_what_it_could_not_read(s
     ]
     assert summary.projects == []
     assert summary.idle == []  # not "everyone is free": nobody knows
+
+
+async def test_deliveries_since_the_last_summary_are_told_apart_by_their_days_and_hours(
+    seeded: UowFactory,
+) -> None:
+    now = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    week = tuple(date(2026, 12, d) for d in (7, 8, 9))
+    for payload in (
+        AllocationPayload(person_id=20, project_id=1000, dates=week, hours=4),
+        AllocationPayload(person_id=20, project_id=1000, dates=(date(2026, 12, 10),), hours=2),
+        WhitelistPayload(project_id=1001, person_id=20),
+    ):
+        new = NewRequest(payload=payload, requester_id="U0RITA")
+        await stored(seeded, now - timedelta(hours=1), new, status=RequestStatus.DELIVERED)
+    summary = await build_summary(
+        seeded, FakeReader(ALLOCATIONS), date(2026, 12, 7), now=now, since=now - timedelta(days=1)
+    )
+    assert (
+        "Delivered since the last summary (3):\n"
+        "  U0MARTA on Apollo Website: 4 h a day, Mon 7 – Wed 9 Dec\n"
+        "  U0MARTA on Apollo Website: 2 h on Thu 10 Dec\n"
+        "  U0MARTA on Borealis App: added to the timesheet whitelist"
+    ) in render_summary_text(summary)
 
 
 async def test_the_channel_summary_goes_out_once_a_day(seeded: UowFactory) -> None:

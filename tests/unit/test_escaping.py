@@ -35,6 +35,7 @@ from app.domain.status import RequestStatus
 from app.domain.upstreams import Upstream
 from app.services.queries import RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
+from app.services.team_week import PersonWeek, TeamWeek, working_week
 from app.slack.blocks.common import SlackMessage, user
 from app.slack.blocks.escape import Mrkdwn, escape, markup
 from app.slack.blocks.home import build_home, build_my_requests, build_waiting_for_me
@@ -216,6 +217,7 @@ OWN_MARKUP = re.compile(
             *(re.escape(f"<@{who}>") for who in (REQUESTER, *APPROVERS)),
             re.escape(f"<#{CHANNEL}>"),
             r"<!date\^\d+\^\{date_short_pretty\} at \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>",
+            r"<!date\^\d+\^\{ago\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC>",
         ]
     )
 )
@@ -305,6 +307,13 @@ summaries = st.builds(
     pending=st.lists(st.builds(Waiting, descriptions, st.just(timedelta(hours=30))), max_size=2),
     problems=st.lists(words, max_size=2),
 )
+weeks = st.builds(
+    TeamWeek,
+    st.just(working_week(date(2026, 11, 25))),
+    st.lists(st.builds(PersonWeek, words, st.tuples(*[st.integers(0, 12)] * 5)), max_size=3).map(tuple),
+    st.integers(0, 5),
+    st.none() | words,
+)
 errors = st.one_of(
     st.builds(NotAllowed, words),
     st.builds(UpstreamUnavailable, words, words),
@@ -333,11 +342,20 @@ def test_request_approval_decision_and_outcome_messages_hold_no_markup_but_their
 
 
 @CHECKS
-@given(mine=st.lists(descriptions, max_size=3), waiting=st.lists(descriptions, max_size=3))
+@given(
+    mine=st.lists(descriptions, max_size=3),
+    waiting=st.lists(descriptions, max_size=3),
+    week=weeks,
+    enabled=st.lists(st.sampled_from(list(Upstream)), unique=True),
+)
 def test_app_home_and_the_staffing_lists_hold_no_markup_but_their_own(
-    mine: list[RequestDescription], waiting: list[RequestDescription]
+    mine: list[RequestDescription], waiting: list[RequestDescription], week: TeamWeek, enabled: list[Upstream]
 ) -> None:
-    assert_posted_safely(build_home(mine, waiting), build_my_requests(mine), build_waiting_for_me(waiting))
+    assert_posted_safely(
+        build_home(mine, waiting, enabled=enabled, week=week),
+        build_my_requests(mine),
+        build_waiting_for_me(waiting),
+    )
 
 
 @CHECKS

@@ -110,3 +110,22 @@ def test_every_problem_is_listed_at_once_with_the_file_name() -> None:
 def test_a_missing_file_says_which_setting_names_it(tmp_path: Path) -> None:
     with pytest.raises(PolicyFileError, match="no such file; set STAFFDESK_POLICY"):
         load_policy(tmp_path / "absent.yml")
+
+
+def test_a_missing_file_with_the_example_beside_it_suggests_copying_it(tmp_path: Path) -> None:
+    (tmp_path / "policy.example.yml").write_text((ROOT / "policy.example.yml").read_text())
+    missing = tmp_path / "policy.yml"
+    with pytest.raises(PolicyFileError) as raised:
+        load_policy(missing)
+    assert str(raised.value) == (
+        f"{missing}: no such file; start from the example beside it: "
+        f"cp {tmp_path / 'policy.example.yml'} {missing} (or point STAFFDESK_POLICY at your own policy file)"
+    )
+
+
+def test_a_missing_file_without_the_example_still_says_how_to_start_from_it(tmp_path: Path) -> None:
+    with pytest.raises(PolicyFileError) as raised:
+        load_policy(tmp_path / "policy.yml")
+    assert str(raised.value).endswith(
+        "if you have Staffdesk's example, copy it: cp policy.example.yml " + str(tmp_path / "policy.yml")
+    )

@@ -1,17 +1,30 @@
-"""App Home and the /staffing answers: my requests, and the approvals waiting for me."""
+"""App Home and the /staffing answers: buttons to ask, my requests, approvals for me, my team's week."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import Any
 
+from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
-from app.services.queries import RequestDescription
-from app.slack.blocks.common import STATUS_TEXT, Blocks, button, context, section, user, when
-from app.slack.blocks.escape import Mrkdwn, markup
+from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
+from app.services.queries import FULL_DAY_HOURS, RequestDescription
+from app.services.team_week import TeamWeek
+from app.slack.blocks.common import STATUS_TEXT, Blocks, button, context, plain, section, truncate, user
+from app.slack.blocks.escape import Mrkdwn, escape, markup
 from app.slack.ids import Action
 from app.slack.metadata import RequestRef, dump
 
 MAX_LISTED = 20
+NAME_WIDTH = 20
+START_BUTTONS: tuple[tuple[RequestKind, Action, str], ...] = (
+    (RequestKind.ALLOCATION, Action.START_ALLOCATION, "Allocate hours"),
+    (RequestKind.WHITELIST, Action.START_WHITELIST, "Add to a timesheet whitelist"),
+    (RequestKind.MISSIONX_PROJECT_PERSON, Action.START_MISSIONX_PERSON, "Add to a MissionX project"),
+    (RequestKind.PROCORE_PROJECT_PERSON, Action.START_PROCORE_PERSON, "Add to a Procore project"),
+)
+START_KINDS: dict[str, RequestKind] = {action: kind for kind, action, _ in START_BUTTONS}
 
 HELP = Mrkdwn(
     "*Staffdesk* asks for staffing changes and gets them approved and done.\n"
@@ -27,6 +40,12 @@ HELP = Mrkdwn(
 )
 
 
+def ago(moment: datetime) -> Mrkdwn:
+    """How long ago, as a Slack date token ("3 days ago"), read in each reader's own time."""
+    stamp = int(moment.timestamp())
+    return Mrkdwn(f"<!date^{stamp}^{{ago}}|{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC>")
+
+
 def _line(desc: RequestDescription) -> Mrkdwn:
     request = desc.request
     return markup(
@@ -36,7 +55,7 @@ def _line(desc: RequestDescription) -> Mrkdwn:
         desc.project,
         desc.details,
         STATUS_TEXT[request.status],
-        when(request.created_at),
+        ago(request.created_at),
     )
 
 
@@ -71,19 +90,80 @@ def build_waiting_for_me(descriptions: list[RequestDescription]) -> Blocks:
     return blocks
 
 
-def build_home(mine: list[RequestDescription], waiting: list[RequestDescription]) -> dict[str, Any]:
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text)}
+
+
+def build_start_buttons(enabled: Collection[Upstream]) -> Blocks:
+    """A button for each kind of request whose upstream is set up."""
+    buttons = [
+        button(label, action, kind.value)
+        for kind, action, label in START_BUTTONS
+        if UPSTREAM_OF_KIND[kind] in enabled
+    ]
+    if not buttons:
+        return [section(Mrkdwn("No upstream is set up in Staffdesk yet, so there is nothing to ask for."))]
+    return [{"type": "actions", "elements": buttons}]
+
+
+def hours_cell(hours: int) -> str:
+    """One day of the grid, four characters wide: the hours, then ⚠ over a full day or ↓ under it; — for
+    none."""
+    if hours == 0:
+        return "  — "
+    mark = "⚠" if hours > FULL_DAY_HOURS else "↓" if hours < FULL_DAY_HOURS else " "
+    return f"{hours:>3}{mark}"
+
+
+def _row(name: str, cells: list[str]) -> str:
+    shown = truncate(name.replace("`", "'"), NAME_WIDTH)
+    return f"{shown:<{NAME_WIDTH}} {' '.join(cells)}".rstrip()
+
+
+def build_week_grid(week: TeamWeek) -> Mrkdwn:
+    """One line per person, Monday to Friday, in a code block so that the days stand in columns."""
+    lines = [_row("", [f"{day:%a} " for day in week.days])]
+    lines += [_row(person.name, [hours_cell(h) for h in person.hours]) for person in week.people]
+    return Mrkdwn("```\n" + "\n".join(escape(line) for line in lines) + "\n```")
+
+
+def build_team_week(week: TeamWeek) -> Blocks:
+    """This week's hours of the people on my projects, or one line that says why they are not shown."""
+    first, last = week.days[0], week.days[-1]
+    blocks: Blocks = [_header(f"This week's hours, {first:%a %-d} – {last:%a %-d %b}")]
+    if week.missing:
+        return [*blocks, section(escape(week.missing))]
+    if not week.people:
+        return [*blocks, section(Mrkdwn("Nobody has hours on your projects this week."))]
+    legend = "Each person's hours on all projects · ⚠ over 8 h · ↓ under 8 h · — none"
+    more = f" · {week.left_out} more not shown" if week.left_out else ""
+    return [*blocks, section(build_week_grid(week)), context(markup("{}{}", legend, more))]
+
+
+def build_home(
+    mine: list[RequestDescription],
+    waiting: list[RequestDescription],
+    *,
+    enabled: Collection[Upstream] = (),
+    week: TeamWeek | None = None,
+) -> dict[str, Any]:
+    """The Home tab: what I can ask for, what waits for me, my requests, and my team's week."""
     open_mine = [d for d in mine if not d.request.status.is_final] + [
         d for d in mine if d.request.status.is_final
     ][:5]
     blocks: Blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": "Approvals waiting for you"}},
+        _header("Ask for a staffing change"),
+        *build_start_buttons(enabled),
+        {"type": "divider"},
+        _header("Approvals waiting for you"),
         *build_waiting_for_me(waiting),
         {"type": "divider"},
-        {"type": "header", "text": {"type": "plain_text", "text": "Your requests"}},
+        _header("Your requests"),
         *build_my_requests(open_mine),
+        *([{"type": "divider"}, *build_team_week(week)] if week is not None else []),
         {"type": "divider"},
         context(
-            Mrkdwn("Ask with `/allocate`, `/whitelist` or `/add-person`; `/staffing help` explains more.")
+            Mrkdwn("Or ask with `/allocate`, `/whitelist` or `/add-person`; `/staffing help` says more.")
         ),
     ]
     return {"type": "home", "blocks": blocks[:100]}

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
+from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
-from app.services.queries import RequestDescription
+from app.services.queries import ApprovalFacts, DayPreview, RequestDescription
 from app.slack.blocks.common import (
     STATUS_TEXT,
     SlackMessage,
     button,
+    channel,
     context,
     joined,
     section,
@@ -28,48 +30,119 @@ def request_summary(desc: RequestDescription) -> Mrkdwn:
     return markup("*{}* for *{}* on *{}*\n{}", kind, desc.subject, desc.project, desc.details)
 
 
-def _state_line(desc: RequestDescription) -> Mrkdwn:
-    request = desc.request
-    line = STATUS_TEXT[request.status]
-    if request.status is RequestStatus.PENDING_APPROVAL and request.approvers:
-        line = markup("{} from {}", line, joined(map(user, request.approvers), " or "))
-    decided = (
-        request.decided_by and request.decided_at and request.status is not RequestStatus.PENDING_APPROVAL
-    )
-    if decided and request.decided_by and request.decided_at:
-        line = markup("{} · by {} {}", line, user(request.decided_by), when(request.decided_at))
-    if request.decision_reason:
-        line = markup("{}\n>{}", line, request.decision_reason)
-    return line
+_OUTCOME_STATE = {
+    (RequestStatus.DELIVERED, "already_done"): Mrkdwn(":ballot_box_with_check: Already there"),
+    (RequestStatus.APPROVED, "needs_operator"): Mrkdwn(":rotating_light: Needs an administrator"),
+    (RequestStatus.FAILED, "needs_operator"): Mrkdwn(":rotating_light: Needs an administrator"),
+    (RequestStatus.APPROVED, "retry_later"): Mrkdwn(":hourglass: Approved, waiting to try again"),
+    (RequestStatus.FAILED, "refused"): Mrkdwn(":warning: Refused"),
+}
+
+
+def shown_state(request: StaffingRequest) -> Mrkdwn:
+    """The request's state as people understand it: its status, told apart by its last delivery outcome."""
+    outcome = str((request.result or {}).get("outcome", ""))
+    return _OUTCOME_STATE.get((request.status, outcome), STATUS_TEXT[request.status])
+
+
+def actors(request: StaffingRequest) -> Mrkdwn:
+    """Who did what, in order: asked, decided, delivered."""
+    parts = [markup("Asked by {} {}", user(request.requester_id), when(request.created_at))]
+    if request.status is not RequestStatus.PENDING_APPROVAL and request.decided_at:
+        parts.append(_decision(request, request.decided_at))
+    if request.status in (RequestStatus.DELIVERED, RequestStatus.FAILED):
+        words = shown_state(request).split(" ", 1)[-1]  # the state without its emoji
+        parts.append(markup("{} {} by Staffdesk", words, when(request.updated_at)))
+    return joined(parts, " · ")
+
+
+def _decision(request: StaffingRequest, at: datetime) -> Mrkdwn:
+    if request.status is RequestStatus.EXPIRED or not request.decided_by:
+        return markup("Expired {}", when(at))
+    if request.status is RequestStatus.REJECTED:
+        return markup("Rejected by {} {}", user(request.decided_by), when(at))
+    if request.status is RequestStatus.CANCELLED:
+        return markup("Cancelled by {} {}", user(request.decided_by), when(at))
+    if request.decided_by == request.requester_id:
+        return markup("Approved at once {}: {} may do this", when(at), user(request.requester_id))
+    return markup("Approved by {} {}", user(request.decided_by), when(at))
 
 
 def build_request_message(desc: RequestDescription) -> SlackMessage:
-    """The request's own message: what, for whom, asked by whom, and its state."""
+    """The request's own message: its state first, then what, for whom, and who did what."""
     request = desc.request
+    state = shown_state(request)
+    if request.status is RequestStatus.PENDING_APPROVAL and request.approvers:
+        state = markup("{} from {}", state, joined(map(user, request.approvers), " or "))
     blocks = [
-        section(request_summary(desc)),
-        context(
-            markup(
-                "Asked by {} {} · {}", user(request.requester_id), when(request.created_at), _state_line(desc)
-            )
-        ),
+        section(markup("*{}*\n{}", state, request_summary(desc))),
+        context(actors(request)),
     ]
+    if request.decision_reason:
+        blocks.append(context(markup("Reason: {}", request.decision_reason)))
     if request.status is RequestStatus.PENDING_APPROVAL:
         ref = dump(RequestRef(request_id=request.id))
         blocks.append({"type": "actions", "elements": [button("Cancel request", Action.CANCEL, ref)]})
     kind = request.kind.label.capitalize()
-    text = markup("{} for {} on {}: {}", kind, desc.subject, desc.project, request.status.label)
+    text = markup("{}: {} for {} on {}", shown_state(request), kind, desc.subject, desc.project)
     return SlackMessage(text, blocks)
 
 
-def build_approval_message(desc: RequestDescription) -> SlackMessage:
-    """The question to one approver, with Approve and Reject while it is undecided."""
+def _note(desc: RequestDescription) -> list[dict[str, object]]:
+    note = desc.request.note
+    if not note:
+        return []
+    quoted = joined((markup(">{}", line) for line in note.splitlines() or [""]), "\n")
+    return [section(markup("{} wrote:\n{}", user(desc.request.requester_id), quoted))]
+
+
+def _days(facts: ApprovalFacts | None) -> list[dict[str, object]]:
+    if facts is None or (facts.days is None and facts.days_problem is None):
+        return []
+    if facts.days_problem:
+        return [context(markup(":warning: {}", facts.days_problem))]
+    lines = [
+        markup("• {}: {} h already + {} h{}", f"{d.day:%a %-d %b}", d.already, d.adding, _over(d))
+        for d in (facts.days or [])[:23]
+    ]
+    return [section(markup("*The days, with what the person already has:*\n{}", joined(lines, "\n")))]
+
+
+def _over(day: DayPreview) -> Mrkdwn:
+    return markup(" :warning: *{} h, over 8*", day.total) if day.over else markup(" → {} h", day.total)
+
+
+def _why_asked(desc: RequestDescription, facts: ApprovalFacts | None) -> Mrkdwn:
+    request = desc.request
+    parts = []
+    if request.lacking:
+        parts.append(
+            markup(
+                "You are asked because {} does not hold {}.",
+                user(request.requester_id),
+                ", ".join(request.lacking),
+            )
+        )
+    if facts is not None:
+        parts.append(markup("It expires {} if nobody decides.", when(facts.expires_at)))
+    if request.channel_id and request.channel_id.startswith("C") and request.message_ts:
+        parts.append(markup("Its thread is in {}.", channel(request.channel_id)))
+    return joined(parts, " ")
+
+
+def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None = None) -> SlackMessage:
+    """The question to one approver, with what the requester saw, why they are asked and until when;
+    with Approve and Reject while it is undecided, and as decided once it is."""
     request = desc.request
     ref = dump(RequestRef(request_id=request.id))
-    blocks = [
+    blocks: list[dict[str, object]] = [
         section(markup("{} asks for your approval:\n{}", user(request.requester_id), request_summary(desc))),
+        *_note(desc),
     ]
     if request.status is RequestStatus.PENDING_APPROVAL:
+        blocks += _days(facts)
+        if why := _why_asked(desc, facts):
+            blocks.append(context(why))
         blocks.append(
             {
                 "type": "actions",
@@ -80,9 +153,18 @@ def build_approval_message(desc: RequestDescription) -> SlackMessage:
                 ],
             }
         )
+        text = markup("Approval needed: {} for {} on {}", request.kind.label, desc.subject, desc.project)
     else:
-        blocks.append(context(_state_line(desc), block_id=Block.DECISION))
-    text = markup("Approval needed: {} for {} on {}", request.kind.label, desc.subject, desc.project)
+        reason = markup("\nReason: {}", request.decision_reason) if request.decision_reason else Mrkdwn("")
+        line = markup("*{}* · {}{}", shown_state(request), actors(request), reason)
+        blocks.append(context(line, block_id=Block.DECISION))
+        text = markup(
+            "Decided: {} for {} on {}: {}",
+            request.kind.label,
+            desc.subject,
+            desc.project,
+            request.status.label,
+        )
     return SlackMessage(text, blocks)
 
 
@@ -134,10 +216,10 @@ def build_outcome_reply(
     final = desc.request.status is RequestStatus.FAILED
     if isinstance(outcome, Delivered):
         ids = ", ".join(outcome.upstream_ids)
-        text = markup(":tada: Done in {}. {} ({} id {})", upstream, outcome.summary, upstream, ids)
+        text = markup(":tada: Done: {} ({} id {})", outcome.summary, upstream, ids)
         return SlackMessage(text, [section(text)])
     if isinstance(outcome, AlreadyDone):
-        text = markup(":ballot_box_with_check: Nothing left to do in {}. {}", upstream, outcome.summary)
+        text = markup(":ballot_box_with_check: Already there: {}", outcome.summary)
         return SlackMessage(text, [section(text)])
     if isinstance(outcome, Refused):
         return _refusal_reply(outcome, upstream, ref)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.domain.requests import MissionXPermission, MissionXRateTime
+from app.domain.requests import NOTE_LENGTH, MissionXPermission, MissionXRateTime
 from app.domain.upstreams import Upstream
 from app.services.queries import DayPreview, RequestDescription
 from app.slack.blocks.common import Blocks, context, plain, section, truncate
@@ -105,16 +105,30 @@ def _date(
     return _input(block_id, label, element, optional=optional, dispatch=True)
 
 
+def _note(draft: Draft) -> dict[str, Any]:
+    element = _text(
+        Action.NOTE, draft.texts.get(Action.NOTE), "Why it is needed, or anything the approver should know"
+    )
+    element |= {"multiline": True, "max_length": NOTE_LENGTH}
+    return _input(Block.NOTE, "Note for the approver", element, optional=True)
+
+
+def _echo(meta: ModalContext) -> Blocks:
+    """On top of a form opened by a slash command: what its text gave and what it held that was not used."""
+    return [context(Mrkdwn(meta.echo), block_id=Block.ECHO)] if meta.echo else []
+
+
 def _modal(
-    callback: str, title: str, blocks: Blocks, meta: ModalContext, submit: str = "Send request"
+    callback: str, title: str, blocks: Blocks, meta: ModalContext, draft: Draft, submit: str = "Send request"
 ) -> dict[str, Any]:
+    """A request form: its fields, then the note for the approver that every request may carry."""
     return {
         "type": "modal",
         "callback_id": callback,
         "title": plain(title),
         "submit": plain(submit),
         "close": plain("Cancel"),
-        "blocks": blocks,
+        "blocks": [*_echo(meta), *blocks, _note(draft)],
         "private_metadata": dump_metadata(meta),
     }
 
@@ -137,6 +151,7 @@ def preview_text(preview: list[DayPreview] | None, problem: str | None = None) -
 def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None = None) -> dict[str, Any]:
     """The allocation form; `preview` is what `preview_text` made, and any other text is shown escaped."""
     hours: dict[str, Any] = {"type": "number_input", "action_id": Action.HOURS, "is_decimal_allowed": False}
+    hours |= {"min_value": "1", "max_value": "8"}
     if draft.hours:
         hours["initial_value"] = draft.hours
     blocks = [
@@ -153,7 +168,7 @@ def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None
         ),
         section(markup("{}", preview) if preview else preview_text(None), block_id=Block.PREVIEW),
     ]
-    return _modal(Callback.ALLOCATION, "Allocate", blocks, meta)
+    return _modal(Callback.ALLOCATION, "Allocate", blocks, meta, draft)
 
 
 def whitelist_off_text(project: str, person: str | None) -> Mrkdwn:
@@ -176,7 +191,7 @@ def build_whitelist_modal(draft: Draft, meta: ModalContext, warning: str | None 
         *shown,
         context(Mrkdwn("They can then log time on the project even when it is closed to others.")),
     ]
-    return _modal(Callback.WHITELIST, "Timesheet whitelist", blocks, meta)
+    return _modal(Callback.WHITELIST, "Timesheet whitelist", blocks, meta, draft)
 
 
 def _static(
@@ -228,6 +243,7 @@ def _missionx_fields(draft: Draft) -> Blocks:
     if draft.manager:
         manager["initial_options"] = manager["options"]
     rate: dict[str, Any] = {"type": "number_input", "action_id": Action.RATE, "is_decimal_allowed": True}
+    rate |= {"min_value": "0"}
     if draft.texts.get(Action.RATE):
         rate["initial_value"] = draft.texts[Action.RATE]
     return [
@@ -286,7 +302,7 @@ def build_project_person_modal(draft: Draft, meta: ModalContext, enabled: list[U
     upstream = meta.upstream or enabled[0]
     fields = _missionx_fields(draft) if upstream is Upstream.MISSIONX else _procore_fields(draft)
     blocks = [*_upstream_picker(enabled, upstream), _project(draft, upstream), *fields]
-    return _modal(Callback.PROJECT_PERSON, "Add a person", blocks, meta)
+    return _modal(Callback.PROJECT_PERSON, "Add a person", blocks, meta, draft)
 
 
 def build_reject_modal(desc: RequestDescription) -> dict[str, Any]:

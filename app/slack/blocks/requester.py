@@ -51,9 +51,9 @@ def build_outcome_dm(
 ) -> SlackMessage | None:
     """What the requester hears of a delivery; None while Staffdesk simply tries again later."""
     if isinstance(outcome, Delivered):
-        head = markup(":tada: Done in {}: {}", upstream, outcome.summary)
+        head = markup(":tada: Done: {}", outcome.summary)
     elif isinstance(outcome, AlreadyDone):
-        head = markup(":ballot_box_with_check: Already there in {}: {}", upstream, outcome.summary)
+        head = markup(":ballot_box_with_check: Already there: {}", outcome.summary)
     elif isinstance(outcome, Refused):
         lines = joined((markup("• *{}*: {}", f.field, f.message) for f in outcome.failures), "\n")
         head = markup(":warning: {} refused your request:\n{}\nFix it and send it again.", upstream, lines)

@@ -6,7 +6,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.services.summary import DailySummary
-from app.services.summary_text import headline, person_line
+from app.services.summary_text import (
+    NOTHING_AT_ALL,
+    age,
+    by_status,
+    counts,
+    headline,
+    person_line,
+    request_line,
+    title,
+)
 from app.slack.blocks.common import SlackMessage, context, joined, section, user
 from app.slack.blocks.escape import Mrkdwn, escape, markup
 
@@ -49,7 +58,7 @@ def _chunks(blocks: list[dict[str, Any]], text: Mrkdwn) -> list[SlackMessage]:
 
 
 def _top(summary: DailySummary) -> list[dict[str, Any]]:
-    top = [section(markup(":calendar: *{}*", headline(summary)))]
+    top = [section(markup(":calendar: *{}*\n{}", title(summary), counts(summary)))]
     top += [context(markup(":warning: {}", problem)) for problem in summary.problems]
     if summary.over:
         top.append(context(markup(":warning: Over 8 h: {}", ", ".join(p.name for p in summary.over[:20]))))
@@ -72,32 +81,29 @@ def _days(summary: DailySummary) -> list[dict[str, Any]]:
     return details
 
 
+def _waiting(summary: DailySummary) -> list[Mrkdwn]:
+    lines = []
+    for waiting in summary.pending:
+        approvers = waiting.description.request.approvers
+        who = joined(map(user, approvers), " or ") if approvers else Mrkdwn("nobody yet")
+        line = request_line(waiting.description, summary.day.year)
+        lines.append(markup("{} · waiting {} for {}", line, age(waiting.age), who))
+    return lines
+
+
 def _requests(summary: DailySummary) -> list[dict[str, Any]]:
-    """The requests finished since the last summary, and those still waiting for approval."""
-    finished = [
-        markup("{}: {} for {} on {}", d.request.status.label, d.request.kind.label, d.subject, d.project)
-        for d in summary.finished
-    ]
-    pending = [
-        markup(
-            "{} h old: {} for {} on {}, waiting for {}",
-            int(w.age.total_seconds() // 3600),
-            w.description.request.kind.label,
-            w.description.subject,
-            w.description.project,
-            joined(map(user, w.description.request.approvers), " or "),
-        )
-        for w in summary.pending
-    ]
-    return _sections(Mrkdwn("Since the last summary"), finished) + _sections(
-        Mrkdwn("Waiting for approval"), pending
-    )
+    """The requests finished since the last summary, by outcome, and those still waiting for approval."""
+    blocks: list[dict[str, Any]] = []
+    for heading, found in by_status(summary.finished):
+        lines = [escape(request_line(d, summary.day.year)) for d in found]
+        blocks += _sections(escape(heading), lines)
+    return blocks + _sections(markup("Waiting for approval ({})", len(summary.pending)), _waiting(summary))
 
 
 def build_summary_messages(summary: DailySummary) -> tuple[SlackMessage, list[SlackMessage]]:
     """The top message, and the thread replies that hold the details."""
     details = _days(summary) + _requests(summary)
     if not details:
-        details = [section(Mrkdwn("Nothing is allocated and nothing is waiting."))]
+        details = [section(Mrkdwn(NOTHING_AT_ALL))]
     thread = markup("Staffing details for {}", f"{summary.day:%-d %B}")
     return SlackMessage(escape(headline(summary)), _top(summary)), _chunks(details, thread)

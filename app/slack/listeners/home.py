@@ -1,16 +1,26 @@
-"""App Home: my requests and the approvals waiting for me, published when the tab opens."""
+"""App Home: published when the tab opens; its buttons open the request modals the slash commands open."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.services import queries
-from app.slack.blocks.home import build_home
+from app.services.team_week import team_week
+from app.slack.blocks.escape import escape
+from app.slack.blocks.home import START_KINDS, build_home
+from app.slack.blocks.modals import Draft, build_notice_view
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
+from app.slack.listeners.resubmit import modal_for
+from app.slack.metadata import ModalContext
+
+START_ACTIONS = re.compile("^(" + "|".join(map(re.escape, START_KINDS)) + ")$")
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -22,8 +32,28 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         user = event["user"]
         mine = await queries.requests_of(deps.read_uow_factory, user)
         waiting = await queries.waiting_for(deps.read_uow_factory, user)
+        week = await team_week(
+            deps.read_uow_factory,
+            deps.allocation_reader,
+            deps.approvals.identities,
+            user,
+            deps.approvals.today(),
+        )
         home = build_home(
             await queries.describe_all(deps.read_uow_factory, mine),
             await queries.describe_all(deps.read_uow_factory, waiting),
+            enabled=deps.enabled,
+            week=week,
         )
         await client.views_publish(user_id=user, view=home)
+
+    @app.action(START_ACTIONS)
+    @reporting_errors
+    async def handle_start_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        kind = START_KINDS[body["actions"][0]["action_id"]]
+        if problem := deps.not_configured(UPSTREAM_OF_KIND[kind]):
+            view = build_notice_view("Not set up", escape(problem))
+        else:
+            view = modal_for(deps, ModalContext(kind=kind), Draft())
+        await client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -12,7 +12,7 @@ from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.services.directory import RecentSearches
 from app.slack.blocks.common import truncate
 from app.slack.errors import reporting_errors
-from app.slack.ids import Action
+from app.slack.ids import NO_MATCH, Action
 from app.slack.metadata import ModalContext, read_metadata
 
 MAX_OPTIONS = 50
@@ -24,6 +24,14 @@ def project_option(project: DirectoryProject) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": truncate(label, 75)}, "value": project.upstream_id[:150]}
 
 
+def no_match_option(typed: str) -> dict[str, Any]:
+    """The one option offered when a search finds nothing: it says so, and picking it picks no project."""
+    text = (
+        f"No project matches “{truncate(typed.strip(), 50)}”" if typed.strip() else "No projects to pick yet"
+    )
+    return {"text": {"type": "plain_text", "text": text}, "value": NO_MATCH}
+
+
 def register(app: AsyncApp, searches: RecentSearches) -> None:
     @app.options(Action.PROJECT)
     @reporting_errors
@@ -31,4 +39,4 @@ def register(app: AsyncApp, searches: RecentSearches) -> None:
         meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         upstream = meta.upstream or UPSTREAM_OF_KIND[meta.kind]
         found = await searches.projects(upstream, body.get("value", ""), limit=MAX_OPTIONS)
-        await ack(options=[project_option(p) for p in found])
+        await ack(options=[project_option(p) for p in found] or [no_match_option(body.get("value", ""))])

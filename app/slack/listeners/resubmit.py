@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from app.domain.requests import (
@@ -27,6 +28,14 @@ from app.slack.metadata import ModalContext
 
 
 async def draft_of_request(deps: SlackDeps, request: StaffingRequest) -> Draft:
+    """The request as its form showed it, with the note the requester wrote."""
+    draft = await _fields_of(deps, request)
+    if request.note:
+        draft = replace(draft, texts={**draft.texts, str(Action.NOTE): request.note})
+    return draft
+
+
+async def _fields_of(deps: SlackDeps, request: StaffingRequest) -> Draft:
     payload = request.payload
     upstream = UPSTREAM_OF_KIND[request.kind]
     project = await find_project(deps.read_uow_factory, upstream, str(payload.project_id))

@@ -31,7 +31,7 @@ from app.slack.forms import (
     check_whitelist,
     read_draft,
 )
-from app.slack.ids import Block, Callback
+from app.slack.ids import Action, Block, Callback
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
 from app.slack.modal_steps import WORKING, person_in, picked_project, submission_key, submit_and_tell
 
@@ -69,6 +69,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             requester_id=body["user"]["id"],
             channel_id=meta.channel_id,
             submission_key=submission_key(body),
+            note=read_draft(body["view"]["state"]["values"]).texts.get(Action.NOTE),
         )
         await submit_and_tell(deps, client, body["view"]["id"], new, lambda: form)
 

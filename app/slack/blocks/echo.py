@@ -1,0 +1,72 @@
+"""What a slash command's text put in a modal, and what it held that was not used, said back on top."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from app.slack.blocks.common import joined, truncate, user
+from app.slack.blocks.escape import Mrkdwn, escape, markup
+from app.slack.text import Prefill
+
+WORDS_BUDGET = 400
+NOTES_BUDGET = 400
+SHOWN_WORD = 30
+
+
+def days_text(start: date, end: date) -> str:
+    """`Mon 7 – Wed 9 Dec`: a day or a range, as short as it stays clear."""
+    if start == end:
+        return f"{start:%a %-d %b}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%a %-d} – {end:%a %-d %b}"
+    if start.year == end.year:
+        return f"{start:%a %-d %b} – {end:%a %-d %b}"
+    return f"{start:%a %-d %b %Y} – {end:%a %-d %b %Y}"
+
+
+def _within(items: Sequence[Mrkdwn], budget: int) -> list[Mrkdwn]:
+    """The first `items` that fit in `budget` characters, then how many more there are."""
+    kept: list[Mrkdwn] = []
+    used = 0
+    for item in items:
+        used += len(item) + 2
+        if used > budget:
+            kept.append(Mrkdwn(f"and {len(items) - len(kept)} more"))
+            break
+        kept.append(item)
+    return kept
+
+
+def _understood(prefill: Prefill, project: str | None) -> list[Mrkdwn]:
+    parts: list[Mrkdwn] = []
+    if prefill.user_id:
+        parts.append(user(prefill.user_id))
+    if project:
+        parts.append(escape(truncate(project, 75)))
+    if prefill.start and prefill.end:
+        parts.append(escape(days_text(prefill.start, prefill.end)))
+    if prefill.hours is not None:
+        parts.append(Mrkdwn(f"{prefill.hours} h a day"))
+    return parts
+
+
+def _not_understood(prefill: Prefill) -> list[Mrkdwn]:
+    words = [markup("“{}”", truncate(word, SHOWN_WORD)) for word in prefill.unused]
+    words += [user(slack_id) for slack_id in prefill.others]
+    said = [joined(_within(words, WORDS_BUDGET), ", ")] if words else []
+    return said + _within([escape(note) for note in prefill.notes], NOTES_BUDGET)
+
+
+def command_echo_text(prefill: Prefill, project: str | None = None) -> Mrkdwn | None:
+    """What the command text gave (the person, `project`, the days, the hours) and what it held that no
+    field took, with why; None when the text was empty. Words are shown as written, escaped."""
+    understood = joined(_understood(prefill, project), ", ")
+    missed = joined(_not_understood(prefill), "; ")
+    if understood and missed:
+        return markup(":mag: From your command: {}. Not understood: {}.", understood, missed)
+    if understood:
+        return markup(":mag: From your command: {}.", understood)
+    if missed:
+        return markup(":mag: From your command, not understood: {}.", missed)
+    return None
