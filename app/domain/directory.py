@@ -62,6 +62,17 @@ class DirectoryProject(BaseModel):
     whitelist_enabled: bool | None = None
     updated_at: datetime | None = None
 
+    @property
+    def label(self) -> str:
+        return project_label(self.name, self.job_order)
+
+
+def project_label(name: str, job_order: str | None) -> str:
+    """A project's name with its job order said once: "Harbor Tower (HT-1)"; "HT-1 - Harbor Tower" as is."""
+    if not job_order or job_order.casefold() in name.casefold():
+        return name
+    return f"{name} ({job_order})"
+
 
 class SyncState(BaseModel):
     """How far the directory of one upstream has been refreshed."""

@@ -32,10 +32,10 @@ class RequestKind(StrEnum):
 
 
 _KIND_LABELS = {
-    RequestKind.ALLOCATION: "allocation",
-    RequestKind.WHITELIST: "timesheet whitelist",
-    RequestKind.MISSIONX_PROJECT_PERSON: "MissionX project person",
-    RequestKind.PROCORE_PROJECT_PERSON: "Procore project person",
+    RequestKind.ALLOCATION: "Allocation",
+    RequestKind.WHITELIST: "Timesheet whitelist",
+    RequestKind.MISSIONX_PROJECT_PERSON: "Add to a MissionX project",
+    RequestKind.PROCORE_PROJECT_PERSON: "Add to a Procore project",
 }
 
 
@@ -78,6 +78,25 @@ class MissionXPermission(StrEnum):
     ADMIN = "admin"
     OBSERVER = "observer"
 
+    @property
+    def label(self) -> str:
+        """The access in a few words, told apart from the project manager duties."""
+        return f"{self.value} access"
+
+    @property
+    def described(self) -> str:
+        """The access with what it allows, as a form offers it."""
+        return _PERMISSION_MEANINGS[self]
+
+
+_PERMISSION_MEANINGS = {
+    MissionXPermission.MEMBER: "Member access: does the work",
+    MissionXPermission.MANAGER: "Manager access: also settings, dates, rates",
+    MissionXPermission.ADMIN: "Admin access: full control",
+    MissionXPermission.OBSERVER: "Observer access: can only view",
+}
+PROJECT_MANAGER_DUTIES = "project manager duties"
+
 
 class MissionXRateTime(StrEnum):
     ONE_TIME = "oneTime"
@@ -87,6 +106,21 @@ class MissionXRateTime(StrEnum):
     WEEKLY = "weekly"
     MONTHLY = "monthly"
     YEARLY = "yearly"
+
+    @property
+    def label(self) -> str:
+        return _RATE_TIME_LABELS[self]
+
+
+_RATE_TIME_LABELS = {
+    MissionXRateTime.ONE_TIME: "one-off",
+    MissionXRateTime.RECURRING: "recurring",
+    MissionXRateTime.HOURLY: "per hour",
+    MissionXRateTime.DAILY: "per day",
+    MissionXRateTime.WEEKLY: "per week",
+    MissionXRateTime.MONTHLY: "per month",
+    MissionXRateTime.YEARLY: "per year",
+}
 
 
 class MissionXProjectPersonPayload(_Payload):

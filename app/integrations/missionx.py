@@ -36,7 +36,7 @@ class MissionXPersonProvisioner:
             result = await self._client.add_project_person(payload.project_id, new, look_first=attempt > 1)
         except UpstreamError as error:
             return outcome_for_error(error, Upstream.MISSIONX)
-        summary = f"{payload.email} was added to the MissionX project as {payload.permission.value}."
+        summary = f"{payload.email} was added to the MissionX project with {payload.permission.label}."
         if result.recovered:
             return AlreadyDone(upstream_ids=(result.value.id,), summary=summary)
         return Delivered(upstream_ids=(result.value.id,), summary=summary)

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from app.domain.dates import days_text
 from app.domain.errors import UpstreamUnavailable
 from app.domain.requests import (
+    PROJECT_MANAGER_DUTIES,
     AllocationPayload,
     MissionXProjectPersonPayload,
     ProcoreProjectPersonPayload,
@@ -73,39 +75,29 @@ class RequestDescription:
     details: str
 
 
-def _days_text(days: tuple[date, ...]) -> str:
-    first, last = days[0], days[-1]
-    span = first.strftime("%a %-d %b %Y") if first == last else f"{first:%a %-d %b} – {last:%a %-d %b %Y}"
-    count = f" ({len(days)} days)" if len(days) > 1 else ""
-    return f"{span}{count}"
+def missionx_details(payload: MissionXProjectPersonPayload) -> str:
+    """The access, the duties, the role and the rate, in words: "manager access, 42 per hour"."""
+    parts = [payload.permission.label]
+    if payload.is_project_manager:
+        parts.append(PROJECT_MANAGER_DUTIES)
+    if payload.role_title:
+        parts.append(payload.role_title)
+    if payload.rate is not None:
+        parts.append(f"rate {payload.rate:g}" + (f" {payload.rate_time.label}" if payload.rate_time else ""))
+    return ", ".join(parts)
 
 
-def _details(request: StaffingRequest) -> str:
+def request_details(request: StaffingRequest) -> str:
     payload = request.payload
     if isinstance(payload, AllocationPayload):
-        return f"{payload.hours} h a day, {_days_text(payload.dates)}"
+        count = f" ({len(payload.dates)} days)" if len(payload.dates) > 1 else ""
+        return f"{payload.hours} h a day, {days_text(payload.dates, request.created_at.year)}{count}"
     if isinstance(payload, WhitelistPayload):
-        return "added to the project's timesheet whitelist"
+        return "may log time on the project even when it is closed to others"
     if isinstance(payload, MissionXProjectPersonPayload):
-        parts = [f"as {payload.permission.value}"]
-        if payload.is_project_manager:
-            parts.append("project manager")
-        if payload.role_title:
-            parts.append(payload.role_title)
-        if payload.rate is not None:
-            parts.append(
-                f"rate {payload.rate:g}" + (f" {payload.rate_time.value}" if payload.rate_time else "")
-            )
-        return ", ".join(parts)
-    assert isinstance(payload, ProcoreProjectPersonPayload)
-    return (
-        ", ".join(
-            filter(
-                None, [payload.job_title, f"employee {payload.employee_id}" if payload.employee_id else None]
-            )
-        )
-        or "as a project person"
-    )
+        return missionx_details(payload)
+    employee = f"employee id {payload.employee_id}" if payload.employee_id else None
+    return ", ".join(filter(None, [payload.job_title, employee])) or "no job title given"
 
 
 async def describe(uow_factory: UnitOfWorkFactory, request: StaffingRequest) -> RequestDescription:
@@ -135,11 +127,8 @@ async def _describe(uow: UnitOfWork, request: StaffingRequest) -> RequestDescrip
         subject = " ".join(filter(None, [payload.first_name, payload.last_name]))
     else:
         subject = people[0].name if people else f"{upstream.label} person {person_id}"
-    if project is None:
-        project_text = f"{upstream.label} project {payload.project_id}"
-    else:
-        project_text = project.name + (f" ({project.job_order})" if project.job_order else "")
-    return RequestDescription(request, subject, project_text, _details(request))
+    project_text = f"{upstream.label} project {payload.project_id}" if project is None else project.label
+    return RequestDescription(request, subject, project_text, request_details(request))
 
 
 @dataclass(frozen=True)

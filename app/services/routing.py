@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from app.domain.outcomes import DeliveryOutcome, NeedsOperator
 from app.domain.requests import RequestKind, StaffingRequest
+from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.services.ports import Provisioner
 
 
@@ -23,8 +24,8 @@ class ProvisionerByKind:
         if provisioner is None:
             settings = self._missing_settings.get(request.kind, "its upstream's settings")
             return NeedsOperator(
-                reason=f"Staffdesk cannot deliver a {request.kind.label} request: "
-                "its upstream is not configured.",
+                reason=f"{UPSTREAM_OF_KIND[request.kind].label} is not set up in Staffdesk, "
+                f"so this request ({request.kind.label}) cannot be delivered.",
                 setting=settings,
             )
         return await provisioner.provision(request, attempt=attempt)

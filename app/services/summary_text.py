@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 
+from app.domain.dates import day_text, days_text
+from app.domain.directory import project_label
 from app.domain.requests import (
     AllocationPayload,
     MissionXProjectPersonPayload,
@@ -13,7 +15,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.status import RequestStatus
-from app.services.queries import RequestDescription
+from app.services.queries import RequestDescription, missionx_details
 from app.services.summary import FULL_DAY, DailySummary, PersonDay
 
 FINISHED_ORDER = (RequestStatus.DELIVERED, RequestStatus.REJECTED, RequestStatus.FAILED)
@@ -45,7 +47,7 @@ def age(elapsed: timedelta) -> str:
 
 def title(summary: DailySummary) -> str:
     who = "your projects" if summary.digest_for else "the company"
-    return f"Staffing on {summary.day:%A %-d %B %Y} for {who}"
+    return f"Staffing on {day_text(summary.day, summary.day.year)} for {who}"
 
 
 def counts(summary: DailySummary) -> str:
@@ -72,51 +74,11 @@ def headline(summary: DailySummary) -> str:
     return f"{title(summary)}: {numbers[:1].lower()}{numbers[1:]}"
 
 
-def _day(day: date, year: int, *, month: bool = True) -> str:
-    text = f"{day:%a} {day.day}"
-    if month:
-        text += f" {day:%b}" + (f" {day.year}" if day.year != year else "")
-    return text
-
-
-def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
-    """Sorted days as runs of working days in a row (a weekend between them does not break a run)."""
-    runs: list[tuple[date, date]] = []
-    for day in sorted(days):
-        if runs:
-            first, last = runs[-1]
-            between = (last + timedelta(days=n) for n in range(1, (day - last).days))
-            if all(d.weekday() >= 5 for d in between):
-                runs[-1] = (first, day)
-                continue
-        runs.append((day, day))
-    return runs
-
-
-def days_text(days: Sequence[date], year: int) -> str:
-    """Days as a person writes them: "Mon 7 – Wed 9 Dec", the year only when it is not `year`."""
-    texts = []
-    for first, last in _runs(days):
-        if first == last:
-            texts.append(_day(first, year))
-        else:
-            same_month = (first.year, first.month) == (last.year, last.month)
-            texts.append(f"{_day(first, year, month=not same_month)} – {_day(last, year)}")
-    return ", ".join(texts)
-
-
 def _role(payload: MissionXProjectPersonPayload | ProcoreProjectPersonPayload) -> str:
     if isinstance(payload, ProcoreProjectPersonPayload):
         employee = f"employee {payload.employee_id}" if payload.employee_id else None
         return ", ".join(filter(None, [payload.job_title, employee]))
-    parts = [payload.permission.value]
-    if payload.is_project_manager:
-        parts.append("project manager")
-    if payload.role_title:
-        parts.append(payload.role_title)
-    if payload.rate is not None:
-        parts.append(f"rate {payload.rate:g}" + (f" {payload.rate_time.value}" if payload.rate_time else ""))
-    return ", ".join(parts)
+    return missionx_details(payload)
 
 
 def what(request: StaffingRequest, year: int) -> str:
@@ -130,9 +92,10 @@ def what(request: StaffingRequest, year: int) -> str:
     if isinstance(payload, WhitelistPayload):
         return "added to the timesheet whitelist" if added else "timesheet whitelist"
     role = _role(payload)
+    joint = "with" if isinstance(payload, MissionXProjectPersonPayload) else "as"
     if added:
-        return f"added as {role}" if role else "added to the project"
-    return f"project person as {role}" if role else "project person"
+        return f"added {joint} {role}" if role else "added to the project"
+    return f"to be added {joint} {role}" if role else "to be added to the project"
 
 
 def request_line(description: RequestDescription, year: int) -> str:
@@ -156,8 +119,7 @@ def _days_lines(summary: DailySummary) -> list[str]:
     if summary.projects:
         lines.append("By project:")
     for project in summary.projects:
-        code = f" ({project.job_order})" if project.job_order else ""
-        lines.append(f"  {project.name}{code}: {project.hours} h")
+        lines.append(f"  {project_label(project.name, project.job_order)}: {project.hours} h")
         lines += [f"    {b.hours:>2} h  {b.name}" for b in project.people]
     if summary.people:
         lines.append("By person:")

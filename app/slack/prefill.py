@@ -54,7 +54,7 @@ async def with_project(
         shown = truncate(" ".join(w for w in words if w not in left), 40)
         note = f"“{shown}” finds only archived projects, so the project is left for you to pick"
         return replace(prefill, project_words=(), unused=unused, notes=(*prefill.notes, note)), None
-    return replace(prefill, project_words=(), unused=unused), Choice(project.upstream_id, project.name)
+    return replace(prefill, project_words=(), unused=unused), Choice(project.upstream_id, project.label)
 
 
 def draft_of(prefill: Prefill, project: Choice | None = None) -> Draft:

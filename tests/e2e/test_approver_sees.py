@@ -64,7 +64,7 @@ async def test_the_pm_sees_each_day_over_8_the_note_why_and_until_when(world: Wo
     await world.click(Action.APPROVE, json.dumps({"request_id": request.id}), "U0ANA")
     await eventually(lambda: any(u["channel"] == "D0ANA" for u in world.slack.taken("chat.update")))
     decided = [u for u in world.slack.taken("chat.update") if u["channel"] == "D0ANA"][-1]
-    assert decided["text"].startswith("Decided: allocation for Marta Gallo on Apollo Website")
+    assert decided["text"].startswith("Decided: Allocation: Marta Gallo on Apollo Website")
     assert not any(b["type"] == "actions" for b in decided["blocks"])
 
 

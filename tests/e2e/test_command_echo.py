@@ -80,7 +80,7 @@ async def test_what_was_understood_is_said_back_with_the_words_the_project_did_n
     text = "<@U0MARTA|marta> apollo garbage web 2026-12-07..2026-12-09 4h"
     modal = await modal_after(world, "/allocate", text, looked_up=True)
     assert echo_of(modal) == (
-        ":mag: From your command: <@U0MARTA>, Apollo Website, Mon 7 – Wed 9 Dec, 4 h a day. "
+        ":mag: From your command: <@U0MARTA>, Apollo Website (JO-2026-0001), Mon 7 – Wed 9 Dec, 4 h a day. "
         "Not understood: “garbage”."
     )
     assert blocks_of(modal)[Block.PROJECT]["element"]["initial_option"]["value"] == "1000"
@@ -122,7 +122,8 @@ async def test_the_echo_stays_on_top_while_the_form_is_filled_in(world: World) -
 async def test_whitelist_and_add_person_say_what_their_forms_cannot_take(world: World) -> None:
     whitelist = await modal_after(world, "/whitelist", "<@U0MARTA|marta> apollo 4h", looked_up=True)
     assert echo_of(whitelist) == (
-        ":mag: From your command: <@U0MARTA>, Apollo Website. Not understood: “4h”: this form has no hours."
+        ":mag: From your command: <@U0MARTA>, Apollo Website (JO-2026-0001). "
+        "Not understood: “4h”: this form has no hours."
     )
     world.slack.calls.clear()
     person = await modal_after(world, "/add-person", "missionx nosuch 2026-12-07", looked_up=True)
@@ -139,7 +140,7 @@ async def test_add_person_says_when_the_system_it_names_is_not_set_up(
     async with running_world(engine, tmp_path, disabled=("PROCORE_",)) as world:
         modal = await modal_after(world, "/add-person", "procore apollo", looked_up=True)
     assert echo_of(modal) == (
-        ":mag: From your command: Apollo Website. "
+        ":mag: From your command: Apollo Website (JO-2026-0001). "
         "Not understood: “procore”: Procore is not set up in Staffdesk."
     )
     assert blocks_of(modal)[Block.EMAIL]  # the MissionX form

@@ -59,4 +59,4 @@ async def test_a_project_added_upstream_is_offered_as_soon_as_the_directory_is_r
         assert await project_options(world, modal, "nebula") == ["No project matches “nebula”"]
         add_wethod_project(world, "Nebula Launch", "JO-2026-0999")
         await refresh_wethod(world)
-        assert await project_options(world, modal, "nebula") == ["Nebula Launch · JO-2026-0999"]
+        assert await project_options(world, modal, "nebula") == ["Nebula Launch (JO-2026-0999)"]

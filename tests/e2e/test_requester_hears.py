@@ -54,7 +54,7 @@ async def test_an_approved_and_delivered_request_is_told_to_the_requester_twice(
     assert approved.startswith(
         ":white_check_mark: <@U0ANA> approved your request. Staffdesk is sending it now."
     )
-    assert "*Allocation* for *Marta Gallo* on *Apollo Website (JO-2026-0001)*" in approved
+    assert "*Allocation*: *Marta Gallo* on *Apollo Website (JO-2026-0001)*" in approved
     assert "The whole story is in its thread in <#C0STAFFING>." in approved
     assert done.startswith(":tada: Done: Allocated ")
 

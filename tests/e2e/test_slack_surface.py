@@ -69,7 +69,7 @@ async def options(world: World, value: str, metadata: dict[str, Any]) -> list[di
 
 async def test_project_options_come_from_the_directory_of_the_right_upstream(world: World) -> None:
     wethod = await options(world, "apollo", {"kind": "allocation"})
-    assert [o["text"]["text"] for o in wethod] == ["Apollo Website · JO-2026-0001"]
+    assert [o["text"]["text"] for o in wethod] == ["Apollo Website (JO-2026-0001)"]
     assert wethod[0]["value"] == "1000"
     procore = await options(world, "apollo", {"kind": "procore_project_person", "upstream": "procore"})
     assert procore[0]["value"] == str(world.sandbox.procore.state.projects[0]["id"])

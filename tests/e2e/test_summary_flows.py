@@ -90,6 +90,6 @@ async def test_the_command_line_prints_a_readable_dry_run(
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
     text = out.decode()
-    assert text.startswith("Staffing on Monday 7 December 2026 for the company: 2 people, 13 h · 1 over 8 h")
+    assert text.startswith("Staffing on Mon 7 Dec for the company: 2 people, 13 h · 1 over 8 h")
     assert "████████ 10 h  Marta Gallo  ⚠ over 8 h" in text
     assert "Apollo Website (JO-2026-0001): 9 h" in text

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.domain.dates import span_text
 from app.domain.requests import RequestKind
-from app.slack.blocks.echo import command_echo_text, days_text
+from app.slack.blocks.echo import command_echo_text
 from app.slack.blocks.modals import Choice, Draft, build_allocation_modal
 from app.slack.forms import read_draft
 from app.slack.ids import NO_MATCH, Action, Block
@@ -185,7 +186,7 @@ def test_the_echo_says_what_was_understood_and_what_was_not() -> None:
             "no project matches “nosuch”",
         ),
     )
-    assert command_echo_text(prefill, "Apollo Website") == (
+    assert command_echo_text(prefill, "Apollo Website", year=2026) == (
         ":mag: From your command: <@U0MARTA>, Apollo Website, Mon 7 – Wed 9 Dec, 4 h a day. "
         "Not understood: “??”, “garbage”; “2026-13-45” is not a date; 99 h is more than 8 (hours are 1 to "
         "8 a day), so hours are left for you to fill in; no project matches “nosuch”."
@@ -204,11 +205,11 @@ def test_the_echo_of_an_empty_text_is_nothing_and_of_nonsense_only_what_was_not_
     [
         (date(2026, 12, 7), date(2026, 12, 7), "Mon 7 Dec"),
         (date(2026, 11, 30), date(2026, 12, 2), "Mon 30 Nov – Wed 2 Dec"),
-        (date(2026, 12, 31), date(2027, 1, 4), "Thu 31 Dec 2026 – Mon 4 Jan 2027"),
+        (date(2026, 12, 31), date(2027, 1, 4), "Thu 31 Dec – Mon 4 Jan 2027"),
     ],
 )
 def test_days_are_shown_as_short_as_they_stay_clear(start: date, end: date, shown: str) -> None:
-    assert days_text(start, end) == shown
+    assert span_text(start, end, 2026) == shown
 
 
 def slack_sends(typed: str) -> str:

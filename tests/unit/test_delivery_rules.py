@@ -43,4 +43,4 @@ async def test_a_kind_whose_upstream_is_off_needs_an_operator_who_is_told_which_
     outcome = await routing.provision(_request(WhitelistPayload(project_id=1, person_id=2)), attempt=1)
     assert isinstance(outcome, NeedsOperator)
     assert outcome.setting == "WETHOD_TOKEN, WETHOD_COMPANY"
-    assert "timesheet whitelist" in outcome.reason
+    assert "Timesheet whitelist" in outcome.reason

@@ -56,9 +56,7 @@ def test_the_text_version_tells_each_request_apart_by_outcome() -> None:
         pending=[Waiting(described(allocation, RequestStatus.PENDING_APPROVAL, 5), timedelta(minutes=20))],
     )
     text = render_summary_text(summary)
-    assert text.startswith(
-        "Staffing on Monday 7 December 2026 for the company: 1 person, 6 h · 1 approval waiting\n"
-    )
+    assert text.startswith("Staffing on Mon 7 Dec for the company: 1 person, 6 h · 1 approval waiting\n")
     assert (
         "Delivered since the last summary (3):\n"
         "  Marta Gallo on Apollo Website: 4 h a day, Mon 7 – Wed 9 Dec\n"
@@ -73,7 +71,7 @@ def test_the_text_version_tells_each_request_apart_by_outcome() -> None:
 
 def test_the_text_version_of_a_day_with_nothing_has_no_zeros_and_no_empty_headings() -> None:
     assert render_summary_text(DailySummary(day=MON)) == (
-        "Staffing on Monday 7 December 2026 for the company: nothing allocated today\n"
+        "Staffing on Mon 7 Dec for the company: nothing allocated today\n"
         "\n"
         "Nothing is allocated and nothing is waiting."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from app.domain.dates import span_text
 from app.slack.blocks.common import joined, truncate, user
 from app.slack.blocks.escape import Mrkdwn, escape, markup
 from app.slack.text import Prefill
@@ -12,17 +13,6 @@ from app.slack.text import Prefill
 WORDS_BUDGET = 400
 NOTES_BUDGET = 400
 SHOWN_WORD = 30
-
-
-def days_text(start: date, end: date) -> str:
-    """`Mon 7 – Wed 9 Dec`: a day or a range, as short as it stays clear."""
-    if start == end:
-        return f"{start:%a %-d %b}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start:%a %-d} – {end:%a %-d %b}"
-    if start.year == end.year:
-        return f"{start:%a %-d %b} – {end:%a %-d %b}"
-    return f"{start:%a %-d %b %Y} – {end:%a %-d %b %Y}"
 
 
 def _within(items: Sequence[Mrkdwn], budget: int) -> list[Mrkdwn]:
@@ -38,14 +28,14 @@ def _within(items: Sequence[Mrkdwn], budget: int) -> list[Mrkdwn]:
     return kept
 
 
-def _understood(prefill: Prefill, project: str | None) -> list[Mrkdwn]:
+def _understood(prefill: Prefill, project: str | None, year: int) -> list[Mrkdwn]:
     parts: list[Mrkdwn] = []
     if prefill.user_id:
         parts.append(user(prefill.user_id))
     if project:
         parts.append(escape(truncate(project, 75)))
     if prefill.start and prefill.end:
-        parts.append(escape(days_text(prefill.start, prefill.end)))
+        parts.append(escape(span_text(prefill.start, prefill.end, year)))
     if prefill.hours is not None:
         parts.append(Mrkdwn(f"{prefill.hours} h a day"))
     return parts
@@ -58,10 +48,11 @@ def _not_understood(prefill: Prefill) -> list[Mrkdwn]:
     return said + _within([escape(note) for note in prefill.notes], NOTES_BUDGET)
 
 
-def command_echo_text(prefill: Prefill, project: str | None = None) -> Mrkdwn | None:
+def command_echo_text(prefill: Prefill, project: str | None = None, year: int | None = None) -> Mrkdwn | None:
     """What the command text gave (the person, `project`, the days, the hours) and what it held that no
-    field took, with why; None when the text was empty. Words are shown as written, escaped."""
-    understood = joined(_understood(prefill, project), ", ")
+    field took, with why; None when the text was empty. Words are shown as written, escaped; a day's year
+    is shown when it is not `year` (this year unless told)."""
+    understood = joined(_understood(prefill, project, year or date.today().year), ", ")
     missed = joined(_not_understood(prefill), "; ")
     if understood and missed:
         return markup(":mag: From your command: {}. Not understood: {}.", understood, missed)

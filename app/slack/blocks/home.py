@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
+from app.domain.dates import span_text
 from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
@@ -49,8 +50,8 @@ def ago(moment: datetime) -> Mrkdwn:
 def _line(desc: RequestDescription) -> Mrkdwn:
     request = desc.request
     return markup(
-        "*{}* for {} on {} · {}\n{} · asked {}",
-        request.kind.label.capitalize(),
+        "*{}*: {} on {} · {}\n{} · asked {}",
+        request.kind.label,
         desc.subject,
         desc.project,
         desc.details,
@@ -66,7 +67,9 @@ def build_my_requests(descriptions: list[RequestDescription]) -> Blocks:
     for desc in descriptions[:MAX_LISTED]:
         block = section(_line(desc))
         if desc.request.status is RequestStatus.PENDING_APPROVAL:
-            block["accessory"] = button("Cancel", Action.CANCEL, dump(RequestRef(request_id=desc.request.id)))
+            block["accessory"] = button(
+                "Cancel request", Action.CANCEL, dump(RequestRef(request_id=desc.request.id))
+            )
         blocks.append(block)
     return blocks
 
@@ -130,7 +133,7 @@ def build_week_grid(week: TeamWeek) -> Mrkdwn:
 def build_team_week(week: TeamWeek) -> Blocks:
     """This week's hours of the people on my projects, or one line that says why they are not shown."""
     first, last = week.days[0], week.days[-1]
-    blocks: Blocks = [_header(f"This week's hours, {first:%a %-d} – {last:%a %-d %b}")]
+    blocks: Blocks = [_header(f"This week's hours, {span_text(first, last, first.year)}")]
     if week.missing:
         return [*blocks, section(escape(week.missing))]
     if not week.people:

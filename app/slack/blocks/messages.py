@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.domain.dates import day_text
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
 from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
@@ -24,10 +25,15 @@ from app.slack.ids import Action, Block
 from app.slack.metadata import RequestRef, dump
 
 
+def request_title(desc: RequestDescription, *, bold: bool = False) -> Mrkdwn:
+    """What is asked, for whom and where: "Allocation: Marta Gallo on Apollo Website (AP-1)"."""
+    template = "*{}*: *{}* on *{}*" if bold else "{}: {} on {}"
+    return markup(template, desc.request.kind.label, desc.subject, desc.project)
+
+
 def request_summary(desc: RequestDescription) -> Mrkdwn:
     """What is asked, for whom and on which project, and its details."""
-    kind = desc.request.kind.label.capitalize()
-    return markup("*{}* for *{}* on *{}*\n{}", kind, desc.subject, desc.project, desc.details)
+    return markup("{}\n{}", request_title(desc, bold=True), desc.details)
 
 
 _OUTCOME_STATE = {
@@ -83,8 +89,7 @@ def build_request_message(desc: RequestDescription) -> SlackMessage:
     if request.status is RequestStatus.PENDING_APPROVAL:
         ref = dump(RequestRef(request_id=request.id))
         blocks.append({"type": "actions", "elements": [button("Cancel request", Action.CANCEL, ref)]})
-    kind = request.kind.label.capitalize()
-    text = markup("{}: {} for {} on {}", shown_state(request), kind, desc.subject, desc.project)
+    text = markup("{}: {}", shown_state(request), request_title(desc))
     return SlackMessage(text, blocks)
 
 
@@ -96,13 +101,13 @@ def _note(desc: RequestDescription) -> list[dict[str, object]]:
     return [section(markup("{} wrote:\n{}", user(desc.request.requester_id), quoted))]
 
 
-def _days(facts: ApprovalFacts | None) -> list[dict[str, object]]:
+def _days(facts: ApprovalFacts | None, year: int) -> list[dict[str, object]]:
     if facts is None or (facts.days is None and facts.days_problem is None):
         return []
     if facts.days_problem:
         return [context(markup(":warning: {}", facts.days_problem))]
     lines = [
-        markup("• {}: {} h already + {} h{}", f"{d.day:%a %-d %b}", d.already, d.adding, _over(d))
+        markup("• {}: {} h already + {} h{}", day_text(d.day, year), d.already, d.adding, _over(d))
         for d in (facts.days or [])[:23]
     ]
     return [section(markup("*The days, with what the person already has:*\n{}", joined(lines, "\n")))]
@@ -140,7 +145,7 @@ def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None
         *_note(desc),
     ]
     if request.status is RequestStatus.PENDING_APPROVAL:
-        blocks += _days(facts)
+        blocks += _days(facts, request.created_at.year)
         if why := _why_asked(desc, facts):
             blocks.append(context(why))
         blocks.append(
@@ -153,18 +158,12 @@ def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None
                 ],
             }
         )
-        text = markup("Approval needed: {} for {} on {}", request.kind.label, desc.subject, desc.project)
+        text = markup("Approval needed: {}", request_title(desc))
     else:
         reason = markup("\nReason: {}", request.decision_reason) if request.decision_reason else Mrkdwn("")
         line = markup("*{}* · {}{}", shown_state(request), actors(request), reason)
         blocks.append(context(line, block_id=Block.DECISION))
-        text = markup(
-            "Decided: {} for {} on {}: {}",
-            request.kind.label,
-            desc.subject,
-            desc.project,
-            request.status.label,
-        )
+        text = markup("Decided: {}: {}", request_title(desc), request.status.label)
     return SlackMessage(text, blocks)
 
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.domain.requests import NOTE_LENGTH, MissionXPermission, MissionXRateTime
+from app.domain.dates import day_text
+from app.domain.requests import NOTE_LENGTH, PROJECT_MANAGER_DUTIES, MissionXPermission, MissionXRateTime
 from app.domain.upstreams import Upstream
 from app.services.queries import DayPreview, RequestDescription
 from app.slack.blocks.common import Blocks, context, plain, section, truncate
@@ -133,16 +134,20 @@ def _modal(
     }
 
 
-def preview_text(preview: list[DayPreview] | None, problem: str | None = None) -> Mrkdwn:
-    """What the allocation would create day by day, or the problem (plain text) that keeps it from it."""
+def preview_text(
+    preview: list[DayPreview] | None, problem: str | None = None, year: int | None = None
+) -> Mrkdwn:
+    """What the allocation would create day by day, or the problem (plain text) that keeps it from it;
+    the year of a day is shown when it is not `year` (this year unless told)."""
     if problem:
         return markup(":warning: {}", problem)
     if not preview:
         return Mrkdwn("_Pick a person, a project, the days and the hours to see what will be created._")
     lines = [f"*This will create {len(preview)} allocation{'s' if len(preview) > 1 else ''}:*"]
+    shown_year = year or date.today().year
     for day in preview[:23]:
         flag = f" :warning: *{day.total} h, over 8*" if day.over else f" → {day.total} h"
-        lines.append(f"• {day.day:%a %-d %b}: {day.already} h already + {day.adding} h{flag}")
+        lines.append(f"• {day_text(day.day, shown_year)}: {day.already} h already + {day.adding} h{flag}")
     if len(preview) > 23:
         lines.append(f"…and {len(preview) - 23} more days")
     return Mrkdwn("\n".join(lines))
@@ -232,13 +237,21 @@ def _upstream_picker(enabled: list[Upstream], current: Upstream) -> list[dict[st
     ]
 
 
+def permission_choice(permission: MissionXPermission) -> Choice:
+    return Choice(permission.value, permission.described)
+
+
+def rate_time_choice(rate_time: MissionXRateTime) -> Choice:
+    return Choice(rate_time.value, rate_time.label)
+
+
 def _missionx_fields(draft: Draft) -> Blocks:
-    permissions = [Choice(p.value, p.value.capitalize()) for p in MissionXPermission]
-    rate_times = [Choice(r.value, r.value) for r in MissionXRateTime]
+    permissions = [permission_choice(p) for p in MissionXPermission]
+    rate_times = [rate_time_choice(r) for r in MissionXRateTime]
     manager: dict[str, Any] = {
         "type": "checkboxes",
         "action_id": Action.MANAGER,
-        "options": [Choice("yes", "Project manager").option()],
+        "options": [Choice("yes", "Assigns people to roles and approves leave").option()],
     }
     if draft.manager:
         manager["initial_options"] = manager["options"]
@@ -251,7 +264,7 @@ def _missionx_fields(draft: Draft) -> Blocks:
         _static(
             Block.PERMISSION,
             Action.PERMISSION,
-            "Permission in the project",
+            "Access to the project",
             permissions,
             draft.choices.get(Action.PERMISSION) or permissions[0],
         ),
@@ -261,12 +274,12 @@ def _missionx_fields(draft: Draft) -> Blocks:
             _text(Action.ROLE_TITLE, draft.texts.get(Action.ROLE_TITLE)),
             optional=True,
         ),
-        _input(Block.MANAGER, "Manages the project", manager, optional=True),
-        _input(Block.RATE, "Rate", rate, optional=True, hint="Zero or more."),
+        _input(Block.MANAGER, PROJECT_MANAGER_DUTIES.capitalize(), manager, optional=True),
+        _input(Block.RATE, "Charge rate", rate, optional=True, hint="Zero or more."),
         _static(
             Block.RATE_TIME,
             Action.RATE_TIME,
-            "Rate per",
+            "Rate is",
             rate_times,
             draft.choices.get(Action.RATE_TIME),
             optional=True,

@@ -7,7 +7,7 @@ from app.domain.status import RequestStatus
 from app.services.queries import RequestDescription
 from app.slack.blocks.common import SlackMessage, button, channel, joined, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
-from app.slack.blocks.messages import request_summary
+from app.slack.blocks.messages import request_summary, request_title
 from app.slack.ids import Action
 from app.slack.metadata import RequestRef, dump
 
@@ -87,7 +87,7 @@ def build_operator_message(
         outcome.reason,
         setting,
         user(request.requester_id),
-        markup("{} for {} on {}", request.kind.label, desc.subject, desc.project),
+        request_title(desc),
         when(request.created_at),
     )
     return SlackMessage(text, [section(text)])

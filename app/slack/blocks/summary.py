@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from app.domain.dates import day_text
+from app.domain.directory import project_label
 from app.services.summary import DailySummary
 from app.services.summary_text import (
     NOTHING_AT_ALL,
@@ -69,9 +71,9 @@ def _days(summary: DailySummary) -> list[dict[str, Any]]:
     """Each project's people, each person's day, and who has nothing."""
     details: list[dict[str, Any]] = []
     for project in summary.projects:
-        code = f" ({project.job_order})" if project.job_order else ""
         lines = [markup("{} h  {}", b.hours, b.name) for b in project.people]
-        details += _sections(markup("{}{} · {} h", project.name, code, project.hours), lines)
+        label = project_label(project.name, project.job_order)
+        details += _sections(markup("{} · {} h", label, project.hours), lines)
     people = (markup("`{}`", person_line(p)) for p in summary.people)
     details += _sections(Mrkdwn("Each person's day"), people)
     if summary.idle:
@@ -105,5 +107,5 @@ def build_summary_messages(summary: DailySummary) -> tuple[SlackMessage, list[Sl
     details = _days(summary) + _requests(summary)
     if not details:
         details = [section(Mrkdwn(NOTHING_AT_ALL))]
-    thread = markup("Staffing details for {}", f"{summary.day:%-d %B}")
+    thread = markup("Staffing details for {}", day_text(summary.day, summary.day.year))
     return SlackMessage(escape(headline(summary)), _top(summary)), _chunks(details, thread)

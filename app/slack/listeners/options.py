@@ -19,8 +19,7 @@ MAX_OPTIONS = 50
 
 
 def project_option(project: DirectoryProject) -> dict[str, Any]:
-    label = project.name + (f" · {project.job_order}" if project.job_order else "")
-    label += " (archived)" if project.archived else ""
+    label = project.label + (" (archived)" if project.archived else "")
     return {"text": {"type": "plain_text", "text": truncate(label, 75)}, "value": project.upstream_id[:150]}
 
 

@@ -21,6 +21,8 @@ from app.slack.blocks.modals import (
     build_allocation_modal,
     build_project_person_modal,
     build_whitelist_modal,
+    permission_choice,
+    rate_time_choice,
 )
 from app.slack.deps import SlackDeps
 from app.slack.ids import Action
@@ -58,9 +60,9 @@ async def _fields_of(deps: SlackDeps, request: StaffingRequest) -> Draft:
             Action.ROLE_TITLE: payload.role_title or "",
             Action.RATE: "" if payload.rate is None else f"{payload.rate:g}",
         }
-        choices = {Action.PERMISSION: Choice(payload.permission.value, payload.permission.value.capitalize())}
+        choices = {Action.PERMISSION: permission_choice(payload.permission)}
         if payload.rate_time:
-            choices[Action.RATE_TIME] = Choice(payload.rate_time.value, payload.rate_time.value)
+            choices[Action.RATE_TIME] = rate_time_choice(payload.rate_time)
         return Draft(
             project=choice,
             texts={str(k): v for k, v in texts.items() if v},
