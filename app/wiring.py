@@ -123,7 +123,13 @@ def build_container(
     approvals = ApprovalContext(
         unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone, outbox_wake.set
     )
-    ledger = NoticeLedger(unit_of_work, worker_id=worker.worker_id, clock=clock, policy=NoticePolicy())
+    ledger = NoticeLedger(
+        unit_of_work,
+        worker_id=worker.worker_id,
+        clock=clock,
+        policy=NoticePolicy(),
+        heartbeat=worker.heartbeat,
+    )
     reader = upstreams.allocation_reader()
     notifier = SlackOutbox(
         SlackPoster(slack_client),

@@ -13,6 +13,7 @@ from app.domain.notices import NoticeKind
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
 from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
+from app.services.heartbeat import Heartbeat
 from app.services.ports import Clock, Provisioner, RequestChanges, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -81,33 +82,26 @@ class DeliveryWorker:
         self.worker_id = worker_id
         self._clock = clock
         self.policy = policy or DeliveryPolicy()
-        self._last_beat: datetime | None = None
+        self.heartbeat = Heartbeat(worker_id, self.policy.beat_every)
 
     async def beat(self) -> None:
         """Tell the other workers this one is alive, so that its leases are not taken over."""
-        now = self._clock()
         async with self._uow_factory() as uow:
-            await uow.workers.beat(self.worker_id, now)
-            await uow.commit()
-        self._last_beat = now
+            await self.heartbeat.beat(uow, self._clock())
 
     async def run_once(self) -> list[DeliveryReport]:
         """Claim what is due now and deliver it; returns one report per claimed request."""
         async with self._uow_factory() as uow:
             now = self._clock()
-            beating = self._last_beat is None or now - self._last_beat >= self.policy.beat_every
-            if beating:
-                await uow.workers.beat(self.worker_id, now)
-            claimed = await uow.requests.claim_due(
-                worker=self.worker_id,
-                now=now,
-                lease=self.policy.lease,
-                limit=self.policy.batch_size,
-                stale_after=self.policy.stale_after,
-            )
-            await uow.commit()
-        if beating:
-            self._last_beat = now
+            async with self.heartbeat.with_claim(uow, now):
+                claimed = await uow.requests.claim_due(
+                    worker=self.worker_id,
+                    now=now,
+                    lease=self.policy.lease,
+                    limit=self.policy.batch_size,
+                    stale_after=self.policy.stale_after,
+                )
+                await uow.commit()
         return list(await asyncio.gather(*(self._deliver(request) for request in claimed)))
 
     async def _deliver(self, request: StaffingRequest) -> DeliveryReport:

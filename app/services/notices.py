@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from app.domain.notices import Notice
+from app.services.heartbeat import Heartbeat
 from app.services.ports import Clock, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -37,33 +38,35 @@ class NoticeLedger:
     """Claims notices for one worker and records what came of each; every call is its own transaction."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, *, worker_id: str, clock: Clock, policy: NoticePolicy
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        worker_id: str,
+        clock: Clock,
+        policy: NoticePolicy,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self.worker_id = worker_id
         self._clock = clock
         self.policy = policy
-        self._last_beat: datetime | None = None
+        self._heartbeat = heartbeat or Heartbeat(worker_id, policy.beat_every)
 
     async def claim(self, request_id: str | None = None) -> list[Notice]:
         """Lease what is due; this worker beats first, so that its own leases are not taken as a dead
         worker's."""
         async with self._uow_factory() as uow:
             now = self._clock()
-            beating = self._last_beat is None or now - self._last_beat >= self.policy.beat_every
-            if beating:
-                await uow.workers.beat(self.worker_id, now)
-            claimed = await uow.notices.claim_due(
-                worker=self.worker_id,
-                now=now,
-                lease=self.policy.lease,
-                stale_after=self.policy.stale_after,
-                limit=self.policy.batch_size,
-                request_id=request_id,
-            )
-            await uow.commit()
-        if beating:
-            self._last_beat = now
+            async with self._heartbeat.with_claim(uow, now):
+                claimed = await uow.notices.claim_due(
+                    worker=self.worker_id,
+                    now=now,
+                    lease=self.policy.lease,
+                    stale_after=self.policy.stale_after,
+                    limit=self.policy.batch_size,
+                    request_id=request_id,
+                )
+                await uow.commit()
         return claimed
 
     async def progress(self, notice: Notice, progress: Mapping[str, str]) -> None:
