@@ -130,9 +130,16 @@ def _why_asked(desc: RequestDescription, facts: ApprovalFacts | None) -> Mrkdwn:
         )
     if facts is not None:
         parts.append(markup("It expires {} if nobody decides.", when(facts.expires_at)))
-    if request.channel_id and request.channel_id.startswith("C") and request.message_ts:
-        parts.append(markup("Its thread is in {}.", channel(request.channel_id)))
+    if (thread := thread_channel(request)) is not None:
+        parts.append(markup("Its thread is in {}.", channel(thread)))
     return joined(parts, " ")
+
+
+def thread_channel(request: StaffingRequest) -> str | None:
+    """The channel whose thread holds the request's story, when it was posted in a channel (not a DM)."""
+    if request.channel_id and request.channel_id.startswith("C") and request.message_ts:
+        return request.channel_id
+    return None
 
 
 def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None = None) -> SlackMessage:

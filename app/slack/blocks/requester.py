@@ -7,16 +7,14 @@ from app.domain.status import RequestStatus
 from app.services.queries import RequestDescription
 from app.slack.blocks.common import SlackMessage, button, channel, joined, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
-from app.slack.blocks.messages import request_summary, request_title
+from app.slack.blocks.messages import request_summary, request_title, thread_channel
 from app.slack.ids import Action
 from app.slack.metadata import RequestRef, dump
 
 
 def _where(desc: RequestDescription) -> Mrkdwn:
-    request = desc.request
-    if request.channel_id and request.channel_id.startswith("C") and request.message_ts:
-        return markup("\nThe whole story is in its thread in {}.", channel(request.channel_id))
-    return Mrkdwn("")
+    thread = thread_channel(desc.request)
+    return markup("\nThe whole story is in its thread in {}.", channel(thread)) if thread else Mrkdwn("")
 
 
 def _resubmit(desc: RequestDescription) -> dict[str, object]:
