@@ -130,12 +130,12 @@ class ArchivedProject(NotAllowed):
 class NoApprover(StaffdeskError):
     """Nobody who may approve the request can be reached in Slack."""
 
-    def __init__(self, needed: list[str], ask: Words) -> None:
+    def __init__(self, needed: str, ask: Words) -> None:
         self.needed = needed
         self.ask = ask
         super().__init__(
-            f"No one in Slack may approve this request: it needs {', '.join(needed)}, and neither the "
-            "project's managers nor the policy's fallback approvers hold it; ",
+            f"No one in Slack may approve this request: it needs someone who may {needed}, and neither the "
+            "project's managers nor the policy's fallback approvers may; ",
             *ask,
             " can change who may approve.",
         )
@@ -165,6 +165,14 @@ class ReasonRequired(StaffdeskError):
 
     def __init__(self) -> None:
         super().__init__("Please say why the request is rejected; the requester sees the reason.")
+
+
+class NotLess(StaffdeskError):
+    """An approval with changes that does not approve less than was asked."""
+
+    def __init__(self, words: str, field: str = "days") -> None:
+        self.field = field
+        super().__init__(words)
 
 
 class StorageUnavailable(StaffdeskError):

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
+from app.domain.errors import NotLess
 from app.domain.status import RequestStatus
 
 PositiveId = Annotated[int, Field(strict=True, ge=1)]
@@ -62,6 +63,20 @@ class AllocationPayload(_Payload):
     @property
     def earliest(self) -> date:
         return self.dates[0]
+
+    def narrowed(self, dates: tuple[date, ...], hours: int) -> AllocationPayload:
+        """This allocation with fewer days or fewer hours, as an approver may approve it.
+
+        Raises NotLess when the days are not some of these, or the hours are more, or nothing is less."""
+        if not dates:
+            raise NotLess("Keep at least one day, or reject the request instead.")
+        if not set(dates) <= set(self.dates):
+            raise NotLess("Only days that were asked for can be approved.")
+        if not 1 <= hours <= self.hours:
+            raise NotLess(f"The hours can be lowered, from 1 to the {self.hours} asked, not raised.", "hours")
+        if set(dates) == set(self.dates) and hours == self.hours:
+            raise NotLess("Nothing was changed: drop a day or lower the hours, or use Approve.")
+        return self.model_copy(update={"dates": tuple(sorted(dates)), "hours": hours})
 
 
 class WhitelistPayload(_Payload):
@@ -203,6 +218,7 @@ class StaffingRequest(BaseModel):
     version: int
     note: str | None = None
     lacking: tuple[str, ...] = ()
+    asked: RequestPayload | None = None  # what the requester asked for, when an approver approved less
 
     @property
     def kind(self) -> RequestKind:

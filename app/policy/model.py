@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
 
@@ -18,6 +19,32 @@ class Permission(StrEnum):
     PIPELINE_EDIT_OTHER = "pipeline.edit_other"
     PEOPLE_ADD = "people.add"
     PEOPLE_ADD_OTHER = "people.add_other"
+
+    @property
+    def words(self) -> str:
+        """What the permission lets a person do, as a sentence's verb phrase."""
+        return _PERMISSION_WORDS[self]
+
+
+_PERMISSION_WORDS = {
+    Permission.PLANNING_MODIFY: "plan people on projects they run",
+    Permission.PLANNING_MODIFY_OTHER: "plan people on projects run by others",
+    Permission.PLANNING_MODIFY_PAST: "change the planning of today or past days",
+    Permission.PIPELINE_EDIT: "change the timesheet whitelist of projects they run",
+    Permission.PIPELINE_EDIT_OTHER: "change the timesheet whitelist of projects run by others",
+    Permission.PEOPLE_ADD: "add people to projects they manage",
+    Permission.PEOPLE_ADD_OTHER: "add people to projects managed by others",
+}
+
+
+def permissions_in_words(names: Iterable[str]) -> str:
+    """ "plan people on projects run by others, nor change the planning of today or past days
+    (planning.modify_other, planning.modify_past)": what the named permissions allow, then their names."""
+    known = sorted(Permission(n) for n in names if n in Permission.__members__.values())
+    if not known:
+        return ", ".join(names)
+    said = ", nor ".join(p.words for p in known)
+    return f"{said} ({', '.join(p.value for p in known)})"
 
 
 class ApproverSource(StrEnum):

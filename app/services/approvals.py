@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from app.domain.errors import (
     ArchivedProject,
     DuplicateSubmission,
     NoApprover,
     NotAllowed,
+    NotLess,
     NoUpstreamPerson,
     ReasonRequired,
     RequestExpired,
     RequestMovedOn,
 )
 from app.domain.notices import NoticeKind
-from app.domain.requests import NewRequest, StaffingRequest
+from app.domain.requests import AllocationPayload, NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND
+from app.policy.model import permissions_in_words
 from app.policy.rules import may_act_alone, missing_permissions, relation_decides, required_permissions
 from app.services.approvers import ApprovalContext, choose_approvers, project_facts, project_id_of
 from app.services.ports import RequestChanges
@@ -78,7 +80,7 @@ async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
     else:
         approvers = await choose_approvers(ctx, new.payload, new.requester_id, upstream, facts, ctx.today())
         if not approvers:
-            raise NoApprover(sorted(p.value for p in needed), ctx.whom_to_ask())
+            raise NoApprover(permissions_in_words(p.value for p in needed), ctx.whom_to_ask())
         lacking = tuple(missing_permissions(ctx.policy, requester, needed))
         status, stored = PENDING, new.model_copy(update={"approvers": approvers, "lacking": lacking})
         detail["approvers"] = list(approvers)
@@ -132,9 +134,7 @@ async def _check_approver(ctx: ApprovalContext, request: StaffingRequest, actor_
     needed = required_permissions(request.payload, approver.upstream_person_id, facts, ctx.today())
     missing = missing_permissions(ctx.policy, approver, needed)
     if missing:
-        raise NotAllowed(
-            f"You cannot approve this request: it needs {', '.join(missing)}, which you do not hold."
-        )
+        raise NotAllowed(f"You cannot approve this request: you may not {permissions_in_words(missing)}.")
 
 
 async def _decide(
@@ -144,6 +144,8 @@ async def _decide(
     target: RequestStatus,
     changes: RequestChanges,
     detail: dict[str, object] | None = None,
+    *,
+    action: str | None = None,
 ) -> StaffingRequest:
     async with ctx.uow_factory() as uow:
         updated = await uow.requests.transition(
@@ -151,7 +153,7 @@ async def _decide(
             expected=PENDING,
             target=target,
             actor=actor_id,
-            action=target.value,
+            action=action or target.value,
             now=ctx.clock(),
             detail=detail,
             changes=changes,
@@ -170,6 +172,34 @@ async def approve_request(ctx: ApprovalContext, request_id: str, actor_id: str) 
     now = ctx.clock()
     changes: RequestChanges = {"decided_by": actor_id, "decided_at": now, "next_attempt_at": now}
     return await _decide(ctx, request, actor_id, RequestStatus.APPROVED, changes)
+
+
+async def approve_with_changes(
+    ctx: ApprovalContext, request_id: str, actor_id: str, dates: tuple[date, ...], hours: int
+) -> StaffingRequest:
+    """Approve fewer days or fewer hours than the allocation asked for; what was asked is kept beside it."""
+    request = await _pending(ctx, request_id)
+    await _check_approver(ctx, request, actor_id)
+    asked = request.payload
+    if not isinstance(asked, AllocationPayload):
+        raise NotLess("Only an allocation can be approved with changes.")
+    approved = asked.narrowed(dates, hours)
+    now = ctx.clock()
+    changes: RequestChanges = {
+        "decided_by": actor_id,
+        "decided_at": now,
+        "next_attempt_at": now,
+        "payload": approved.model_dump(mode="json"),
+        "asked_payload": asked.model_dump(mode="json"),
+    }
+    dropped = sorted(set(asked.dates) - set(approved.dates))
+    detail: dict[str, object] = {
+        "hours": {"asked": asked.hours, "approved": approved.hours},
+        "dropped_days": [d.isoformat() for d in dropped],
+    }
+    return await _decide(
+        ctx, request, actor_id, RequestStatus.APPROVED, changes, detail, action="approved_with_changes"
+    )
 
 
 async def reject_request(

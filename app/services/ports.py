@@ -31,6 +31,8 @@ class RequestChanges(TypedDict, total=False):
     lease_expires_at: datetime | None
     result: dict[str, object] | None
     attempts: int
+    payload: dict[str, object]
+    asked_payload: dict[str, object] | None
 
 
 class RequestRepository(Protocol):

@@ -19,7 +19,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.upstreams import Upstream
-from app.slack.blocks.modals import Choice, Draft
+from app.slack.blocks.inputs import Choice, Draft
 from app.slack.ids import NO_MATCH, Action, Block
 from app.slack.text import working_days
 

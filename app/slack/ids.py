@@ -10,10 +10,12 @@ class Callback(StrEnum):
     WHITELIST = "staffdesk_whitelist"
     PROJECT_PERSON = "staffdesk_project_person"
     REJECT = "staffdesk_reject"
+    APPROVE_CHANGES = "staffdesk_approve_changes"
 
 
 class Action(StrEnum):
     APPROVE = "staffdesk_approve"
+    APPROVE_CHANGES = "staffdesk_approve_changes"
     REJECT = "staffdesk_reject"
     CANCEL = "staffdesk_cancel"
     RESUBMIT = "staffdesk_resubmit"
@@ -39,6 +41,7 @@ class Action(StrEnum):
     EMPLOYEE_ID = "employee_id"
     REASON = "reason"
     NOTE = "note"
+    DAYS = "days"
 
 
 class Block(StrEnum):
@@ -61,6 +64,7 @@ class Block(StrEnum):
     EMPLOYEE_ID = "employee_id_block"
     REASON = "reason_block"
     NOTE = "note_block"
+    DAYS = "days_block"
     DECISION = "decision_block"
     PROBLEM = "problem_block"
     ECHO = "echo_block"

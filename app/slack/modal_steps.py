@@ -19,8 +19,9 @@ from app.services import queries
 from app.services.approvals import submit_request
 from app.services.directory import find_project
 from app.slack.blocks.common import channel, context, joined, user
+from app.slack.blocks.decisions import build_notice_view
 from app.slack.blocks.escape import Mrkdwn, markup
-from app.slack.blocks.modals import Draft, build_notice_view
+from app.slack.blocks.inputs import Draft
 from app.slack.deps import SlackDeps
 from app.slack.errors import error_markup
 from app.slack.ids import Block

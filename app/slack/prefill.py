@@ -11,7 +11,7 @@ from app.services.directory import search_projects
 from app.services.ports import UnitOfWorkFactory
 from app.slack.blocks.common import truncate
 from app.slack.blocks.echo import command_echo_text
-from app.slack.blocks.modals import Choice, Draft
+from app.slack.blocks.inputs import Choice, Draft
 from app.slack.metadata import ModalContext
 from app.slack.text import Prefill
 

@@ -5,56 +5,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from pydantic import TypeAdapter
-from sqlalchemy import RowMapping, Table, and_, insert, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.audit import AuditEntry, DeliveryAttempt
+from app.domain.audit import DeliveryAttempt
 from app.domain.errors import DuplicateSubmission, LeaseLost, RequestMovedOn, RequestNotFound
 from app.domain.lifecycle import check_transition
-from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
+from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
 from app.services.ports import RequestChanges
 from app.storage.notices import holder_is_gone
-from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow, RequestRow
-
-_PAYLOAD = TypeAdapter[RequestPayload](RequestPayload)
-_REQUESTS = cast(Table, RequestRow.__table__)
+from app.storage.request_reads import REQUESTS, SqlRequestReads, to_request
+from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow
 
 
-def _to_request(row: RowMapping) -> StaffingRequest:
-    return StaffingRequest(
-        id=row["id"],
-        payload=_PAYLOAD.validate_python(row["payload"]),
-        status=RequestStatus(row["status"]),
-        requester_id=row["requester_id"],
-        channel_id=row["channel_id"],
-        message_ts=row["message_ts"],
-        approvers=tuple(row["approvers"]),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        decided_by=row["decided_by"],
-        decided_at=row["decided_at"],
-        decision_reason=row["decision_reason"],
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        lease_owner=row["lease_owner"],
-        lease_expires_at=row["lease_expires_at"],
-        result=row["result"],
-        version=row["version"],
-        note=row["note"],
-        lacking=tuple(row["lacking"] or ()),
-    )
-
-
-class SqlRequestRepository:
+class SqlRequestRepository(SqlRequestReads):
     """RequestRepository on SQLAlchemy; every write happens in the caller's transaction."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
 
     async def add(
         self,
@@ -87,29 +55,17 @@ class SqlRequestRepository:
         }
         try:
             row = (
-                await self._session.execute(insert(_REQUESTS).values(values).returning(*_REQUESTS.c))
+                await self._session.execute(insert(REQUESTS).values(values).returning(*REQUESTS.c))
             ).mappings()
         except IntegrityError as error:
             if new.submission_key is None:
                 raise
             raise DuplicateSubmission(new.submission_key) from error
-        stored = _to_request(row.one())
+        stored = to_request(row.one())
         await self._audit(
             request_id, now, actor, "submitted", None, status, {"kind": new.kind.value, **(detail or {})}
         )
         return stored
-
-    async def get(self, request_id: str) -> StaffingRequest:
-        row = (await self._session.execute(select(_REQUESTS).where(_REQUESTS.c.id == request_id))).mappings()
-        found = row.first()
-        if found is None:
-            raise RequestNotFound(request_id)
-        return _to_request(found)
-
-    async def by_submission_key(self, submission_key: str) -> StaffingRequest | None:
-        statement = select(_REQUESTS).where(_REQUESTS.c.submission_key == submission_key)
-        found = (await self._session.execute(statement)).mappings().first()
-        return _to_request(found) if found is not None else None
 
     async def transition(
         self,
@@ -125,29 +81,29 @@ class SqlRequestRepository:
         lease_owner: str | None = None,
     ) -> StaffingRequest:
         check_transition(expected, target)
-        conditions = [_REQUESTS.c.id == request_id, _REQUESTS.c.status == expected.value]
+        conditions = [REQUESTS.c.id == request_id, REQUESTS.c.status == expected.value]
         if lease_owner is not None:
-            conditions.append(_REQUESTS.c.lease_owner == lease_owner)
+            conditions.append(REQUESTS.c.lease_owner == lease_owner)
         values: dict[str, Any] = {
             **(changes or {}),
             "status": target.value,
             "updated_at": now,
-            "version": _REQUESTS.c.version + 1,
+            "version": REQUESTS.c.version + 1,
         }
-        statement = update(_REQUESTS).where(*conditions).values(values).returning(*_REQUESTS.c)
+        statement = update(REQUESTS).where(*conditions).values(values).returning(*REQUESTS.c)
         row = (await self._session.execute(statement)).mappings().first()
         if row is None:
             await self._explain_lost_race(request_id, expected, lease_owner)
         assert row is not None
         await self._audit(request_id, now, actor, action, expected, target, dict(detail or {}))
-        return _to_request(row)
+        return to_request(row)
 
     async def _explain_lost_race(
         self, request_id: str, expected: RequestStatus, lease_owner: str | None
     ) -> None:
         current = (
             await self._session.execute(
-                select(_REQUESTS.c.status, _REQUESTS.c.lease_owner).where(_REQUESTS.c.id == request_id)
+                select(REQUESTS.c.status, REQUESTS.c.lease_owner).where(REQUESTS.c.id == request_id)
             )
         ).first()
         if current is None:
@@ -161,23 +117,23 @@ class SqlRequestRepository:
         self, *, worker: str, now: datetime, lease: timedelta, limit: int, stale_after: timedelta
     ) -> list[StaffingRequest]:
         due = (
-            select(_REQUESTS.c.id, _REQUESTS.c.status, _REQUESTS.c.attempts)
+            select(REQUESTS.c.id, REQUESTS.c.status, REQUESTS.c.attempts)
             .where(
                 or_(
                     and_(
-                        _REQUESTS.c.status == RequestStatus.APPROVED.value,
-                        _REQUESTS.c.next_attempt_at <= now,
+                        REQUESTS.c.status == RequestStatus.APPROVED.value,
+                        REQUESTS.c.next_attempt_at <= now,
                     ),
                     and_(
-                        _REQUESTS.c.status == RequestStatus.DELIVERING.value,
+                        REQUESTS.c.status == RequestStatus.DELIVERING.value,
                         or_(
-                            _REQUESTS.c.lease_expires_at < now,
-                            holder_is_gone(_REQUESTS.c.lease_owner, now, stale_after),
+                            REQUESTS.c.lease_expires_at < now,
+                            holder_is_gone(REQUESTS.c.lease_owner, now, stale_after),
                         ),
                     ),
                 )
             )
-            .order_by(_REQUESTS.c.next_attempt_at, _REQUESTS.c.created_at)
+            .order_by(REQUESTS.c.next_attempt_at, REQUESTS.c.created_at)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -203,20 +159,10 @@ class SqlRequestRepository:
             )
         return claimed
 
-    async def pending_created_before(self, cutoff: datetime) -> list[StaffingRequest]:
-        rows = await self._session.execute(
-            select(_REQUESTS)
-            .where(
-                _REQUESTS.c.status == RequestStatus.PENDING_APPROVAL.value, _REQUESTS.c.created_at <= cutoff
-            )
-            .order_by(_REQUESTS.c.created_at)
-        )
-        return [_to_request(row) for row in rows.mappings()]
-
     async def set_message(self, request_id: str, channel_id: str, message_ts: str) -> None:
         await self._session.execute(
-            update(_REQUESTS)
-            .where(_REQUESTS.c.id == request_id)
+            update(REQUESTS)
+            .where(REQUESTS.c.id == request_id)
             .values(channel_id=channel_id, message_ts=message_ts)
         )
 
@@ -227,102 +173,21 @@ class SqlRequestRepository:
             )
         )
 
-    async def approval_messages(self, request_id: str) -> list[tuple[str, str, str]]:
-        """(approver, channel, ts) of every copy of the approval question."""
-        rows = await self._session.scalars(
-            select(ApprovalMessageRow).where(ApprovalMessageRow.request_id == request_id)
-        )
-        return [(r.approver_id, r.channel_id, r.message_ts) for r in rows]
-
-    async def requested_by(self, requester_id: str, *, limit: int = 20) -> list[StaffingRequest]:
-        rows = await self._session.execute(
-            select(_REQUESTS)
-            .where(_REQUESTS.c.requester_id == requester_id)
-            .order_by(_REQUESTS.c.created_at.desc())
-            .limit(limit)
-        )
-        return [_to_request(row) for row in rows.mappings()]
-
-    async def waiting_for(self, approver_id: str) -> list[StaffingRequest]:
-        rows = await self._session.execute(
-            select(_REQUESTS)
-            .where(_REQUESTS.c.status == RequestStatus.PENDING_APPROVAL.value)
-            .order_by(_REQUESTS.c.created_at)
-        )
-        found = [_to_request(row) for row in rows.mappings()]
-        return [r for r in found if approver_id in r.approvers]
-
-    async def finished_between(self, start: datetime, end: datetime) -> list[StaffingRequest]:
-        """Requests delivered, rejected or failed in [start, end)."""
-        finals = [RequestStatus.DELIVERED.value, RequestStatus.REJECTED.value, RequestStatus.FAILED.value]
-        rows = await self._session.execute(
-            select(_REQUESTS)
-            .where(
-                _REQUESTS.c.status.in_(finals), _REQUESTS.c.updated_at >= start, _REQUESTS.c.updated_at < end
-            )
-            .order_by(_REQUESTS.c.updated_at)
-        )
-        return [_to_request(row) for row in rows.mappings()]
-
-    async def pending(self) -> list[StaffingRequest]:
-        rows = await self._session.execute(
-            select(_REQUESTS)
-            .where(_REQUESTS.c.status == RequestStatus.PENDING_APPROVAL.value)
-            .order_by(_REQUESTS.c.created_at)
-        )
-        return [_to_request(row) for row in rows.mappings()]
-
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
         result = await self._session.execute(
-            update(_REQUESTS)
+            update(REQUESTS)
             .where(
-                _REQUESTS.c.id == request_id,
-                _REQUESTS.c.status == RequestStatus.DELIVERING.value,
-                _REQUESTS.c.lease_owner == worker,
+                REQUESTS.c.id == request_id,
+                REQUESTS.c.status == RequestStatus.DELIVERING.value,
+                REQUESTS.c.lease_owner == worker,
             )
             .values(lease_expires_at=now + lease)
-            .returning(_REQUESTS.c.id)
+            .returning(REQUESTS.c.id)
         )
         return result.first() is not None
 
     async def record_attempt(self, attempt: DeliveryAttempt) -> None:
         await self._session.execute(insert(DeliveryAttemptRow).values(**attempt.model_dump()))
-
-    async def audit_trail(self, request_id: str) -> list[AuditEntry]:
-        rows = await self._session.scalars(
-            select(AuditRow).where(AuditRow.request_id == request_id).order_by(AuditRow.id)
-        )
-        return [
-            AuditEntry(
-                request_id=r.request_id,
-                at=r.at,
-                actor=r.actor,
-                action=r.action,
-                from_status=RequestStatus(r.from_status) if r.from_status else None,
-                to_status=RequestStatus(r.to_status),
-                detail=r.detail,
-            )
-            for r in rows
-        ]
-
-    async def delivery_attempts(self, request_id: str) -> list[DeliveryAttempt]:
-        rows = await self._session.scalars(
-            select(DeliveryAttemptRow)
-            .where(DeliveryAttemptRow.request_id == request_id)
-            .order_by(DeliveryAttemptRow.id)
-        )
-        return [
-            DeliveryAttempt(
-                request_id=r.request_id,
-                number=r.number,
-                worker=r.worker,
-                started_at=r.started_at,
-                finished_at=r.finished_at,
-                outcome=r.outcome,
-                detail=r.detail,
-            )
-            for r in rows
-        ]
 
     async def _audit(
         self,

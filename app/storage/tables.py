@@ -76,6 +76,7 @@ class RequestRow(Base):
     submission_key: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
     lacking: Mapped[list[str] | None] = mapped_column(JsonType)
+    asked_payload: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
 
     __table_args__ = (
         Index("ix_requests_status_next_attempt", "status", "next_attempt_at"),

@@ -56,7 +56,10 @@ async def test_the_pm_sees_each_day_over_8_the_note_why_and_until_when(world: Wo
     text = shown(question_to(world, "D0ANA"))
     assert "Mon 28 Dec: 7 h already + 5 h :warning: *12 h, over 8*" in text
     assert "<@U0MARTA> wrote:\n>Client demo &lt;!here&gt;" in text
-    assert "You are asked because <@U0MARTA> does not hold planning.modify_other." in text
+    assert (
+        "You are asked because <@U0MARTA> may not plan people on projects run by others "
+        "(planning.modify_other)." in text
+    )
     assert "It expires <!date^" in text
     assert "Its thread is in <#C0STAFFING>." in text
 
@@ -73,5 +76,6 @@ async def test_a_past_day_says_why_the_fallback_is_asked(world: World) -> None:
     await marta_asks(world, yesterday, "2", "Forgot to book it")
     text = shown(question_to(world, "D0GIULIA"))  # PMs may not change the past: the fallback is asked
     assert (
-        "You are asked because <@U0MARTA> does not hold planning.modify_other, planning.modify_past." in text
+        "You are asked because <@U0MARTA> may not plan people on projects run by others, nor change the "
+        "planning of today or past days (planning.modify_other, planning.modify_past)." in text
     )

@@ -29,8 +29,8 @@ OFF_NOTE = (
 
 def warning(project: str, person: str) -> str:
     return (
-        f":warning: {project}'s timesheet whitelist is off in Wethod: adding {person} changes nothing until "
-        "a Wethod admin turns it on."
+        f":warning: The timesheet whitelist of {project} is off in Wethod: adding {person} changes nothing "
+        "until a Wethod admin turns it on."
     )
 
 

@@ -24,23 +24,17 @@ from app.domain.status import RequestStatus
 from app.domain.upstreams import Upstream
 from app.services.queries import DayPreview, RequestDescription
 from app.slack.blocks.common import SlackMessage
+from app.slack.blocks.decisions import build_notice_view, build_reject_modal
 from app.slack.blocks.home import build_home, build_my_requests, build_waiting_for_me
+from app.slack.blocks.inputs import Choice, Draft
 from app.slack.blocks.messages import (
     build_approval_message,
     build_decision_reply,
     build_outcome_reply,
     build_request_message,
 )
-from app.slack.blocks.modals import (
-    Choice,
-    Draft,
-    build_allocation_modal,
-    build_notice_view,
-    build_project_person_modal,
-    build_reject_modal,
-    build_whitelist_modal,
-    preview_text,
-)
+from app.slack.blocks.modals import build_allocation_modal, build_whitelist_modal, preview_text
+from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.ids import Action
 from app.slack.metadata import ModalContext
 from tests.factories import a_request

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from app.domain.dates import span_text
 from app.domain.requests import RequestKind
 from app.slack.blocks.echo import command_echo_text
-from app.slack.blocks.modals import Choice, Draft, build_allocation_modal
+from app.slack.blocks.inputs import Choice, Draft
+from app.slack.blocks.modals import build_allocation_modal
 from app.slack.forms import read_draft
 from app.slack.ids import NO_MATCH, Action, Block
 from app.slack.metadata import ModalContext

@@ -37,8 +37,10 @@ from app.services.queries import RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
 from app.services.team_week import PersonWeek, TeamWeek, working_week
 from app.slack.blocks.common import SlackMessage, user
+from app.slack.blocks.decisions import build_reject_modal
 from app.slack.blocks.escape import Mrkdwn, escape, markup
 from app.slack.blocks.home import build_home, build_my_requests, build_waiting_for_me
+from app.slack.blocks.inputs import Choice, Draft
 from app.slack.blocks.messages import (
     build_approval_message,
     build_decision_reply,
@@ -46,14 +48,8 @@ from app.slack.blocks.messages import (
     build_request_message,
     request_summary,
 )
-from app.slack.blocks.modals import (
-    Choice,
-    Draft,
-    build_allocation_modal,
-    build_project_person_modal,
-    build_reject_modal,
-    preview_text,
-)
+from app.slack.blocks.modals import build_allocation_modal, preview_text
+from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.blocks.summary import build_summary_messages
 from app.slack.errors import handle_error
 from app.slack.ids import Action

@@ -11,12 +11,14 @@ import pytest
 from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
 from app.domain.upstreams import Upstream
-from app.services.queries import ApprovalFacts, DayPreview
+from app.services.queries import ApprovalFacts, DayPreview, RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
 from app.services.team_week import PersonWeek, TeamWeek
 from app.slack.blocks.common import SlackMessage
+from app.slack.blocks.decisions import build_approve_changes_modal, build_reject_modal
 from app.slack.blocks.echo import command_echo_text
 from app.slack.blocks.home import build_home
+from app.slack.blocks.inputs import Choice, Draft
 from app.slack.blocks.messages import (
     build_approval_message,
     build_decision_reply,
@@ -24,15 +26,12 @@ from app.slack.blocks.messages import (
     build_request_message,
 )
 from app.slack.blocks.modals import (
-    Choice,
-    Draft,
     build_allocation_modal,
-    build_project_person_modal,
-    build_reject_modal,
     build_whitelist_modal,
     preview_text,
     whitelist_off_text,
 )
+from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.blocks.requester import build_decision_dm, build_operator_message, build_outcome_dm
 from app.slack.blocks.summary import build_summary_messages
 from app.slack.ids import Action
@@ -56,6 +55,12 @@ from tests.snapshot_text import UPDATE, check_snapshot, message_text, view_text
 S = RequestStatus
 HARBOR = Choice("42", "Harbor Tower (HT-1)")
 RETRY_AT = DECIDED_AT + timedelta(minutes=5)
+
+
+def _with_changes() -> RequestDescription:
+    """Approved for the first and the last day only, at half the hours."""
+    approved = ALLOCATION.model_copy(update={"dates": (DAYS[0], DAYS[-1]), "hours": ALLOCATION.hours // 2})
+    return decided(S.APPROVED, approved, asked=ALLOCATION)
 
 
 def _messages(*messages: SlackMessage | None) -> str:
@@ -142,6 +147,9 @@ KINDS: dict[str, Callable[[], str]] = {
     "request-expired": lambda: _messages(build_request_message(decided(S.EXPIRED))),
     "approval-dm-pending": lambda: _messages(_pending_with_why()),
     "approval-dm-decided": lambda: _messages(build_approval_message(decided(S.APPROVED))),
+    "request-approved-with-changes": lambda: _messages(build_request_message(_with_changes())),
+    "requester-dm-approved-with-changes": lambda: _messages(build_decision_dm(_with_changes(), S.APPROVED)),
+    "modal-approve-with-changes": lambda: view_text(build_approve_changes_modal(described(), ALLOCATION)),
     "reply-approved": lambda: _messages(build_decision_reply(decided(S.APPROVED))),
     "reply-rejected": lambda: _messages(build_decision_reply(decided(S.REJECTED))),
     "reply-cancelled": lambda: _messages(build_decision_reply(decided(S.CANCELLED, decided_by="U0REQUEST1"))),

@@ -6,7 +6,8 @@ from slack_sdk.models.views import View
 
 from app.domain.requests import RequestKind
 from app.slack.blocks.common import user
-from app.slack.blocks.modals import Draft, build_whitelist_modal, whitelist_off_text
+from app.slack.blocks.inputs import Draft
+from app.slack.blocks.modals import build_whitelist_modal, whitelist_off_text
 from app.slack.ids import Block
 from app.slack.metadata import ModalContext
 
@@ -22,7 +23,7 @@ def _texts(view: dict[str, object]) -> list[str]:
 def test_the_warning_names_the_project_and_the_person_escaped() -> None:
     text = whitelist_off_text("Apollo <Website> & Co", "Marta <@U0EVIL>")
     assert text == (
-        ":warning: Apollo &lt;Website&gt; &amp; Co's timesheet whitelist is off in Wethod: adding "
+        ":warning: The timesheet whitelist of Apollo &lt;Website&gt; &amp; Co is off in Wethod: adding "
         "Marta &lt;@U0EVIL&gt; changes nothing until a Wethod admin turns it on."
     )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.domain.dates import day_text
+from app.domain.dates import day_text, days_text
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
-from app.domain.requests import StaffingRequest
+from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
+from app.policy.model import permissions_in_words
 from app.services.queries import ApprovalFacts, DayPreview, RequestDescription
 from app.slack.blocks.common import (
     STATUS_TEXT,
@@ -71,6 +72,8 @@ def _decision(request: StaffingRequest, at: datetime) -> Mrkdwn:
         return markup("Cancelled by {} {}", user(request.decided_by), when(at))
     if request.decided_by == request.requester_id:
         return markup("Approved at once {}: {} may do this", when(at), user(request.requester_id))
+    if changed := what_changed(request):
+        return markup("Approved with changes by {} {}: {}", user(request.decided_by), when(at), changed)
     return markup("Approved by {} {}", user(request.decided_by), when(at))
 
 
@@ -123,9 +126,9 @@ def _why_asked(desc: RequestDescription, facts: ApprovalFacts | None) -> Mrkdwn:
     if request.lacking:
         parts.append(
             markup(
-                "You are asked because {} does not hold {}.",
+                "You are asked because {} may not {}.",
                 user(request.requester_id),
-                ", ".join(request.lacking),
+                permissions_in_words(request.lacking),
             )
         )
     if facts is not None:
@@ -140,6 +143,27 @@ def thread_channel(request: StaffingRequest) -> str | None:
     if request.channel_id and request.channel_id.startswith("C") and request.message_ts:
         return request.channel_id
     return None
+
+
+def _approve_with_changes(request: StaffingRequest, ref: str) -> list[dict[str, object]]:
+    """An allocation may be approved for fewer days or fewer hours; one day of one hour cannot be less."""
+    payload = request.payload
+    if not isinstance(payload, AllocationPayload) or (len(payload.dates) == 1 and payload.hours == 1):
+        return []
+    return [button("Approve with changes", Action.APPROVE_CHANGES, ref)]
+
+
+def what_changed(request: StaffingRequest) -> Mrkdwn:
+    """What an approver took out of what was asked: "4 h a day instead of 8; not Tue 8 Dec"; or nothing."""
+    asked, approved = request.asked, request.payload
+    if not isinstance(asked, AllocationPayload) or not isinstance(approved, AllocationPayload):
+        return Mrkdwn("")
+    parts = []
+    if approved.hours != asked.hours:
+        parts.append(markup("{} h a day instead of {}", approved.hours, asked.hours))
+    if dropped := sorted(set(asked.dates) - set(approved.dates)):
+        parts.append(markup("not {}", days_text(dropped, request.created_at.year)))
+    return joined(parts, "; ")
 
 
 def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None = None) -> SlackMessage:
@@ -161,6 +185,7 @@ def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None
                 "block_id": Block.DECISION,
                 "elements": [
                     button("Approve", Action.APPROVE, ref, style="primary"),
+                    *_approve_with_changes(request, ref),
                     button("Reject", Action.REJECT, ref, style="danger"),
                 ],
             }
@@ -179,7 +204,7 @@ def build_decision_reply(desc: RequestDescription) -> SlackMessage:
     who = user(request.decided_by) if request.decided_by else Mrkdwn("Staffdesk")
     texts = {
         RequestStatus.APPROVED: markup(
-            ":white_check_mark: Approved by {}. Staffdesk is sending it now.", who
+            ":white_check_mark: Approved by {}{}. Staffdesk is sending it now.", who, _changed(request)
         ),
         RequestStatus.REJECTED: markup(
             ":no_entry: Rejected by {}: {}", who, request.decision_reason or "no reason"
@@ -191,6 +216,11 @@ def build_decision_reply(desc: RequestDescription) -> SlackMessage:
     }
     text = texts.get(request.status, STATUS_TEXT[request.status])
     return SlackMessage(text, [section(text)])
+
+
+def _changed(request: StaffingRequest) -> Mrkdwn:
+    changed = what_changed(request)
+    return markup(" with changes: {}", changed) if changed else Mrkdwn("")
 
 
 def _retry_text(next_attempt_at: datetime | None) -> Mrkdwn:

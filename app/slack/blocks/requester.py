@@ -7,7 +7,7 @@ from app.domain.status import RequestStatus
 from app.services.queries import RequestDescription
 from app.slack.blocks.common import SlackMessage, button, channel, joined, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
-from app.slack.blocks.messages import request_summary, request_title, thread_channel
+from app.slack.blocks.messages import request_summary, request_title, thread_channel, what_changed
 from app.slack.ids import Action
 from app.slack.metadata import RequestRef, dump
 
@@ -27,7 +27,13 @@ def build_decision_dm(desc: RequestDescription, status: RequestStatus) -> SlackM
     request = desc.request
     who = user(request.decided_by) if request.decided_by else Mrkdwn("Staffdesk")
     if status is RequestStatus.APPROVED:
-        head = markup(":white_check_mark: {} approved your request. Staffdesk is sending it now.", who)
+        changed = what_changed(request)
+        head = (
+            markup(":white_check_mark: {} approved your request with changes: {}. ", who, changed)
+            if changed
+            else markup(":white_check_mark: {} approved your request. ", who)
+        )
+        head = markup("{}Staffdesk is sending it now.", head)
     elif status is RequestStatus.REJECTED:
         head = markup(
             ":no_entry: {} rejected your request: “{}”", who, request.decision_reason or "no reason given"

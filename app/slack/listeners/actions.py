@@ -12,21 +12,21 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.errors import UpstreamUnavailable
-from app.domain.requests import RequestKind, StaffingRequest
+from app.domain.requests import AllocationPayload, RequestKind, StaffingRequest
 from app.domain.upstreams import Upstream, person_kind
 from app.services import queries
 from app.services.approvals import approve_request, cancel_request
 from app.services.directory import find_person
 from app.slack.blocks.common import user
+from app.slack.blocks.decisions import build_approve_changes_modal, build_reject_modal
+from app.slack.blocks.inputs import Draft
 from app.slack.blocks.modals import (
-    Draft,
     build_allocation_modal,
-    build_project_person_modal,
-    build_reject_modal,
     build_whitelist_modal,
     preview_text,
     whitelist_off_text,
 )
+from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
 from app.slack.forms import allocation_days, allocation_hours, read_draft
@@ -58,6 +58,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
         desc = await queries.describe(deps.read_uow_factory, request)
         await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(desc))
+
+    @app.action(Action.APPROVE_CHANGES)
+    @reporting_errors
+    async def handle_approve_changes_click(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
+        if not isinstance(request.payload, AllocationPayload):
+            return
+        desc = await queries.describe(deps.read_uow_factory, request)
+        view = build_approve_changes_modal(desc, request.payload)
+        await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.CANCEL)
     @reporting_errors

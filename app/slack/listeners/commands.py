@@ -13,12 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.requests import RequestKind
 from app.domain.upstreams import PEOPLE_UPSTREAMS, Upstream, person_kind
-from app.slack.blocks.modals import (
-    Draft,
-    build_allocation_modal,
-    build_project_person_modal,
-    build_whitelist_modal,
-)
+from app.slack.blocks.inputs import Draft
+from app.slack.blocks.modals import build_allocation_modal, build_whitelist_modal
+from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
 from app.slack.listeners.actions import whitelist_form

@@ -12,9 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.services import queries
 from app.services.team_week import team_week
+from app.slack.blocks.decisions import build_notice_view
 from app.slack.blocks.escape import escape
 from app.slack.blocks.home import START_KINDS, build_home
-from app.slack.blocks.modals import Draft, build_notice_view
+from app.slack.blocks.inputs import Draft
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
 from app.slack.listeners.resubmit import modal_for

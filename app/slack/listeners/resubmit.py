@@ -15,15 +15,9 @@ from app.domain.requests import (
 )
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
 from app.services.directory import find_person, find_project
-from app.slack.blocks.modals import (
-    Choice,
-    Draft,
-    build_allocation_modal,
-    build_project_person_modal,
-    build_whitelist_modal,
-    permission_choice,
-    rate_time_choice,
-)
+from app.slack.blocks.inputs import Choice, Draft
+from app.slack.blocks.modals import build_allocation_modal, build_whitelist_modal
+from app.slack.blocks.project_person import build_project_person_modal, permission_choice, rate_time_choice
 from app.slack.deps import SlackDeps
 from app.slack.ids import Action
 from app.slack.metadata import ModalContext

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -14,13 +15,10 @@ from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
 from app.domain.requests import NewRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
-from app.services.approvals import reject_request
-from app.slack.blocks.modals import (
-    Draft,
-    build_allocation_modal,
-    build_project_person_modal,
-    build_whitelist_modal,
-)
+from app.services.approvals import approve_with_changes, reject_request
+from app.slack.blocks.inputs import Draft
+from app.slack.blocks.modals import build_allocation_modal, build_whitelist_modal
+from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.deps import SlackDeps
 from app.slack.errors import first_field, reporting_errors, still_in_time, user_text
 from app.slack.forms import (
@@ -117,6 +115,30 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         )
         form = build_project_person_modal(draft, meta, deps.person_upstreams())
         await finish(ack, body, client, context, meta, checked, form)
+
+    @app.view(Callback.APPROVE_CHANGES)
+    @reporting_errors
+    async def handle_approve_changes_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
+        ref = read_metadata(RequestRef, body["view"]["private_metadata"])
+        values = body["view"]["state"]["values"]
+        days = tuple(
+            date.fromisoformat(o["value"])
+            for o in values[Block.DAYS][Action.DAYS].get("selected_options") or []
+        )
+        hours = values[Block.HOURS][Action.HOURS].get("value") or ""
+        if not hours.isdigit():
+            await ack(response_action="errors", errors={Block.HOURS: "Enter the hours as a whole number."})
+            return
+        try:
+            request = await approve_with_changes(
+                deps.approvals, ref.request_id, body["user"]["id"], days, int(hours)
+            )
+        except StaffdeskError as error:
+            block = Block.HOURS if error.field == "hours" else Block.DAYS
+            await ack(response_action="errors", errors={block: user_text(error)[0]})
+            return
+        await ack()
+        await deps.notifier.send_for(request.id)
 
     @app.view(Callback.REJECT)
     @reporting_errors

@@ -1,0 +1,80 @@
+"""The views of a decision: the reason for a rejection, approving an allocation with changes, and the
+closing notice of a form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.dates import day_text
+from app.domain.requests import AllocationPayload
+from app.services.queries import RequestDescription
+from app.slack.blocks.common import context, plain, section, truncate
+from app.slack.blocks.escape import Mrkdwn
+from app.slack.blocks.inputs import input_block, text_input
+from app.slack.blocks.messages import request_summary
+from app.slack.ids import Action, Block, Callback
+from app.slack.metadata import RequestRef, dump_metadata
+
+
+def build_reject_modal(desc: RequestDescription) -> dict[str, Any]:
+    reason = text_input(Action.REASON, None, "Why? The requester will see this.")
+    reason["multiline"] = True
+    blocks = [
+        section(Mrkdwn(truncate(request_summary(desc), 2900))),
+        input_block(Block.REASON, "Reason", reason),
+    ]
+    meta = {
+        "type": "modal",
+        "callback_id": Callback.REJECT,
+        "title": plain("Reject request"),
+        "submit": plain("Reject"),
+        "close": plain("Back"),
+        "blocks": blocks,
+        "private_metadata": dump_metadata(RequestRef(request_id=desc.request.id)),
+    }
+    return meta
+
+
+def build_approve_changes_modal(desc: RequestDescription, payload: AllocationPayload) -> dict[str, Any]:
+    """Approve fewer days or fewer hours of an allocation: every day asked is picked at first."""
+    year = desc.request.created_at.year
+    days = [{"text": plain(day_text(d, year)), "value": d.isoformat()} for d in payload.dates]
+    picker = {
+        "type": "multi_static_select",
+        "action_id": Action.DAYS,
+        "options": days,
+        "initial_options": days,
+    }
+    hours = {
+        "type": "number_input",
+        "action_id": Action.HOURS,
+        "is_decimal_allowed": False,
+        "min_value": "1",
+        "max_value": str(payload.hours),
+        "initial_value": str(payload.hours),
+    }
+    blocks = [
+        section(Mrkdwn(truncate(request_summary(desc), 2900))),
+        input_block(Block.DAYS, "Days to approve", picker, hint="Remove the days you do not approve."),
+        input_block(Block.HOURS, "Hours a day", hours, hint=f"From 1 to the {payload.hours} asked."),
+        context(Mrkdwn("The requester is told what you changed. The days you remove are not allocated.")),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": Callback.APPROVE_CHANGES,
+        "title": plain("Approve with changes"),
+        "submit": plain("Approve"),
+        "close": plain("Back"),
+        "blocks": blocks,
+        "private_metadata": dump_metadata(RequestRef(request_id=desc.request.id)),
+    }
+
+
+def build_notice_view(title: str, text: Mrkdwn) -> dict[str, Any]:
+    """A closing view: what happened, in words."""
+    return {
+        "type": "modal",
+        "title": plain(truncate(title, 24)),
+        "close": plain("Close"),
+        "blocks": [section(text)],
+    }
