@@ -121,7 +121,14 @@ def build_container(
     )
     outbox_wake = asyncio.Event()
     approvals = ApprovalContext(
-        unit_of_work, identities, slack_people, permission_policy, clock, settings.timezone, outbox_wake.set
+        unit_of_work,
+        identities,
+        slack_people,
+        permission_policy,
+        clock,
+        settings.timezone,
+        outbox_wake.set,
+        reading=read_only_unit_of_work,
     )
     ledger = NoticeLedger(
         unit_of_work,

@@ -39,7 +39,7 @@ async def _already_submitted(ctx: ApprovalContext, new: NewRequest) -> Submitted
     """The request stored from this very submission, when Slack sent it before."""
     if new.submission_key is None:
         return None
-    async with ctx.uow_factory() as uow:
+    async with ctx.read() as uow:
         found = await uow.requests.by_submission_key(new.submission_key)
     if found is None:
         return None
@@ -97,7 +97,7 @@ async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
 
 async def _pending(ctx: ApprovalContext, request_id: str) -> StaffingRequest:
     """The request, still waiting for a decision; one past `expire_after` expires here and now."""
-    async with ctx.uow_factory() as uow:
+    async with ctx.read() as uow:
         request = await uow.requests.get(request_id)
     if request.status is not PENDING:
         raise RequestMovedOn(request_id, PENDING, request.status)

@@ -13,7 +13,7 @@ from app.domain.upstreams import Upstream
 from app.policy.model import ApproverSource, Member, MemberKind, Policy
 from app.policy.rules import ProjectFacts, company_today, may_approve
 from app.services.identity import Identities
-from app.services.ports import Clock, SlackPeople, UnitOfWorkFactory
+from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory
 
 
 def _nothing() -> None:
@@ -31,6 +31,11 @@ class ApprovalContext:
     clock: Clock
     timezone: tzinfo
     wake_outbox: Callable[[], None] = _nothing  # called once a change has stored Slack notices
+    reading: UnitOfWorkFactory | None = None  # read-only units of work, for the reads before a change
+
+    def read(self) -> UnitOfWork:
+        """A unit of work for reading only: no write lock on SQLite, no transaction on PostgreSQL."""
+        return (self.reading or self.uow_factory)()
 
     def today(self) -> date:
         return company_today(self.clock(), self.timezone)
@@ -60,7 +65,7 @@ def project_id_of(payload: RequestPayload) -> str:
 async def project_facts(
     ctx: ApprovalContext, upstream: Upstream, project_id: str
 ) -> tuple[DirectoryProject, ProjectFacts]:
-    async with ctx.uow_factory() as uow:
+    async with ctx.read() as uow:
         project = await uow.directory.get_project(upstream, project_id)
     if project is None:
         raise UnknownProject(upstream.label, project_id)
@@ -78,7 +83,7 @@ def _managers(upstream: Upstream, facts: ProjectFacts, sources: Iterable[Approve
 
 
 async def _slack_ids_of_people(ctx: ApprovalContext, upstream: Upstream, person_ids: list[str]) -> list[str]:
-    async with ctx.uow_factory() as uow:
+    async with ctx.read() as uow:
         people = {p.upstream_id: p for p in await uow.directory.get_people(upstream, person_ids)}
     found = []
     for pid in person_ids:
@@ -99,7 +104,7 @@ async def _slack_ids_of_member(ctx: ApprovalContext, member: Member) -> list[str
         case MemberKind.USERGROUP:
             return sorted(await ctx.identities.usergroup_members(member.value))
         case MemberKind.WETHOD_ROLE:
-            async with ctx.uow_factory() as uow:
+            async with ctx.read() as uow:
                 people = await uow.directory.people_with_role(Upstream.WETHOD, member.value)
             return await _slack_ids_of_people(ctx, Upstream.WETHOD, [p.upstream_id for p in people])
     return []

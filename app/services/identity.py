@@ -12,6 +12,7 @@ from app.policy.rules import Actor
 from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory
 
 LINK_FRESH_FOR = timedelta(hours=24)
+LINK_REMEMBERED_FOR = timedelta(minutes=1)
 USERGROUPS_FRESH_FOR = timedelta(minutes=5)
 
 
@@ -20,7 +21,10 @@ class Identities:
     """Resolves Slack users to Actors, caching links in the database and user groups in memory.
 
     Lookups go through `reading` when given (read-only transactions, which on SQLite do not queue behind
-    writers): they sit on the path of Slack's 3-second ack.
+    writers): they sit on the path of Slack's 3-second ack. A link found is also remembered in this
+    process for a minute, checked against the directory each time it is used, so the several looks at one
+    person while one request is handled cost one read each; a person not found is not remembered, so one
+    added by a directory refresh is found at once.
     """
 
     uow_factory: UnitOfWorkFactory
@@ -29,6 +33,7 @@ class Identities:
     clock: Clock
     reading: UnitOfWorkFactory | None = None
     _groups: dict[str, tuple[datetime, frozenset[str]]] = field(default_factory=dict)
+    _links: dict[tuple[str, Upstream], tuple[datetime, str, str]] = field(default_factory=dict)
 
     def _read(self) -> UnitOfWork:
         return (self.reading or self.uow_factory)()
@@ -52,6 +57,23 @@ class Identities:
     async def link(self, slack_user_id: str, upstream: Upstream) -> tuple[str | None, str | None]:
         """(e-mail, upstream person id): from the cached link while it still matches, else found again."""
         now = self.clock()
+        remembered = self._links.get((slack_user_id, upstream))
+        if remembered is not None and now - remembered[0] < LINK_REMEMBERED_FOR:
+            _, email, person_id = remembered
+            async with self._read() as uow:
+                (person,) = await uow.directory.get_people(upstream, [person_id]) or (None,)
+            if person is not None and person.email == email:
+                return email, person_id
+        email, person_id = await self._link(slack_user_id, upstream, now)
+        if email is not None and person_id is not None:
+            self._links[(slack_user_id, upstream)] = (now, email, person_id)
+        else:
+            self._links.pop((slack_user_id, upstream), None)
+        return email, person_id
+
+    async def _link(
+        self, slack_user_id: str, upstream: Upstream, now: datetime
+    ) -> tuple[str | None, str | None]:
         async with self._read() as uow:
             link = await uow.links.get(slack_user_id, upstream)
             if link is not None and now - link.refreshed_at < LINK_FRESH_FOR:

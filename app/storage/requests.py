@@ -16,6 +16,7 @@ from app.domain.lifecycle import check_transition
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
 from app.services.ports import RequestChanges
+from app.storage.database import insert_for
 from app.storage.notices import holder_is_gone
 from app.storage.request_reads import REQUESTS, SqlRequestReads, to_request
 from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow
@@ -167,10 +168,12 @@ class SqlRequestRepository(SqlRequestReads):
         )
 
     async def add_approval_message(self, request_id: str, approver_id: str, channel_id: str, ts: str) -> None:
-        await self._session.merge(
-            ApprovalMessageRow(
-                request_id=request_id, approver_id=approver_id, channel_id=channel_id, message_ts=ts
-            )
+        place = {"channel_id": channel_id, "message_ts": ts}
+        statement = insert_for(self._session)(ApprovalMessageRow).values(
+            request_id=request_id, approver_id=approver_id, **place
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(index_elements=["request_id", "approver_id"], set_=place)
         )
 
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
