@@ -89,18 +89,15 @@ class SqlNoticeRepository:
         if request_id is not None:
             conditions.append(N.request_id == request_id)
         due = select(N.id).where(*conditions).order_by(N.id).limit(limit).with_for_update(skip_locked=True)
-        ids = list((await self._session.execute(due)).scalars())
-        if not ids:
-            return []
-        await self._session.execute(
+        claim = (
             update(N)
-            .where(N.id.in_(ids))
+            .where(N.id.in_(due.scalar_subquery()))
             .values(lease_owner=worker, lease_expires_at=now + lease, attempts=N.attempts + 1)
+            .returning(N)
+            .execution_options(populate_existing=True, synchronize_session=False)
         )
-        rows = await self._session.scalars(
-            select(N).where(N.id.in_(ids)).order_by(N.id).execution_options(populate_existing=True)
-        )
-        return [_to_notice(row) for row in rows]
+        rows = (await self._session.scalars(claim)).all()
+        return sorted((_to_notice(row) for row in rows), key=lambda notice: notice.id)
 
     async def save_progress(self, notice_id: int, worker: str, progress: Mapping[str, str]) -> None:
         await self._session.execute(

@@ -100,7 +100,7 @@ async def test_messages_owed_during_a_slack_outage_are_sent_once_slack_is_back(
     dm_updates = [u for u in fake.taken("chat.update") if u["channel"] == question["channel"]]
     assert dm_updates, "the approver's question was never updated"
     assert buttons(dm_updates[-1]) == []  # the question reads as decided: no Approve / Reject left
-    assert buttons(question) == ["staffdesk_approve", "staffdesk_reject"]
+    assert buttons(question) == ["staffdesk_approve", "staffdesk_approve_changes", "staffdesk_reject"]
     said = [r.get("text", "") for r in fake.responses]
     assert said
     assert said[0].startswith("Approved: this is saved.")
