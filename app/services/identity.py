@@ -59,11 +59,11 @@ class Identities:
         now = self.clock()
         remembered = self._links.get((slack_user_id, upstream))
         if remembered is not None and now - remembered[0] < LINK_REMEMBERED_FOR:
-            _, email, person_id = remembered
+            _, known_email, known_id = remembered
             async with self._read() as uow:
-                (person,) = await uow.directory.get_people(upstream, [person_id]) or (None,)
-            if person is not None and person.email == email:
-                return email, person_id
+                (person,) = await uow.directory.get_people(upstream, [known_id]) or (None,)
+            if person is not None and person.email == known_email:
+                return known_email, known_id
         email, person_id = await self._link(slack_user_id, upstream, now)
         if email is not None and person_id is not None:
             self._links[(slack_user_id, upstream)] = (now, email, person_id)
