@@ -89,7 +89,8 @@ class WethodWhitelistProvisioner:
 
 
 class WethodDirectorySource:
-    """Wethod people and projects, read incrementally with `updated_at=gt:`."""
+    """Wethod people and projects, read incrementally with `updated_at=gt:`; a long list (a full refresh)
+    is read as many pages ahead as the client lets requests be in flight."""
 
     upstream = Upstream.WETHOD
     incremental = True
@@ -99,7 +100,9 @@ class WethodDirectorySource:
 
     async def fetch_people(self, since: datetime | None) -> list[DirectoryPerson]:
         try:
-            persons = await self._client.list_persons(updated_after=since)
+            persons = await self._client.list_persons(
+                updated_after=since, pages_at_once=self._client.max_in_flight
+            )
         except UpstreamError as error:
             raise unavailable(error, Upstream.WETHOD) from None
         return [
@@ -117,7 +120,9 @@ class WethodDirectorySource:
 
     async def fetch_projects(self, since: datetime | None) -> list[DirectoryProject]:
         try:
-            projects = await self._client.list_projects(updated_after=since)
+            projects = await self._client.list_projects(
+                updated_after=since, pages_at_once=self._client.max_in_flight
+            )
         except UpstreamError as error:
             raise unavailable(error, Upstream.WETHOD) from None
         return [
@@ -134,9 +139,6 @@ class WethodDirectorySource:
             )
             for p in projects
         ]
-
-
-PAGES_AT_ONCE = 8
 
 
 class WethodAllocationReader:
@@ -161,9 +163,11 @@ class WethodAllocationReader:
         return {day: sum(a.hours for a in rows) for day, rows in found.items()}
 
     async def allocations_on(self, day: date) -> list[DayAllocation]:
+        """The whole company's day (200 pages for 20,000 allocations), read as many pages ahead as the
+        client lets requests be in flight (see `WethodClient` for the limits and where they come from)."""
         try:
             allocations = await self._client.list_allocations(
-                date=day.isoformat(), pages_at_once=PAGES_AT_ONCE
+                date=day.isoformat(), pages_at_once=self._client.max_in_flight
             )
         except UpstreamError as error:
             raise unavailable(error, Upstream.WETHOD) from None

@@ -65,6 +65,15 @@ class SandboxControl:
 
     faults: list[Fault] = field(default_factory=list)
     calls: list[Call] = field(default_factory=list)
+    in_flight: int = 0
+    most_in_flight: int = 0  # the most calls being answered at one time, since the start or a reset
+
+    def begin(self) -> None:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        self.in_flight -= 1
 
     def take(self, method: str, path: str) -> Fault | None:
         for index, fault in enumerate(self.faults):
@@ -93,17 +102,24 @@ class FaultMiddleware(BaseHTTPMiddleware):
         path = request.url.path
         if path.startswith(CONTROL_PREFIX):
             return await call_next(request)
-        fault = self.control.take(request.method, path)
+        self.control.begin()
+        try:
+            response = await self._answer(request, call_next)
+        finally:
+            self.control.end()
+        self.control.calls.append(Call(request.method, path, response.status_code))
+        return response
+
+    async def _answer(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        fault = self.control.take(request.method, request.url.path)
         if fault is not None and not fault.after_commit:
             await asyncio.sleep(fault.delay_seconds)
-            response = self.error_body(fault.status or 500, fault)
-        else:
-            response = await call_next(request)
-            if fault is not None:
-                await asyncio.sleep(fault.delay_seconds)
-                if fault.status is not None:
-                    response = self.error_body(fault.status, fault)
-        self.control.calls.append(Call(request.method, path, response.status_code))
+            return self.error_body(fault.status or 500, fault)
+        response = await call_next(request)
+        if fault is not None:
+            await asyncio.sleep(fault.delay_seconds)
+            if fault.status is not None:
+                response = self.error_body(fault.status, fault)
         return response
 
 
@@ -123,6 +139,7 @@ def control_routes(control: SandboxControl, reset: Callable[[], None]) -> list[R
     async def reset_all(_: Request) -> Response:
         control.faults.clear()
         control.calls.clear()
+        control.most_in_flight = control.in_flight
         reset()
         return JSONResponse({"reset": True})
 

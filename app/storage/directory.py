@@ -1,43 +1,114 @@
-"""The directory repository: bulk upserts from upstream listings and word-prefix search."""
+"""The directory repository: upstream listings stored where they changed, and word-prefix search."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+import hashlib
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, delete, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    String,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, query_words, search_words
 from app.domain.upstreams import Upstream
-from app.storage.database import insert_for
-from app.storage.tables import DirectoryPersonRow, DirectoryProjectRow, DirectorySyncRow
+from app.storage.tables import (
+    DirectoryListedRow,
+    DirectoryPersonRow,
+    DirectoryProjectRow,
+    DirectorySyncRow,
+)
 
 CHUNK = 500
+LISTED_KEPT_FOR = timedelta(days=2)
 _PEOPLE = cast(Table, DirectoryPersonRow.__table__)
 _PROJECTS = cast(Table, DirectoryProjectRow.__table__)
+_LISTED = cast(Table, DirectoryListedRow.__table__)
+_PARTS = {"people": _PEOPLE, "projects": _PROJECTS}
 _PERSON_FIELDS = [name for name in DirectoryPerson.model_fields if name != "upstream"]
 _PROJECT_FIELDS = [name for name in DirectoryProject.model_fields if name != "upstream"]
+_KEY = ("upstream", "upstream_id")
+_NOT_HASHED = ("synced_at", "content_hash")
+_IDS = postgresql.ARRAY(String())
+_upserts: dict[tuple[str, str], Executable] = {}
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, list | tuple):
+        return tuple(_canonical(item) for item in value)
+    return value
+
+
+def _hashed(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The row with its content hash (every stored column but the sync stamp) and `now` as its stamp."""
+    content = repr(tuple(_canonical(row[name]) for name in sorted(row) if name not in _NOT_HASHED))
+    digest = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
+    return {**row, "content_hash": digest, "synced_at": now}
 
 
 def _person_row(person: DirectoryPerson, now: datetime) -> dict[str, Any]:
-    return {
+    row = {
         **person.model_dump(),
         "upstream": person.upstream.value,
         "search_text": search_words(person.name, person.email),
-        "synced_at": now,
     }
+    return _hashed(row, now)
 
 
 def _project_row(project: DirectoryProject, now: datetime) -> dict[str, Any]:
-    return {
+    row = {
         **project.model_dump(),
         "upstream": project.upstream.value,
         "manager_ids": list(project.manager_ids),
         "search_text": search_words(project.name, project.job_order),
-        "synced_at": now,
     }
+    return _hashed(row, now)
+
+
+def _upsert_statement(dialect: str, table: Table) -> Executable:
+    """INSERT … ON CONFLICT DO UPDATE … WHERE the stored content hash differs, built once per dialect and
+    table and sent with executemany, so that SQLAlchemy compiles it once, not once per chunk of values.
+
+    The conflict is found through the primary key (the conflict target) whatever the planner knows of
+    the table, and an unchanged row is left as it is: no new row version, its `synced_at` kept.
+    """
+    cached = _upserts.get((dialect, table.name))
+    if cached is None:
+        values = [c.name for c in table.columns if c.name not in _KEY]
+        if dialect == "postgresql":
+            pg = postgresql.insert(table)
+            cached = pg.on_conflict_do_update(
+                index_elements=list(_KEY),
+                set_={name: pg.excluded[name] for name in values},
+                where=table.c.content_hash.is_distinct_from(pg.excluded.content_hash),
+            )
+        else:
+            lite = sqlite.insert(table)
+            cached = lite.on_conflict_do_update(
+                index_elements=list(_KEY),
+                set_={name: lite.excluded[name] for name in values},
+                where=table.c.content_hash.is_distinct_from(lite.excluded.content_hash),
+            )
+        _upserts[(dialect, table.name)] = cached
+    return cached
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    return (items[start : start + CHUNK] for start in range(0, len(items), CHUNK))
 
 
 def _to_person(row: DirectoryPersonRow) -> DirectoryPerson:
@@ -75,31 +146,71 @@ class SqlDirectoryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def _upsert(
-        self, table: type[DirectoryPersonRow] | type[DirectoryProjectRow], rows: list[dict[str, Any]]
-    ) -> None:
-        insert = insert_for(self._session)
-        for start in range(0, len(rows), CHUNK):
-            statement = insert(table).values(rows[start : start + CHUNK])
-            updates = {c: statement.excluded[c] for c in rows[0] if c not in ("upstream", "upstream_id")}
+    def _dialect(self) -> str:
+        return self._session.get_bind().dialect.name
+
+    async def _delete(self, table: Table, upstream: str, ids: Sequence[str], since: datetime) -> None:
+        """Delete the rows of `ids` not synced since `since` (the ids as one array on PostgreSQL)."""
+        batches = [ids] if self._dialect() == "postgresql" else list(_chunks(ids))
+        for batch in batches:
+            if self._dialect() == "postgresql":
+                listed = select(func.unnest(bindparam("ids", list(batch), type_=_IDS))).scalar_subquery()
+                keys = table.c.upstream_id.in_(listed)
+            else:
+                keys = table.c.upstream_id.in_(batch)
             await self._session.execute(
-                statement.on_conflict_do_update(index_elements=["upstream", "upstream_id"], set_=updates)
+                delete(table).where(table.c.upstream == upstream, keys, table.c.synced_at < since)
             )
+
+    async def _upsert(self, part: str, rows: list[dict[str, Any]], now: datetime) -> None:
+        """One executemany of one cached upsert that rewrites a row only when its content hash differs
+        from the stored one (a new row is inserted); and a note of every id listed at `now`."""
+        table = _PARTS[part]
+        by_upstream: dict[str, dict[str, dict[str, Any]]] = {}
+        for row in rows:
+            by_upstream.setdefault(row["upstream"], {})[row["upstream_id"]] = row
+        for upstream, listed in by_upstream.items():
+            note = {"upstream": upstream, "part": part, "synced_at": now, "upstream_ids": list(listed)}
+            await self._session.execute(insert(_LISTED).values(note))
+        unique = [row for listed in by_upstream.values() for row in listed.values()]
+        await self._session.execute(_upsert_statement(self._dialect(), table), unique)
 
     async def upsert_people(self, people: Sequence[DirectoryPerson], *, now: datetime) -> None:
         if people:
-            await self._upsert(DirectoryPersonRow, [_person_row(p, now) for p in people])
+            await self._upsert("people", [_person_row(p, now) for p in people], now)
 
     async def upsert_projects(self, projects: Sequence[DirectoryProject], *, now: datetime) -> None:
         if projects:
-            await self._upsert(DirectoryProjectRow, [_project_row(p, now) for p in projects])
+            await self._upsert("projects", [_project_row(p, now) for p in projects], now)
 
     async def remove_not_synced_since(self, upstream: Upstream, since: datetime) -> None:
-        """After a full refresh: drop what the upstream no longer lists."""
-        for table in (DirectoryPersonRow, DirectoryProjectRow):
-            await self._session.execute(
-                delete(table).where(table.upstream == upstream.value, table.synced_at < since)
+        """After a full refresh: drop what the upstream no longer lists.
+
+        An entry was listed since `since` when its row was written since then, or when a refresh that
+        started since then noted its id (`directory_listed`): an unchanged row keeps its older
+        `synced_at`. Notes older than `LISTED_KEPT_FOR` belong to refreshes long over, and go.
+        """
+        for part, table in _PARTS.items():
+            listed = await self._listed_since(upstream, part, since)
+            older = select(table.c.upstream_id).where(
+                table.c.upstream == upstream.value, table.c.synced_at < since
             )
+            gone = [i for i in (await self._session.execute(older)).scalars() if i not in listed]
+            if gone:
+                await self._delete(table, upstream.value, gone, since)
+        await self._session.execute(
+            delete(_LISTED).where(
+                _LISTED.c.upstream == upstream.value, _LISTED.c.synced_at < since - LISTED_KEPT_FOR
+            )
+        )
+
+    async def _listed_since(self, upstream: Upstream, part: str, since: datetime) -> set[str]:
+        statement = select(_LISTED.c.upstream_ids).where(
+            _LISTED.c.upstream == upstream.value,
+            _LISTED.c.part == part,
+            _LISTED.c.synced_at >= since,
+        )
+        return {i for ids in (await self._session.execute(statement)).scalars() for i in ids}
 
     async def _search(
         self, table: Table, fields: list[str], upstream: Upstream, query: str, limit: int

@@ -151,6 +151,7 @@ class DirectoryPersonRow(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     search_text: Mapped[str] = mapped_column(Text)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_directory_people_email", "upstream", "email"),
@@ -173,8 +174,27 @@ class DirectoryProjectRow(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     search_text: Mapped[str] = mapped_column(Text)
     synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    content_hash: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_directory_projects_search", "upstream", "archived", "search_text"),)
+
+
+class DirectoryListedRow(Base):
+    """The ids one refresh listed, one row per stored chunk.
+
+    An entry whose content did not change is not rewritten and keeps its `synced_at`; a full refresh's
+    clean-up counts it as listed when a row here names it at or after the refresh's start.
+    """
+
+    __tablename__ = "directory_listed"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    upstream: Mapped[str] = mapped_column(String(20))
+    part: Mapped[str] = mapped_column(String(20))
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    upstream_ids: Mapped[list[str]] = mapped_column(JsonType)
+
+    __table_args__ = (Index("ix_directory_listed_synced", "upstream", "part", "synced_at"),)
 
 
 class DirectorySyncRow(Base):

@@ -23,6 +23,7 @@ TABLES = {
     "directory_people",
     "directory_projects",
     "directory_sync",
+    "directory_listed",
     "approval_messages",
     "digest_subscriptions",
     "slack_notices",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping
+from collections.abc import Generator, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from app.clients.wethod.models import (
 
 UPSTREAM = "Wethod"
 PAGE_SIZE = 100
+MAX_IN_FLIGHT = 20
 DAYS_AT_ONCE = 4
 DEFAULT_VERSION = "2024-06-15"
 
@@ -54,7 +55,21 @@ class BearerToken(httpx.Auth):
 
 
 class WethodClient(HttpClient):
-    """One Wethod company, reached with one person's API token."""
+    """One Wethod company, reached with one person's API token.
+
+    Limits, and their source:
+
+    - Documented (docs.wethod.com list pages): a list page holds at most 100 rows (`limit` 1..100), so
+      `PAGE_SIZE` is 100; no total is given, so a list ends at the first page shorter than that.
+    - Documented: nothing about concurrent requests. The only limit known is 5,000 requests an hour per
+      token, with a 429 and `x-ratelimit-retry-after`, and it comes from a third-party SDK
+      (enricodelazzari/php-wethod-sdk), not from Wethod's pages: assumed. It counts requests, not how many
+      are open at once, so reading a list's pages side by side costs the same share of that hour.
+    - Assumed: at most `max_in_flight` (20) requests of this client in flight at once, whatever asks for
+      them (a summary's pages, a week's days, deliveries). With no documented bound on concurrency, the
+      width is httpx's default pool of kept-alive connections (20): each request reuses an open
+      connection instead of opening and closing one. At 150 ms a page, a 200-page day is 1 + 10 rounds.
+    """
 
     def __init__(
         self,
@@ -66,15 +81,21 @@ class WethodClient(HttpClient):
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 (a frozen dataclass)
+        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self._token = token
         self._retry = retry
+        self.max_in_flight = max(1, max_in_flight)
+        self._in_flight = asyncio.Semaphore(self.max_in_flight)
         self._http = httpx.AsyncClient(
             base_url=base_url,
             auth=BearerToken(token),
             headers={"Wethod-Company": company, "Wethod-Version": version, "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
+            limits=httpx.Limits(
+                max_connections=max(100, self.max_in_flight), max_keepalive_connections=self.max_in_flight
+            ),
         )
 
     # People allocations
@@ -118,8 +139,8 @@ class WethodClient(HttpClient):
         """Every live allocation matching the filters.
 
         `date` takes the forms the list's page documents: a day (`2026-12-01`), `gt:2026-12-01` (after)
-        or `lt:2026-12-01` (before). `pages_at_once` > 1 reads long lists (a whole company's day) several
-        pages at a time.
+        or `lt:2026-12-01` (before). `pages_at_once` > 1 reads long lists (a whole company's day) that many
+        pages ahead (see `_list_all`).
         """
         params = _filters(date=date, person_id=person_id, project_id=project_id)
         return await self._list_all(ALLOCATIONS, params, Allocation, pages_at_once)
@@ -180,16 +201,20 @@ class WethodClient(HttpClient):
 
     # Persons and projects
 
-    async def list_persons(self, *, updated_after: datetime | None = None) -> list[Person]:
+    async def list_persons(
+        self, *, updated_after: datetime | None = None, pages_at_once: int = 1
+    ) -> list[Person]:
         """Every person of the company (needs `settings.team`), or those changed after `updated_after`."""
-        return await self._list_all(PERSONS, _updated_after(updated_after), Person)
+        return await self._list_all(PERSONS, _updated_after(updated_after), Person, pages_at_once)
 
     async def get_me(self) -> Person:
         """The person the token belongs to."""
         return await self._get_one(f"{PERSONS}/me", Person)
 
-    async def list_projects(self, *, updated_after: datetime | None = None) -> list[Project]:
-        return await self._list_all(PROJECTS, _updated_after(updated_after), Project)
+    async def list_projects(
+        self, *, updated_after: datetime | None = None, pages_at_once: int = 1
+    ) -> list[Project]:
+        return await self._list_all(PROJECTS, _updated_after(updated_after), Project, pages_at_once)
 
     async def get_project(self, project_id: int) -> Project:
         return await self._get_one(f"{PROJECTS}/{project_id}", Project)
@@ -202,28 +227,63 @@ class WethodClient(HttpClient):
     async def _list_all(self, path: str, filters: Params, model: type[M], pages_at_once: int = 1) -> list[M]:
         """Page with limit/offset until a page is shorter than the limit (or brings nothing new).
 
-        With `pages_at_once` above 1, pages after the first are asked for that many at a time, in
-        parallel; those past the last page come back empty and are ignored.
+        The first page is read alone, so that a short list costs one request; after a full one the rest
+        are read `pages_at_once` at a time (see `_read_ahead`).
         """
         rows: dict[int, M] = {}
-        offset = 0
-        while True:
-            window = 1 if offset == 0 else pages_at_once
-            offsets = [offset + i * PAGE_SIZE for i in range(window)]
-            pages = await asyncio.gather(
-                *(retry_read(self._retry, self._page_reader(path, {**filters, "offset": o})) for o in offsets)
-            )
-            for page in pages:
-                if not isinstance(page, list):
-                    raise UpstreamError(UPSTREAM, f"GET {path} did not answer a list", status=200)
-                fresh = {row.id: row for row in (_parse(model, item) for item in page) if row.id not in rows}
-                rows.update(fresh)
-                if len(page) < PAGE_SIZE or not fresh:
-                    return list(rows.values())
-            offset += PAGE_SIZE * window
+        if self._ended(path, model, rows, await self._page(path, filters, 0)):
+            return list(rows.values())
+        return await self._read_ahead(path, filters, model, rows, max(1, pages_at_once))
 
-    def _page_reader(self, path: str, params: Params) -> Callable[[], Awaitable[Any]]:
-        return lambda: self._request("GET", path, params={"limit": PAGE_SIZE, **params})
+    async def _read_ahead(
+        self, path: str, filters: Params, model: type[M], rows: dict[int, M], width: int
+    ) -> list[M]:
+        """The pages after the first, `width` in flight: each one answered is replaced at once by the next
+        offset (a sliding window, not batches that wait for their slowest), never more than `2 * width`
+        pages past the first one not yet taken. Pages are taken in offset order, so the list ends where a
+        page is short or brings nothing new; nothing is asked for past a short page, and the reads still
+        out then are cancelled. The client's in-flight limit holds across every list read at once.
+        """
+        reading: dict[asyncio.Task[Any], int] = {}
+        answered: dict[int, Any] = {}
+        taken = asked = PAGE_SIZE  # the next offset to take, and to ask for
+        last: int | None = None  # the offset of the first short page seen
+        try:
+            while True:
+                while (
+                    len(reading) < width
+                    and asked < taken + 2 * width * PAGE_SIZE
+                    and (last is None or asked <= last)
+                ):
+                    reading[asyncio.ensure_future(self._page(path, filters, asked))] = asked
+                    asked += PAGE_SIZE
+                finished, _ = await asyncio.wait(reading, return_when=asyncio.FIRST_COMPLETED)
+                for task in finished:
+                    offset = reading.pop(task)
+                    answered[offset] = page = task.result()
+                    if isinstance(page, list) and len(page) < PAGE_SIZE:
+                        last = offset if last is None else min(last, offset)
+                while taken in answered:
+                    if self._ended(path, model, rows, answered.pop(taken)):
+                        return list(rows.values())
+                    taken += PAGE_SIZE
+        finally:
+            for task in reading:
+                task.cancel()
+            await asyncio.gather(*reading, return_exceptions=True)
+
+    async def _page(self, path: str, filters: Params, offset: int) -> Any:
+        params = {"limit": PAGE_SIZE, **filters, "offset": offset}
+        return await retry_read(self._retry, lambda: self._request("GET", path, params=params))
+
+    @staticmethod
+    def _ended(path: str, model: type[M], rows: dict[int, M], page: Any) -> bool:
+        """Add a page's new rows to `rows`; whether it was the last one."""
+        if not isinstance(page, list):
+            raise UpstreamError(UPSTREAM, f"GET {path} did not answer a list", status=200)
+        fresh = {row.id: row for row in (_parse(model, item) for item in page) if row.id not in rows}
+        rows.update(fresh)
+        return len(page) < PAGE_SIZE or not fresh
 
     async def _request(
         self,
@@ -236,7 +296,10 @@ class WethodClient(HttpClient):
     ) -> Any:
         """Send one request; an expected status gives the JSON body, any other a typed error."""
         secrets = (self._token,)
-        response = await send(self._http, UPSTREAM, method, path, params=params, json=json, secrets=secrets)
+        async with self._in_flight:
+            response = await send(
+                self._http, UPSTREAM, method, path, params=params, json=json, secrets=secrets
+            )
         logger.debug("%s %s -> %s", UPSTREAM, where(method, path, secrets), response.status_code)
         if response.status_code in expected:
             return json_or_none(response)

@@ -12,6 +12,8 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from app.sandbox.wethod.state import RowT, Table
+
 INVALID_DATA_MESSAGE = "You provided invalid data. Check 'failures' for details."
 OPERATORS = frozenset({"eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "bt"})
 PLAIN = ""  # a filter value with no operator: "on" that value
@@ -169,11 +171,19 @@ class ListQuery:
     deleted: str
     filters: tuple[Filter, ...]
 
-    def select(self, rows: Iterable[Row]) -> list[Row]:
-        """The page of matching rows, in id order."""
+    def page(self, table: Table[RowT]) -> list[RowT]:
+        """The page of matching rows, in id order.
+
+        The table keeps the matches of a query until one of its rows changes, so the pages after the
+        first cost a slice each: the same rows as filtering and sorting the whole table every time.
+        """
+        return table.view((self.deleted, self.filters), self.matching)[self.offset : self.offset + self.limit]
+
+    def matching(self, rows: Iterable[Row]) -> list[Row]:
+        """Every row the filters and `deleted` keep, in id order."""
         chosen = [row for row in rows if self._keeps(row)]
         chosen.sort(key=lambda row: getattr(row, "id", 0))
-        return chosen[self.offset : self.offset + self.limit]
+        return chosen
 
     def _keeps(self, row: Any) -> bool:
         deleted = getattr(row, "deleted_at", None) is not None

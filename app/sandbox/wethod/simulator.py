@@ -207,7 +207,7 @@ class WethodApi:
 
     async def list_allocations(self, request: Request) -> Response:
         query = parse_list_query(request.query_params, ALLOCATION_FILTERS)
-        return listed(query.select(self.state.allocations.values()))
+        return listed(query.page(self.state.allocations))
 
     async def create_allocation(self, request: Request) -> Response:
         reader = BodyReader(await _body(request))
@@ -230,7 +230,7 @@ class WethodApi:
 
     async def list_whitelists(self, request: Request) -> Response:
         query = parse_list_query(request.query_params, WHITELIST_FILTERS)
-        return listed(query.select(self.state.whitelists.values()))
+        return listed(query.page(self.state.whitelists))
 
     async def create_whitelist(self, request: Request) -> Response:
         reader = BodyReader(await _body(request))
@@ -262,7 +262,7 @@ class WethodApi:
     async def list_persons(self, request: Request) -> Response:
         self._require("settings.team")
         query = parse_list_query(request.query_params, PERSON_FILTERS)
-        return listed(query.select(self.state.persons.values()))
+        return listed(query.page(self.state.persons))
 
     async def get_me(self, _: Request) -> Response:
         return JSONResponse(self.state.persons[self.access.me_id].to_json())
@@ -276,7 +276,7 @@ class WethodApi:
 
     async def list_projects(self, request: Request) -> Response:
         query = parse_list_query(request.query_params, PROJECT_FILTERS)
-        return listed(query.select(self.state.projects.values()))
+        return listed(query.page(self.state.projects))
 
     async def get_project(self, request: Request) -> Response:
         row = self.state.projects.get(path_id(request))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from app.sandbox.demo import DemoCompany
 
@@ -23,13 +24,82 @@ def wire(value: Any) -> Any:
     return value
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Row:
+    """A stored row; frozen, so that a change is a new row put in its table, which the table sees."""
+
     def to_json(self) -> dict[str, Any]:
+        return dict(self._wire)
+
+    @functools.cached_property
+    def _wire(self) -> dict[str, Any]:
+        """The row as Wethod writes it, worked out once: the row cannot change."""
         return {f.name: wire(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
 
-@dataclass
+RowT = TypeVar("RowT", bound=_Row)
+VIEWS_KEPT = 32
+
+
+class Table(dict[int, RowT], Generic[RowT]):
+    """Rows by id that keep the answers of recent list queries (the sorted matching rows) until a row is
+    put or removed: a client paging through a long list pays for the scan once, then a slice a page.
+
+    Every way of changing a dict forgets the answers; rows are frozen, so none can change in place.
+    """
+
+    def __init__(self, rows: Mapping[int, RowT] | Iterable[tuple[int, RowT]] = ()) -> None:
+        super().__init__(rows)
+        self._views: dict[Hashable, list[RowT]] = {}
+
+    def view(self, key: Hashable, build: Callable[[Iterable[RowT]], list[RowT]]) -> list[RowT]:
+        """`build(rows)` for `key`, as found the last time it was asked for if no row changed since."""
+        found = self._views.get(key)
+        if found is None:
+            found = self._views[key] = build(self.values())
+            if len(self._views) > VIEWS_KEPT:
+                del self._views[next(iter(self._views))]
+        return found
+
+    def _changed(self) -> None:
+        if self._views:
+            self._views.clear()
+
+    def __setitem__(self, key: int, row: RowT) -> None:
+        self._changed()
+        super().__setitem__(key, row)
+
+    def __delitem__(self, key: int) -> None:
+        self._changed()
+        super().__delitem__(key)
+
+    def pop(self, key: int, *default: Any) -> Any:
+        self._changed()
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[int, RowT]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._changed()
+        super().clear()
+
+    def setdefault(self, key: int, default: RowT) -> RowT:
+        self._changed()
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._changed()
+        super().update(*args, **kwargs)
+
+    def __ior__(self, other: Any) -> Table[RowT]:  # type: ignore[override,misc]
+        self._changed()
+        super().__ior__(other)
+        return self
+
+
+@dataclass(frozen=True)
 class PersonRow(_Row):
     id: int
     name: str
@@ -44,7 +114,7 @@ class PersonRow(_Row):
     has_timesheet_required: bool = True
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProjectRow(_Row):
     id: int
     name: str
@@ -60,7 +130,7 @@ class ProjectRow(_Row):
     probability: int = 100
 
 
-@dataclass
+@dataclass(frozen=True)
 class AllocationRow(_Row):
     id: int
     person_id: int
@@ -72,7 +142,7 @@ class AllocationRow(_Row):
     deleted_at: datetime | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class WhitelistRow(_Row):
     id: int
     project_id: int
@@ -91,10 +161,10 @@ class WethodState:
 
     company: DemoCompany
     clock: Callable[[], datetime] = _utc_now
-    persons: dict[int, PersonRow] = field(default_factory=dict)
-    projects: dict[int, ProjectRow] = field(default_factory=dict)
-    allocations: dict[int, AllocationRow] = field(default_factory=dict)
-    whitelists: dict[int, WhitelistRow] = field(default_factory=dict)
+    persons: Table[PersonRow] = field(default_factory=Table)
+    projects: Table[ProjectRow] = field(default_factory=Table)
+    allocations: Table[AllocationRow] = field(default_factory=Table)
+    whitelists: Table[WhitelistRow] = field(default_factory=Table)
     _last_stamp: datetime = EPOCH
     _last_ids: dict[str, int] = field(default_factory=dict)
 
@@ -105,8 +175,8 @@ class WethodState:
         """Demo persons and projects, no allocation and no whitelist entry."""
         self.persons = _seed_persons(self.company)
         self.projects = _seed_projects(self.company)
-        self.allocations = {}
-        self.whitelists = {}
+        self.allocations = Table()
+        self.whitelists = Table()
         self._last_ids = {}
         stamps = [row.updated_at for row in self.persons.values()] + [
             r.updated_at for r in self.projects.values()
@@ -135,8 +205,9 @@ class WethodState:
         return row
 
     def delete_allocation(self, allocation_id: int) -> AllocationRow:
-        row = self.allocations[allocation_id]
-        row.deleted_at = row.updated_at = self.stamp()
+        moment = self.stamp()
+        row = dataclasses.replace(self.allocations[allocation_id], deleted_at=moment, updated_at=moment)
+        self.allocations[allocation_id] = row
         return row
 
     def live_allocations(self) -> list[AllocationRow]:
@@ -167,39 +238,43 @@ class WethodState:
         return row
 
 
-def _seed_persons(company: DemoCompany) -> dict[int, PersonRow]:
+def _seed_persons(company: DemoCompany) -> Table[PersonRow]:
     """Each demo person, `updated_at` one millisecond apart so that `updated_at=gt:` can split them."""
     roles = {name: index + 1 for index, name in enumerate(sorted({p.role for p in company.people}))}
     start = company.created_at
-    return {
-        p.id: PersonRow(
-            id=p.id,
-            name=p.first_name,
-            surname=p.last_name,
-            email=p.email,
-            role=p.role,
-            role_id=roles[p.role],
-            created_at=start,
-            updated_at=start + p.id * MILLISECOND,
-        )
-        for p in company.people
-    }
+    return Table(
+        {
+            p.id: PersonRow(
+                id=p.id,
+                name=p.first_name,
+                surname=p.last_name,
+                email=p.email,
+                role=p.role,
+                role_id=roles[p.role],
+                created_at=start,
+                updated_at=start + p.id * MILLISECOND,
+            )
+            for p in company.people
+        }
+    )
 
 
-def _seed_projects(company: DemoCompany) -> dict[int, ProjectRow]:
+def _seed_projects(company: DemoCompany) -> Table[ProjectRow]:
     start = company.created_at
-    return {
-        p.id: ProjectRow(
-            id=p.id,
-            name=p.name,
-            job_order=p.job_order,
-            pm_id=p.pm_id,
-            account_id=p.account_id,
-            is_archived=p.archived,
-            is_timesheet_whitelist_enabled=p.whitelist_enabled,
-            date_start=p.start,
-            created_at=start,
-            updated_at=start + timedelta(seconds=1) + index * MILLISECOND,
-        )
-        for index, p in enumerate(company.projects)
-    }
+    return Table(
+        {
+            p.id: ProjectRow(
+                id=p.id,
+                name=p.name,
+                job_order=p.job_order,
+                pm_id=p.pm_id,
+                account_id=p.account_id,
+                is_archived=p.archived,
+                is_timesheet_whitelist_enabled=p.whitelist_enabled,
+                date_start=p.start,
+                created_at=start,
+                updated_at=start + timedelta(seconds=1) + index * MILLISECOND,
+            )
+            for index, p in enumerate(company.projects)
+        }
+    )
