@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, query_words
+from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState
 from app.domain.errors import UpstreamUnavailable
 from app.domain.upstreams import Upstream
+from app.services.directory_index import DirectoryIndex
 from app.services.ports import Clock, DirectorySource, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -58,13 +58,20 @@ async def _store(
 
 
 async def refresh_directory(
-    source: DirectorySource, uow_factory: UnitOfWorkFactory, clock: Clock
+    source: DirectorySource,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    index: DirectoryIndex | None = None,
 ) -> RefreshReport:
     """Fetch what changed upstream (or everything, when due or not incremental) and store it.
 
     People and projects keep a cursor each: the newest `updated_at` seen, less a small overlap next time.
     A part that cannot be read is reported and keeps its cursor; a full refresh removes entries the upstream
     no longer lists only when both parts were read.
+
+    `index`, this process's project search, is rebuilt once, after the refresh is recorded; other processes
+    on the same database (and this one, without `index`) see the refresh at their next `catch_up`.
     """
     async with uow_factory() as uow:
         state = await uow.directory.sync_state(source.upstream)
@@ -103,12 +110,15 @@ async def refresh_directory(
             )
         )
         await uow.commit()
+    if index is not None:
+        await index.reload(source.upstream)
     return RefreshReport(source.upstream, full, counts["people"], counts["projects"], tuple(errors))
 
 
 async def search_projects(
     uow_factory: UnitOfWorkFactory, upstream: Upstream, query: str, *, limit: int = 50
 ) -> list[DirectoryProject]:
+    """Straight from the database; option loads ask this process's `DirectoryIndex` instead."""
     async with uow_factory() as uow:
         return await uow.directory.search_projects(upstream, query, limit=limit)
 
@@ -133,40 +143,3 @@ async def find_person(
     async with uow_factory() as uow:
         found = await uow.directory.get_people(upstream, [person_id])
     return found[0] if found else None
-
-
-@dataclass(frozen=True)
-class _Answer:
-    expires: float
-    directory: SyncState | None
-    found: list[DirectoryProject]
-
-
-class RecentSearches:
-    """Project searches answered from memory for a few seconds: people typing the same prefixes, on the
-    same projects, cost one query. An answer is served only while its upstream's directory is as it was
-    when the answer was found: every load reads the refresh record (one row, by primary key), which any
-    replica's refresh rewrites, so a project added by a refresh is found by the next load anywhere."""
-
-    def __init__(
-        self, uow_factory: UnitOfWorkFactory, *, ttl_seconds: float = 20.0, size: int = 2_048
-    ) -> None:
-        self._uow_factory = uow_factory
-        self._ttl = ttl_seconds
-        self._size = size
-        self._entries: dict[tuple[Upstream, tuple[str, ...], int], _Answer] = {}
-
-    async def projects(self, upstream: Upstream, query: str, *, limit: int = 50) -> list[DirectoryProject]:
-        key = (upstream, tuple(query_words(query)), limit)
-        async with self._uow_factory() as uow:
-            directory = await uow.directory.sync_state(upstream)
-            now = time.monotonic()
-            cached = self._entries.get(key)
-            if cached is not None and cached.expires > now and cached.directory == directory:
-                return cached.found
-            found = await uow.directory.search_projects(upstream, query, limit=limit)
-        self._entries.pop(key, None)
-        self._entries[key] = _Answer(now + self._ttl, directory, found)
-        if len(self._entries) > self._size:
-            del self._entries[next(iter(self._entries))]
-        return found

@@ -17,7 +17,8 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.upstreams import UPSTREAM_OF_KIND
-from app.services.ports import AllocationReader, UnitOfWork, UnitOfWorkFactory
+from app.services.directory_index import DatabaseDirectory, DirectoryReads
+from app.services.ports import AllocationReader, UnitOfWorkFactory
 
 FULL_DAY_HOURS = 8
 
@@ -100,27 +101,30 @@ def request_details(request: StaffingRequest) -> str:
     return ", ".join(filter(None, [payload.job_title, employee])) or "no job title given"
 
 
-async def describe(uow_factory: UnitOfWorkFactory, request: StaffingRequest) -> RequestDescription:
-    (description,) = await describe_all(uow_factory, [request])
+async def describe(
+    uow_factory: UnitOfWorkFactory, request: StaffingRequest, directory: DirectoryReads | None = None
+) -> RequestDescription:
+    (description,) = await describe_all(uow_factory, [request], directory)
     return description
 
 
 async def describe_all(
-    uow_factory: UnitOfWorkFactory, requests: Sequence[StaffingRequest]
+    uow_factory: UnitOfWorkFactory,
+    requests: Sequence[StaffingRequest],
+    directory: DirectoryReads | None = None,
 ) -> list[RequestDescription]:
-    """Each request in words, looked up in one unit of work."""
-    if not requests:
-        return []
-    async with uow_factory() as uow:
-        return [await _describe(uow, request) for request in requests]
+    """Each request in words: its project and person from `directory` (the process's index), or else
+    from the database."""
+    lookups = directory or DatabaseDirectory(uow_factory)
+    return [await _describe(lookups, request) for request in requests]
 
 
-async def _describe(uow: UnitOfWork, request: StaffingRequest) -> RequestDescription:
+async def _describe(lookups: DirectoryReads, request: StaffingRequest) -> RequestDescription:
     payload = request.payload
     upstream = UPSTREAM_OF_KIND[request.kind]
-    project = await uow.directory.get_project(upstream, str(payload.project_id))
+    project = await lookups.project(upstream, str(payload.project_id))
     person_id = getattr(payload, "person_id", None)
-    people = await uow.directory.get_people(upstream, [str(person_id)]) if person_id else []
+    people = await lookups.people(upstream, [str(person_id)]) if person_id else []
     if isinstance(payload, MissionXProjectPersonPayload):
         subject = payload.email
     elif isinstance(payload, ProcoreProjectPersonPayload):

@@ -17,7 +17,6 @@ from app.domain.requests import NewRequest
 from app.domain.upstreams import Upstream
 from app.services import queries
 from app.services.approvals import submit_request
-from app.services.directory import find_project
 from app.slack.blocks.common import channel, context, joined, user
 from app.slack.blocks.decisions import build_notice_view
 from app.slack.blocks.escape import Mrkdwn, markup
@@ -55,7 +54,7 @@ async def person_in(
 
 
 async def picked_project(deps: SlackDeps, draft: Draft, upstream: Upstream) -> DirectoryProject | None:
-    return await find_project(deps.read_uow_factory, upstream, draft.project.value) if draft.project else None
+    return await deps.approvals.lookups().project(upstream, draft.project.value) if draft.project else None
 
 
 async def update_view(

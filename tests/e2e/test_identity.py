@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.status import RequestStatus
+from app.domain.upstreams import Upstream
 from app.services.queries import requests_of
 from app.slack.ids import Action, Block
 from app.storage.tables import DirectoryPersonRow
@@ -77,6 +78,7 @@ async def test_someone_whose_rights_hang_on_managing_the_project_is_told_next_to
                 DirectoryPersonRow.email == "ana.rossi@acme.example",
             )
         )
+    await world.container.directory_index.reload(Upstream.MISSIONX)  # as a refresh would
     modal = await add_person(world, "U0ANA", "missionx", missionx_values(world))
     blocks = modal["blocks"]
     at = next(i for i, b in enumerate(blocks) if b.get("block_id") == Block.PROJECT)

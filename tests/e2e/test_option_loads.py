@@ -1,4 +1,5 @@
-"""Project pickers through the real app over HTTP: a directory refresh shows in the next option load."""
+"""Project pickers through the real app over HTTP: a directory refresh by this replica shows in the next
+option load (another replica's, once this one catches up: tests/integration/test_directory_index.py)."""
 
 from __future__ import annotations
 
@@ -44,10 +45,12 @@ def add_wethod_project(world: World, name: str, job_order: str) -> None:
 
 
 async def refresh_wethod(world: World) -> None:
-    """What the refresh job does, in this replica or in any other on the same database."""
+    """What this replica's refresh job does: refresh the directory, then rebuild its project index."""
     container = world.container
     source = next(s for s in container.directory_sources if s.upstream is Upstream.WETHOD)
-    report = await refresh_directory(source, container.unit_of_work, container.clock)
+    report = await refresh_directory(
+        source, container.unit_of_work, container.clock, index=container.directory_index
+    )
     assert report.errors == ()
 
 

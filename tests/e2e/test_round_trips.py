@@ -20,8 +20,8 @@ from tests.round_trips import RoundTrips, counting_round_trips
 # Per database: the slash command, the option load, the submission with all its Slack notices, and the
 # Approve click with all of its notices.
 EXPECTED = {
-    "postgresql": {"command": 0, "options": 1, "submission": 45, "click": 31},
-    "sqlite": {"command": 0, "options": 3, "submission": 71, "click": 44},
+    "postgresql": {"command": 0, "options": 0, "submission": 28, "click": 23},
+    "sqlite": {"command": 0, "options": 0, "submission": 38, "click": 29},
 }
 
 

@@ -129,7 +129,9 @@ async def test_picking_a_project_whose_whitelist_is_off_warns_in_the_modal_befor
 
 async def refresh_the_directory(world: World) -> None:
     for source in world.container.directory_sources:
-        await refresh_directory(source, world.container.unit_of_work, world.container.clock)
+        await refresh_directory(
+            source, world.container.unit_of_work, world.container.clock, index=world.container.directory_index
+        )
 
 
 async def test_a_whitelist_on_a_project_whose_whitelist_is_off_is_warned_from_the_start_and_in_the_thread(

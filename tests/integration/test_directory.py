@@ -8,14 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.errors import UpstreamUnavailable
 from app.domain.upstreams import Upstream
 from app.jobs.directory import AFTER_FAILURE, schedule_directory_refresh
-from app.services.directory import RecentSearches, refresh_directory, search_people, search_projects
-from app.storage import database
+from app.services.directory import refresh_directory, search_people, search_projects
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FakeClock
 
@@ -197,62 +195,6 @@ async def test_a_part_that_cannot_be_read_is_reported_and_the_rest_kept(
     assert state is not None
     assert state.last_error == "people: answered 503"
     assert (state.people_cursor, state.projects_cursor) == (T0, T0)
-
-
-def option_loads(engine: AsyncEngine) -> RecentSearches:
-    """The project searches as the options listener has them: remembered for 20 s, on read-only sessions."""
-    reading = database.session_factory(engine, read_only=True)
-    return RecentSearches(lambda: SqlUnitOfWork(reading))
-
-
-async def test_recent_searches_are_answered_from_memory_while_the_directory_is_unchanged(
-    uow_factory: UowFactory, clock: FakeClock
-) -> None:
-    await seed(uow_factory, clock)
-    remembered = RecentSearches(uow_factory, ttl_seconds=3600)
-    forgetful = RecentSearches(uow_factory, ttl_seconds=0)
-    assert [p.name for p in await remembered.projects(W, "apollo w")] == ["Apollo Website"]
-    async with uow_factory() as uow:  # a row written without a refresh being recorded
-        await uow.directory.upsert_projects([project(15, "Apollo Warehouse")], now=clock())
-        await uow.commit()
-    assert [p.name for p in await remembered.projects(W, "APOLLO  w")] == ["Apollo Website"]  # same words
-    assert [p.name for p in await forgetful.projects(W, "apollo w")] == ["Apollo Warehouse", "Apollo Website"]
-
-
-async def test_an_option_load_before_the_first_refresh_finds_the_projects_once_it_is_done(
-    engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
-) -> None:
-    searches = option_loads(engine)
-    assert await searches.projects(W, "apollo") == []
-    await seed(uow_factory, clock)
-    assert [p.name for p in await searches.projects(W, "apollo")] == ["Apollo Website", "Apollo Archive"]
-
-
-async def test_a_project_added_by_a_refresh_is_found_by_the_next_option_load(
-    engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
-) -> None:
-    source = await seed(uow_factory, clock)
-    searches = option_loads(engine)
-    assert await searches.projects(W, "nebula") == []
-    source.projects.append(project(20, "Nebula Launch", at=T0 + timedelta(days=1)))
-    clock.advance(minutes=5)
-    assert not (await refresh_directory(source, uow_factory, clock)).full
-    assert [p.name for p in await searches.projects(W, "nebula")] == ["Nebula Launch"]
-
-
-async def test_a_refresh_that_changes_nothing_still_makes_option_loads_read_the_directory_again(
-    engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
-) -> None:
-    source = await seed(uow_factory, clock)
-    searches = option_loads(engine)
-    assert [p.name for p in await searches.projects(W, "zenith")] == ["Zenith Migration"]
-    async with uow_factory() as uow:  # a row written without a refresh being recorded
-        await uow.directory.upsert_projects([project(21, "Zenith Tower")], now=clock())
-        await uow.commit()
-    assert [p.name for p in await searches.projects(W, "zenith")] == ["Zenith Migration"]
-    clock.advance(minutes=5)
-    await refresh_directory(source, uow_factory, clock)
-    assert [p.name for p in await searches.projects(W, "zenith")] == ["Zenith Migration", "Zenith Tower"]
 
 
 @pytest.mark.parametrize(("failing", "next_in"), [(set(), timedelta(0)), ({"projects"}, AFTER_FAILURE)])

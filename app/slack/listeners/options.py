@@ -1,4 +1,4 @@
-"""Option loads for the project pickers: answered from the local directory, well under a second."""
+"""Option loads for the project pickers: answered from this process's project index, with no database."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from app.domain.directory import DirectoryProject
 from app.domain.upstreams import UPSTREAM_OF_KIND
-from app.services.directory import RecentSearches
+from app.services.directory_index import DirectoryIndex
 from app.slack.blocks.common import truncate
 from app.slack.errors import reporting_errors
 from app.slack.ids import NO_MATCH, Action
@@ -31,11 +31,11 @@ def no_match_option(typed: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text}, "value": NO_MATCH}
 
 
-def register(app: AsyncApp, searches: RecentSearches) -> None:
+def register(app: AsyncApp, directory: DirectoryIndex) -> None:
     @app.options(Action.PROJECT)
     @reporting_errors
     async def handle_project_options(ack: AsyncAck, body: dict[str, Any]) -> None:
         meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         upstream = meta.upstream or UPSTREAM_OF_KIND[meta.kind]
-        found = await searches.projects(upstream, body.get("value", ""), limit=MAX_OPTIONS)
+        found = directory.search_projects(upstream, body.get("value", ""), limit=MAX_OPTIONS)
         await ack(options=[project_option(p) for p in found] or [no_match_option(body.get("value", ""))])
