@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--procore-port", type=int, default=8103, help="Procore simulator port (default 8103)"
     )
+    demo = commands.add_parser(
+        "demo", help="try Staffdesk with no account: simulators, the bot and a Slack stand-in in the browser"
+    )
+    demo.add_argument(
+        "--port", type=int, default=8080, help="the page's port on 127.0.0.1 (default 8080; 0: any free port)"
+    )
     return parser
 
 
@@ -93,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(cli.summary(_settings_or_exit(Mode.CHECK), args.date, dry_run=args.dry_run))
     if args.command == "sandbox":
         return cli.sandbox(args.host, args.wethod_port, args.missionx_port, args.procore_port)
+    if args.command == "demo":
+        return cli.demo(args.port)
     raise AssertionError(f"unhandled command {args.command}")
 
 

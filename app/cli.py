@@ -261,6 +261,17 @@ def sandbox(host: str, wethod_port: int, missionx_port: int, procore_port: int) 
     return 0
 
 
+def demo(port: int) -> int:
+    from app.demo.runner import run_demo
+
+    # The terminal shows the banner and what goes wrong; the page shows the rest.
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        return asyncio.run(run_demo(port))
+    except KeyboardInterrupt:  # pressed before the demo took Ctrl-C over
+        return 130
+
+
 async def summary(settings: Settings, day: date | None, *, dry_run: bool) -> int:
     permission_policy = _policy(settings)
     if permission_policy is None:

@@ -24,7 +24,7 @@ def _shell_blocks(text: str) -> list[str]:
 
 def test_the_readme_opens_with_the_run_command_then_the_test_command() -> None:
     run, test = _shell_blocks(_readme())[:2]
-    assert run.endswith("pip install . && staffdesk serve")
+    assert run.endswith("pip install . && staffdesk demo")
     assert test.endswith("pip install -e '.[test]' && pytest")
 
 
