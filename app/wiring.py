@@ -23,12 +23,13 @@ from app.domain.requests import StaffingRequest
 from app.domain.upstreams import Upstream
 from app.jobs.approvals import schedule_expiry
 from app.jobs.delivery import run_delivery_loop, run_heartbeat
-from app.jobs.directory import schedule_directory_refresh
+from app.jobs.directory import catch_up_once, schedule_directory_refresh, schedule_index_catch_up
 from app.jobs.slack_outbox import run_outbox_loop
 from app.jobs.summary import schedule_summaries
 from app.policy.model import Policy
 from app.services.approvers import ApprovalContext
 from app.services.delivery import DeliveryPolicy, DeliveryReport, DeliveryWorker
+from app.services.directory_index import DirectoryIndex
 from app.services.identity import Identities
 from app.services.notices import NoticeLedger, NoticePolicy
 from app.services.ports import Clock, DirectorySource, Provisioner, UnitOfWorkFactory
@@ -83,6 +84,7 @@ class Container:
     unit_of_work: UnitOfWorkFactory
     summaries: SummaryContext
     summary_poster: SummaryPoster
+    directory_index: DirectoryIndex
     directory_sources: list[DirectorySource] = field(default_factory=list)
 
 
@@ -116,8 +118,14 @@ def build_container(
     )
     slack_client = build_slack_client(settings)
     slack_people = SlackWebPeople(slack_client)
+    directory_index = DirectoryIndex(read_only_unit_of_work)
     identities = Identities(
-        unit_of_work, slack_people, permission_policy, clock, reading=read_only_unit_of_work
+        unit_of_work,
+        slack_people,
+        permission_policy,
+        clock,
+        reading=read_only_unit_of_work,
+        lookups=directory_index,
     )
     outbox_wake = asyncio.Event()
     approvals = ApprovalContext(
@@ -129,6 +137,7 @@ def build_container(
         settings.timezone,
         outbox_wake.set,
         reading=read_only_unit_of_work,
+        directory=directory_index,
     )
     ledger = NoticeLedger(
         unit_of_work,
@@ -145,6 +154,7 @@ def build_container(
         wake=outbox_wake,
         operators=settings.operators,
         facts=partial(approval_facts, reader, expire_after=permission_policy.approvals.expire_after),
+        directory=directory_index,
     )
     enabled = tuple(settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u)) for u in Upstream}
@@ -172,6 +182,7 @@ def build_container(
         unit_of_work,
         summaries,
         SlackSummaryPoster(slack_client),
+        directory_index,
         upstreams.sources(),
     )
 
@@ -181,7 +192,10 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
     given), the delivery loop and the scheduled jobs, for the app's lifetime."""
     secret = container.settings.slack_signing_secret
     slack_app = build_slack_app(
-        container.slack_client, secret.get_secret_value() if secret else "", container.slack_deps
+        container.slack_client,
+        secret.get_secret_value() if secret else "",
+        container.slack_deps,
+        container.directory_index,
     )
 
     @asynccontextmanager
@@ -207,10 +221,16 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
                 name="slack-outbox",
             ),
         ]
+        await catch_up_once(container.directory_index)  # the project index, built before the first load
         scheduler = AsyncIOScheduler(timezone=UTC)
         schedule_directory_refresh(
-            scheduler, container.directory_sources, container.unit_of_work, container.clock
+            scheduler,
+            container.directory_sources,
+            container.unit_of_work,
+            container.clock,
+            container.directory_index,
         )
+        schedule_index_catch_up(scheduler, container.directory_index)
         schedule_expiry(scheduler, container.approvals, tell_expired)
         schedule_summaries(scheduler, container.summaries, container.summary_poster)
         scheduler.start()

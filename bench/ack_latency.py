@@ -7,7 +7,9 @@ ack) is measured. Each app runs in a process of its own, the fake Slack Web API 
 minimal app does the same kind of work after its ack (opening a modal, posting a message). Staffdesk
 runs with its directory filled from the Wethod simulator, on SQLite. Prints p50/p99 per kind and the
 ratio of Staffdesk's p99 to the minimal app's.
-Target: p99 under 100 ms and a ratio under 1.5.
+Also prints the server's CPU time per request of each kind beside the minimal app's, and the machine's
+load. Targets: CPU per request at most 1.2x the minimal app's for every kind, p99 at 1 client at most
+1.2x the minimal app's, p99 under 100 ms.
 
     python bench/ack_latency.py [--requests 400]
 """
@@ -28,7 +30,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from benchkit import SECRET, TOKEN, free_port, percentile, start_helper, stop_helper
+from benchkit import (
+    SECRET,
+    TOKEN,
+    free_port,
+    machine_load,
+    percentile,
+    settled_cpu,
+    start_helper,
+    stop_helper,
+)
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.signature import SignatureVerifier
@@ -226,6 +237,7 @@ async def serve(name: str, port: int, slack_url: str) -> None:
             container = build_container(settings, parse_policy(POLICY, Path("bench.yml")), engine=engine)
             for source in container.directory_sources:
                 await refresh_directory(source, container.unit_of_work, container.clock)
+            await container.directory_index.catch_up()  # as the served app does when it starts
             app = build_http_app(container)
         async with serve_in_background(app, port=port):
             print("ready", slack_url, flush=True)
@@ -249,28 +261,39 @@ def start(name: str, slack_url: str = "-") -> tuple[subprocess.Popen[str], int, 
 
 async def run_against(
     name: str, slack_url: str, total: int, think: float
-) -> dict[tuple[str, int], list[float]]:
+) -> tuple[dict[tuple[str, int], list[float]], dict[str, float]]:
+    """p50/p99 samples per (kind, clients), and the server's CPU milliseconds per request of each kind
+    (measured over the one-client run, with the work left running after each answer)."""
     server, port, _ = start(name, slack_url)
     try:
         url = f"http://127.0.0.1:{port}"
         results = {}
+        cpu = {}
         for kind, make in bodies(slack_url).items():
             await measure(url, make, 20, 1, start=1_900)  # warm up
+            before = await settled_cpu(server.pid)
             results[(kind, 1)] = await measure(url, make, total, 1)
+            cpu[kind] = (await settled_cpu(server.pid) - before) * 1000 / total
             results[(kind, 50)] = await measure(url, make, total, 50, think, start=total)
-        return results
+        return results, cpu
     finally:
         stop_helper(server)
 
 
 async def main(total: int, think: float) -> None:
     slack, _, slack_url = start("fake-slack")
+    load_before = machine_load()
     try:
-        ours = await run_against("staffdesk", slack_url, total, think)
-        base = await run_against("minimal", slack_url, total, think)
+        ours, our_cpu = await run_against("staffdesk", slack_url, total, think)
+        base, base_cpu = await run_against("minimal", slack_url, total, think)
     finally:
         stop_helper(slack)
+    print(f"{load_before} before the run; {machine_load()} after it")
     print(f"{total} requests per kind; the 50 clients wait {think:.2f} s on average between their requests")
+    print("server CPU per request, with the work after the answer (target: at most 1.2x the minimal app's):")
+    for kind, ms in our_cpu.items():
+        theirs = base_cpu[kind]
+        print(f"  {kind:<14} staffdesk {ms:6.2f} ms   minimal {theirs:6.2f} ms   ratio {ms / theirs:5.2f}")
     header = f"{'kind':<14} {'clients':>7} {'staffdesk p50':>14} {'p99':>8} {'minimal p50':>12} {'p99':>8}"
     print(f"{header} {'p99 ratio':>9}")
     for kind, concurrency in ours:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 SECRET = "bench0signing0secret0000000000000"  # noqa: S105 (a local benchmark value)
 TOKEN = "xoxb-benchmark-placeholder"  # noqa: S105 (not a real token: the benchmarks talk to a fake Slack)
@@ -40,3 +43,27 @@ def stop_helper(process: subprocess.Popen[str]) -> None:
     process.wait(timeout=30)
     if process.stdout is not None:
         process.stdout.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux: /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def settled_cpu(pid: int, quiet_for: float = 0.5) -> float:
+    """The process's CPU time once it has stopped using any for `quiet_for` seconds: the work a request
+    leaves running after its answer counts too."""
+    last = cpu_seconds(pid)
+    while True:
+        await asyncio.sleep(quiet_for)
+        now = cpu_seconds(pid)
+        if now == last:
+            return now
+        last = now
+
+
+def machine_load() -> str:
+    """The load averages (1, 5, 15 min) and the number of CPUs, to print beside a figure."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} CPUs"

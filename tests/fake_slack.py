@@ -101,6 +101,10 @@ class FakeSlack:
                     "channel": params.get("channel"),
                     "ts": params.get("ts") or self.next_ts(),
                 }
+            case "chat.getPermalink":
+                channel, ts = params.get("channel", ""), params.get("message_ts", "")
+                link = f"https://acme.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+                return {"ok": True, "channel": channel, "permalink": link}
             case "chat.postEphemeral":
                 return {"ok": True, "message_ts": self.next_ts()}
             case "views.open" | "views.update" | "views.push" | "views.publish":

@@ -13,6 +13,8 @@ class NoticeKind(StrEnum):
     SUBMITTED = "submitted"  # the request's message, and a question to each approver
     DECIDED = "decided"  # every copy shows the decision; a reply in the thread says who decided
     DELIVERY = "delivery"  # every copy shows the state; a reply in the thread gives the upstream's answer
+    REMINDED = "reminded"  # a reminder to each approver, pointing at the question they were asked
+    APPROVERS_ADDED = "approvers_added"  # a question to each approver added; the requester hears who
 
 
 class Notice(BaseModel):

@@ -1,4 +1,5 @@
-"""Expire requests that waited too long for a decision, on a schedule."""
+"""Expire requests that waited too long for a decision; remind, escalate and offer to delegates what is
+due; on a schedule."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from app.domain.requests import StaffingRequest
 from app.services.approvals import expire_requests
 from app.services.approvers import ApprovalContext
+from app.services.nudges import nudge_waiting
 
 log = logging.getLogger(__name__)
 
 EXPIRE_EVERY = timedelta(minutes=5)
+NUDGE_EVERY = timedelta(seconds=30)  # a reminder or escalation goes out within a minute of being due
 
 
 async def expire_once(ctx: ApprovalContext, on_expired: Callable[[StaffingRequest], Awaitable[None]]) -> None:
@@ -33,6 +36,16 @@ async def expire_once(ctx: ApprovalContext, on_expired: Callable[[StaffingReques
         )
 
 
+async def nudge_once(ctx: ApprovalContext) -> None:
+    try:
+        nudged = await nudge_waiting(ctx)
+    except Exception:
+        log.exception("reminding approvers failed; trying again at the next run")
+        return
+    if nudged:
+        log.info("reminded, escalated or delegated %d waiting request(s)", nudged)
+
+
 def schedule_expiry(
     scheduler: AsyncIOScheduler,
     ctx: ApprovalContext,
@@ -44,6 +57,15 @@ def schedule_expiry(
         args=(ctx, on_expired),
         seconds=EXPIRE_EVERY.total_seconds(),
         id="expire-requests",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        nudge_once,
+        "interval",
+        args=(ctx,),
+        seconds=NUDGE_EVERY.total_seconds(),
+        id="nudge-approvers",
         max_instances=1,
         coalesce=True,
     )

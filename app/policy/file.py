@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from app.policy.model import ApprovalSettings, ApproverSource, Member, MemberKind, Permission, Policy
+from app.policy.model import (
+    ApprovalSettings,
+    ApproverSource,
+    Member,
+    MemberKind,
+    Permission,
+    Policy,
+    ReminderHours,
+)
 
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+_HOURS = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)$")
 _TRUE, _FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
 _KNOWN_PERMISSIONS = ", ".join(p.value for p in Permission)
 EXAMPLE_NAME = "policy.example.yml"
+ALWAYS = "always"
 _MEMBER_FORMS = "a Slack user id (U0123ABC), an e-mail, an @usergroup handle, wethod:<role name>, or *"
 
 
@@ -122,6 +132,7 @@ class _Reader:
 
     def approvals(self, node: Node) -> ApprovalSettings:
         settings: dict[str, object] = {}
+        lines: dict[str, Node] = {}
         for name, key, value in self.mapping(node, "approvals"):
             if name == "approvers":
                 sources = []
@@ -138,17 +149,50 @@ class _Reader:
                 if flag not in _TRUE | _FALSE:
                     self.fail(value, "approvals.auto_approve must be true or false")
                 settings["auto_approve"] = flag in _TRUE
-            elif name == "expire_after":
-                settings["expire_after"] = self.duration(value)
+            elif name in ("expire_after", "remind_after", "escalate_after"):
+                settings[name] = self.duration(value, f"approvals.{name}")
+                lines[name] = value
+            elif name == "remind_between":
+                settings["remind_between"] = self.hours(value)
+                lines[name] = value
             else:
                 self.fail(
                     key,
-                    f"unknown setting '{name}' in approvals; "
-                    "known: approvers, fallback, auto_approve, expire_after",
+                    f"unknown setting '{name}' in approvals; known: approvers, fallback, auto_approve, "
+                    "expire_after, remind_after, remind_between, escalate_after",
                 )
-        return ApprovalSettings.model_validate({k: v for k, v in settings.items() if v is not None})
+        self._in_order(settings, lines)
+        given = {k: v for k, v in settings.items() if v is not None}
+        if given.get("remind_between") == ALWAYS:
+            given["remind_between"] = None
+        return ApprovalSettings.model_validate(given)
 
-    def duration(self, node: Node) -> timedelta | None:
+    def _in_order(self, settings: dict[str, object], lines: dict[str, Node]) -> None:
+        """remind_after before escalate_after, and both before expire_after."""
+        expire = settings.get("expire_after") or ApprovalSettings().expire_after
+        remind, escalate = settings.get("remind_after"), settings.get("escalate_after")
+        if isinstance(remind, timedelta) and isinstance(escalate, timedelta) and remind >= escalate:
+            self.fail(lines["remind_after"], "approvals.remind_after must be shorter than escalate_after")
+        for name, value in (("remind_after", remind), ("escalate_after", escalate)):
+            if isinstance(value, timedelta) and isinstance(expire, timedelta) and value >= expire:
+                self.fail(lines[name], f"approvals.{name} must be shorter than expire_after")
+
+    def hours(self, node: Node) -> ReminderHours | str | None:
+        """09:00-18:00, or "always"."""
+        text = node.value.strip().lower() if isinstance(node, ScalarNode) else ""
+        if text == ALWAYS:
+            return ALWAYS
+        match = _HOURS.match(text)
+        if match is None:
+            self.fail(node, f"'{text}' is not a span of hours; write it like 09:00-18:00, or always")
+            return None
+        start, end = (time(int(h), int(m)) for h, m in (match.group(1, 2), match.group(3, 4)))
+        if start >= end:
+            self.fail(node, "approvals.remind_between must start before it ends, within one day")
+            return None
+        return ReminderHours(start=start, end=end)
+
+    def duration(self, node: Node, what: str = "approvals.expire_after") -> timedelta | None:
         text = node.value.strip() if isinstance(node, ScalarNode) else ""
         match = _DURATION.match(text)
         if not text or match is None or not any(match.groups()):
@@ -157,7 +201,7 @@ class _Reader:
         days, hours, minutes = (int(g or 0) for g in match.groups())
         duration = timedelta(days=days, hours=hours, minutes=minutes)
         if duration <= timedelta(0):
-            self.fail(node, "approvals.expire_after must be longer than zero")
+            self.fail(node, f"{what} must be longer than zero")
             return None
         return duration
 

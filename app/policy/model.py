@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -69,6 +69,18 @@ class Member(BaseModel):
     value: str = ""
 
 
+class ReminderHours(BaseModel):
+    """When approvers may be nudged: from `start` to `end`, company time, Monday to Friday."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: time = time(9)
+    end: time = time(18)
+
+    def allows(self, local: datetime) -> bool:
+        return local.weekday() < 5 and self.start <= local.time() < self.end
+
+
 class ApprovalSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -76,6 +88,13 @@ class ApprovalSettings(BaseModel):
     fallback: tuple[Member, ...] = ()
     auto_approve: bool = True
     expire_after: timedelta = timedelta(hours=72)
+    remind_after: timedelta | None = None  # a request still pending is reminded to its approvers, per period
+    remind_between: ReminderHours | None = ReminderHours()  # None: at any hour of any day ("always")
+    escalate_after: timedelta | None = None  # a request still pending is put to the fallback approvers too
+
+    def may_nudge(self, local: datetime) -> bool:
+        """Whether reminders and escalations may go out at this company-time instant."""
+        return self.remind_between is None or self.remind_between.allows(local)
 
 
 class Policy(BaseModel):

@@ -15,6 +15,7 @@ from app.domain.errors import (
     ReasonRequired,
     RequestExpired,
     RequestMovedOn,
+    StaffdeskError,
 )
 from app.domain.notices import NoticeKind
 from app.domain.requests import AllocationPayload, NewRequest, StaffingRequest
@@ -78,12 +79,15 @@ async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
         status, stored = RequestStatus.APPROVED, new.model_copy(update={"approvers": ()})
         detail["auto_approved"] = True
     else:
-        approvers = await choose_approvers(ctx, new.payload, new.requester_id, upstream, facts, ctx.today())
+        chosen = await choose_approvers(ctx, new.payload, new.requester_id, upstream, facts, ctx.today())
+        approvers = chosen.approvers
         if not approvers:
             raise NoApprover(permissions_in_words(p.value for p in needed), ctx.whom_to_ask())
         lacking = tuple(missing_permissions(ctx.policy, requester, needed))
         status, stored = PENDING, new.model_copy(update={"approvers": approvers, "lacking": lacking})
         detail["approvers"] = list(approvers)
+        if chosen.in_place_of:
+            detail["in_place_of"] = chosen.in_place_of
     async with ctx.uow_factory() as uow:
         now = ctx.clock()
         request = await uow.requests.add(
@@ -166,23 +170,70 @@ async def _decide(
     return updated
 
 
-async def approve_request(ctx: ApprovalContext, request_id: str, actor_id: str) -> StaffingRequest:
+async def approve_request(
+    ctx: ApprovalContext,
+    request_id: str,
+    actor_id: str,
+    *,
+    note: str | None = None,
+    together_with: int | None = None,
+) -> StaffingRequest:
+    """Approve; `note` is the approver's word to the requester; `together_with` counts the requests
+    approved at once with this one, for the audit trail."""
     request = await _pending(ctx, request_id)
     await _check_approver(ctx, request, actor_id)
     now = ctx.clock()
+    note = (note or "").strip() or None
     changes: RequestChanges = {"decided_by": actor_id, "decided_at": now, "next_attempt_at": now}
-    return await _decide(ctx, request, actor_id, RequestStatus.APPROVED, changes)
+    detail: dict[str, object] = {}
+    if note:
+        changes["decision_reason"] = note
+        detail["note"] = note
+    if together_with:
+        detail["approved_together_with"] = together_with
+    return await _decide(ctx, request, actor_id, RequestStatus.APPROVED, changes, detail or None)
+
+
+@dataclass(frozen=True)
+class SeveralApproved:
+    """What came of approving several requests at once: each approved, or refused with the reason."""
+
+    approved: list[StaffingRequest]
+    refused: list[tuple[str, StaffdeskError]]
+
+
+async def approve_several(ctx: ApprovalContext, request_ids: list[str], actor_id: str) -> SeveralApproved:
+    """Approve each request on its own, checked on its own; one refused does not stop the others."""
+    approved: list[StaffingRequest] = []
+    refused: list[tuple[str, StaffdeskError]] = []
+    unique = list(dict.fromkeys(request_ids))
+    for request_id in unique:
+        try:
+            others = len(unique) - 1
+            approved.append(await approve_request(ctx, request_id, actor_id, together_with=others))
+        except StaffdeskError as error:
+            refused.append((request_id, error))
+    return SeveralApproved(approved, refused)
 
 
 async def approve_with_changes(
-    ctx: ApprovalContext, request_id: str, actor_id: str, dates: tuple[date, ...], hours: int
+    ctx: ApprovalContext,
+    request_id: str,
+    actor_id: str,
+    dates: tuple[date, ...],
+    hours: int,
+    note: str | None = None,
 ) -> StaffingRequest:
-    """Approve fewer days or fewer hours than the allocation asked for; what was asked is kept beside it."""
+    """Approve fewer days or fewer hours than the allocation asked for; what was asked is kept beside it.
+    Nothing changed but a note given: approved as asked, with the note."""
     request = await _pending(ctx, request_id)
     await _check_approver(ctx, request, actor_id)
     asked = request.payload
     if not isinstance(asked, AllocationPayload):
         raise NotLess("Only an allocation can be approved with changes.")
+    note = (note or "").strip() or None
+    if note and set(dates) == set(asked.dates) and hours == asked.hours:
+        return await approve_request(ctx, request_id, actor_id, note=note)
     approved = asked.narrowed(dates, hours)
     now = ctx.clock()
     changes: RequestChanges = {
@@ -192,11 +243,15 @@ async def approve_with_changes(
         "payload": approved.model_dump(mode="json"),
         "asked_payload": asked.model_dump(mode="json"),
     }
+    if note:
+        changes["decision_reason"] = note
     dropped = sorted(set(asked.dates) - set(approved.dates))
     detail: dict[str, object] = {
         "hours": {"asked": asked.hours, "approved": approved.hours},
         "dropped_days": [d.isoformat() for d in dropped],
     }
+    if note:
+        detail["note"] = note
     return await _decide(
         ctx, request, actor_id, RequestStatus.APPROVED, changes, detail, action="approved_with_changes"
     )

@@ -6,12 +6,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
+from app.domain.absences import Absence
 from app.domain.directory import DirectoryProject
 from app.domain.errors import SlackUser, UnknownProject, Words
-from app.domain.requests import RequestPayload
-from app.domain.upstreams import Upstream
+from app.domain.requests import RequestPayload, StaffingRequest
+from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
 from app.policy.model import ApproverSource, Member, MemberKind, Policy
 from app.policy.rules import ProjectFacts, company_today, may_approve
+from app.services.directory_index import DatabaseDirectory, DirectoryReads
 from app.services.identity import Identities
 from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory
 
@@ -32,6 +34,10 @@ class ApprovalContext:
     timezone: tzinfo
     wake_outbox: Callable[[], None] = _nothing  # called once a change has stored Slack notices
     reading: UnitOfWorkFactory | None = None  # read-only units of work, for the reads before a change
+    directory: DirectoryReads | None = None  # the directory lookups from memory, when the process keeps them
+
+    def lookups(self) -> DirectoryReads:
+        return self.directory or DatabaseDirectory(self.reading or self.uow_factory)
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only: no write lock on SQLite, no transaction on PostgreSQL."""
@@ -65,8 +71,7 @@ def project_id_of(payload: RequestPayload) -> str:
 async def project_facts(
     ctx: ApprovalContext, upstream: Upstream, project_id: str
 ) -> tuple[DirectoryProject, ProjectFacts]:
-    async with ctx.read() as uow:
-        project = await uow.directory.get_project(upstream, project_id)
+    project = await ctx.lookups().project(upstream, project_id)
     if project is None:
         raise UnknownProject(upstream.label, project_id)
     facts = ProjectFacts(
@@ -83,8 +88,7 @@ def _managers(upstream: Upstream, facts: ProjectFacts, sources: Iterable[Approve
 
 
 async def _slack_ids_of_people(ctx: ApprovalContext, upstream: Upstream, person_ids: list[str]) -> list[str]:
-    async with ctx.read() as uow:
-        people = {p.upstream_id: p for p in await uow.directory.get_people(upstream, person_ids)}
+    people = {p.upstream_id: p for p in await ctx.lookups().people(upstream, person_ids)}
     found = []
     for pid in person_ids:
         person = people.get(pid)
@@ -104,8 +108,7 @@ async def _slack_ids_of_member(ctx: ApprovalContext, member: Member) -> list[str
         case MemberKind.USERGROUP:
             return sorted(await ctx.identities.usergroup_members(member.value))
         case MemberKind.WETHOD_ROLE:
-            async with ctx.read() as uow:
-                people = await uow.directory.people_with_role(Upstream.WETHOD, member.value)
+            people = await ctx.lookups().people_with_role(Upstream.WETHOD, member.value)
             return await _slack_ids_of_people(ctx, Upstream.WETHOD, [p.upstream_id for p in people])
     return []
 
@@ -129,6 +132,43 @@ async def _who_may(
     return chosen
 
 
+async def may_decide(
+    ctx: ApprovalContext, slack_id: str, request: StaffingRequest, facts: ProjectFacts, today: date
+) -> bool:
+    """Whether this person holds, in their own right, what deciding the request needs."""
+    upstream = UPSTREAM_OF_KIND[request.kind]
+    chosen = await _who_may(ctx, [slack_id], request.requester_id, request.payload, upstream, facts, today)
+    return bool(chosen)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The approvers to ask, and for each one away, who was asked in their place (a delegate or the
+    fallback: None)."""
+
+    approvers: tuple[str, ...]
+    in_place_of: dict[str, str | None]
+
+
+async def away_today(ctx: ApprovalContext, slack_ids: Iterable[str], today: date) -> dict[str, Absence]:
+    async with ctx.read() as uow:
+        absences = await uow.absences.of(list(dict.fromkeys(slack_ids)))
+    return {a.slack_user_id: a for a in absences if a.covers(today)}
+
+
+async def fallback_approvers(
+    ctx: ApprovalContext,
+    payload: RequestPayload,
+    requester_id: str,
+    upstream: Upstream,
+    facts: ProjectFacts,
+    today: date,
+) -> list[str]:
+    """The policy's fallback members, as Slack users, who may approve this request."""
+    fallback = [sid for m in ctx.policy.approvals.fallback for sid in await _slack_ids_of_member(ctx, m)]
+    return await _who_may(ctx, fallback, requester_id, payload, upstream, facts, today)
+
+
 async def choose_approvers(
     ctx: ApprovalContext,
     payload: RequestPayload,
@@ -136,12 +176,19 @@ async def choose_approvers(
     upstream: Upstream,
     facts: ProjectFacts,
     today: date,
-) -> tuple[str, ...]:
-    """The project's managers found in Slack who may approve; else the fallback members who may."""
+) -> Chosen:
+    """The project's managers found in Slack who may approve, a manager away replaced by their delegate
+    when the delegate may approve in their own right; the fallback members who may, when none is left or
+    a delegate may not."""
     managers = _managers(upstream, facts, ctx.policy.approvals.approvers)
     candidates = await _slack_ids_of_people(ctx, upstream, managers)
-    chosen = await _who_may(ctx, candidates, requester_id, payload, upstream, facts, today)
-    if chosen:
-        return tuple(chosen)
-    fallback = [sid for m in ctx.policy.approvals.fallback for sid in await _slack_ids_of_member(ctx, m)]
-    return tuple(await _who_may(ctx, fallback, requester_id, payload, upstream, facts, today))
+    away = await away_today(ctx, candidates, today)
+    in_turn = [away[c].delegate_id if c in away else c for c in candidates]
+    chosen = await _who_may(ctx, in_turn, requester_id, payload, upstream, facts, today)
+    in_place_of: dict[str, str | None] = {
+        c: (away[c].delegate_id if away[c].delegate_id in chosen else None) for c in away
+    }
+    if chosen and None not in in_place_of.values():
+        return Chosen(tuple(chosen), in_place_of)
+    fallback = await fallback_approvers(ctx, payload, requester_id, upstream, facts, today)
+    return Chosen(tuple(dict.fromkeys([*chosen, *fallback])), in_place_of)

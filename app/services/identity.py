@@ -9,6 +9,7 @@ from app.domain.links import UserLink
 from app.domain.upstreams import Upstream
 from app.policy.model import MemberKind, Policy
 from app.policy.rules import Actor
+from app.services.directory_index import DatabaseDirectory, DirectoryReads
 from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory
 
 LINK_FRESH_FOR = timedelta(hours=24)
@@ -32,19 +33,23 @@ class Identities:
     policy: Policy
     clock: Clock
     reading: UnitOfWorkFactory | None = None
+    lookups: DirectoryReads | None = None
     _groups: dict[str, tuple[datetime, frozenset[str]]] = field(default_factory=dict)
     _links: dict[tuple[str, Upstream], tuple[datetime, str, str]] = field(default_factory=dict)
 
     def _read(self) -> UnitOfWork:
         return (self.reading or self.uow_factory)()
 
+    def directory(self) -> DirectoryReads:
+        """The directory lookups: from memory when the process keeps an index, else the database."""
+        return self.lookups or DatabaseDirectory(self.reading or self.uow_factory)
+
     async def actor(self, slack_user_id: str, upstream: Upstream) -> Actor:
         """The person as the rules see them, with their person id in `upstream` when there is one."""
         email, person_id = await self.link(slack_user_id, upstream)
         wethod_role = None
         if email is not None:
-            async with self._read() as uow:
-                wethod_person = await uow.directory.person_by_email(Upstream.WETHOD, email)
+            wethod_person = await self.directory().person_by_email(Upstream.WETHOD, email)
             wethod_role = wethod_person.role if wethod_person else None
         return Actor(
             slack_user_id=slack_user_id,
@@ -60,8 +65,7 @@ class Identities:
         remembered = self._links.get((slack_user_id, upstream))
         if remembered is not None and now - remembered[0] < LINK_REMEMBERED_FOR:
             _, known_email, known_id = remembered
-            async with self._read() as uow:
-                (person,) = await uow.directory.get_people(upstream, [known_id]) or (None,)
+            (person,) = await self.directory().people(upstream, [known_id]) or (None,)
             if person is not None and person.email == known_email:
                 return known_email, known_id
         email, person_id = await self._link(slack_user_id, upstream, now)
@@ -76,16 +80,19 @@ class Identities:
     ) -> tuple[str | None, str | None]:
         async with self._read() as uow:
             link = await uow.links.get(slack_user_id, upstream)
-            if link is not None and now - link.refreshed_at < LINK_FRESH_FOR:
-                (person,) = await uow.directory.get_people(upstream, [link.upstream_person_id]) or (None,)
-                if person is not None and person.email == link.email:
-                    return link.email, link.upstream_person_id
+        if link is not None and now - link.refreshed_at < LINK_FRESH_FOR:
+            (person,) = await self.directory().people(upstream, [link.upstream_person_id]) or (None,)
+            if person is not None and person.email == link.email:
+                return link.email, link.upstream_person_id
         email = await self.slack.email_of(slack_user_id)
         if email is None:
             return None, None
         email = email.strip().lower()
+        found = await self.directory().person_by_email(upstream, email)
+        if found is None and link is None:
+            return email, None  # no person, and no link to forget
         async with self.uow_factory() as uow:
-            person = await uow.directory.person_by_email(upstream, email)
+            person = found
             if person is None:
                 await uow.links.delete(slack_user_id, upstream)
             else:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self, TypedDict
 
+from app.domain.absences import Absence
 from app.domain.audit import AuditEntry, DeliveryAttempt
 from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState
 from app.domain.links import UserLink
@@ -55,6 +56,25 @@ class RequestRepository(Protocol):
 
     async def by_submission_key(self, submission_key: str) -> StaffingRequest | None:
         """The request stored from this Slack submission, if any."""
+        ...
+
+    async def add_approvers(
+        self,
+        request_id: str,
+        added: Sequence[str],
+        *,
+        actor: str,
+        action: str,
+        now: datetime,
+        detail: Mapping[str, object],
+    ) -> StaffingRequest:
+        """Ask more approvers while the request is pending; raises RequestMovedOn once it is not."""
+        ...
+
+    async def record(
+        self, request_id: str, *, actor: str, action: str, now: datetime, detail: Mapping[str, object]
+    ) -> None:
+        """A line in the audit trail for something that did not change the request's state."""
         ...
 
     async def transition(
@@ -213,6 +233,22 @@ class SummaryRepository(Protocol):
     async def digest_subscribers(self) -> list[str]: ...
 
 
+class NudgeRepository(Protocol):
+    async def claim(self, request_id: str, kind: str, number: int, at: datetime) -> bool:
+        """Whether this caller is the first to claim the `number`-th `kind` nudge of the request."""
+        ...
+
+    async def taken(self, request_ids: Sequence[str]) -> set[tuple[str, str, int]]: ...
+
+
+class AbsenceRepository(Protocol):
+    async def set(self, absence: Absence, at: datetime) -> None: ...
+
+    async def end(self, slack_user_id: str) -> Absence | None: ...
+
+    async def of(self, slack_user_ids: Sequence[str]) -> list[Absence]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: rolled back on exit unless committed."""
 
@@ -233,6 +269,12 @@ class UnitOfWork(Protocol):
 
     @property
     def workers(self) -> WorkerRepository: ...
+
+    @property
+    def nudges(self) -> NudgeRepository: ...
+
+    @property
+    def absences(self) -> AbsenceRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,16 +10,18 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.services.directory import RecentSearches
+from app.services.directory_index import DirectoryIndex
 from app.slack.deps import SlackDeps
 from app.slack.errors import ACK_BUDGET_SECONDS, IN_TIME, handle_error
-from app.slack.listeners import actions, commands, home, options, views
+from app.slack.listeners import actions, approving, commands, home, options, views
 from app.slack.metadata import use_signing_key
 
 log = logging.getLogger("staffdesk.slack")
 
 
-def build_slack_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps) -> AsyncApp:
+def build_slack_app(
+    client: AsyncWebClient, signing_secret: str, deps: SlackDeps, directory: DirectoryIndex
+) -> AsyncApp:
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -38,7 +40,8 @@ def build_slack_app(client: AsyncWebClient, signing_secret: str, deps: SlackDeps
     commands.register(app, deps)
     views.register(app, deps)
     actions.register(app, deps)
-    options.register(app, RecentSearches(deps.read_uow_factory))
+    approving.register(app, deps)
+    options.register(app, directory)
     home.register(app, deps)
     app.error(handle_error)
     return app

@@ -11,11 +11,16 @@ class Callback(StrEnum):
     PROJECT_PERSON = "staffdesk_project_person"
     REJECT = "staffdesk_reject"
     APPROVE_CHANGES = "staffdesk_approve_changes"
+    APPROVE_NOTE = "staffdesk_approve_note"
 
 
 class Action(StrEnum):
     APPROVE = "staffdesk_approve"
     APPROVE_CHANGES = "staffdesk_approve_changes"
+    APPROVE_NOTE = "staffdesk_approve_note"
+    APPROVE_SELECTED = "staffdesk_approve_selected"
+    PICK = "staffdesk_pick"
+    BACK = "staffdesk_back"
     REJECT = "staffdesk_reject"
     CANCEL = "staffdesk_cancel"
     RESUBMIT = "staffdesk_resubmit"
@@ -42,6 +47,7 @@ class Action(StrEnum):
     REASON = "reason"
     NOTE = "note"
     DAYS = "days"
+    DECISION_NOTE = "decision_note"
 
 
 class Block(StrEnum):
@@ -65,6 +71,7 @@ class Block(StrEnum):
     REASON = "reason_block"
     NOTE = "note_block"
     DAYS = "days_block"
+    DECISION_NOTE = "decision_note_block"
     DECISION = "decision_block"
     PROBLEM = "problem_block"
     ECHO = "echo_block"

@@ -19,6 +19,7 @@ from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.observability import SLACK_NOTICES
 from app.services import queries
+from app.services.directory_index import DirectoryReads
 from app.services.notices import NoticeFailure, NoticeLedger
 from app.services.ports import UnitOfWorkFactory
 from app.slack.blocks.common import SlackMessage
@@ -28,6 +29,7 @@ from app.slack.blocks.messages import (
     build_outcome_reply,
     build_request_message,
 )
+from app.slack.blocks.nudges import build_added_message, build_reminder_dm
 from app.slack.blocks.requester import build_decision_dm, build_operator_message, build_outcome_dm
 from app.slack.poster import SlackPoster
 
@@ -81,7 +83,9 @@ class SlackOutbox:
         wake: asyncio.Event | None = None,
         operators: tuple[str, ...] = (),
         facts: Callable[[StaffingRequest], Awaitable[queries.ApprovalFacts]] | None = None,
+        directory: DirectoryReads | None = None,
     ) -> None:
+        self._directory = directory
         self._operators = operators
         self._facts = facts
         self._poster = poster
@@ -132,6 +136,12 @@ class SlackOutbox:
         request = await queries.get_request(self._reading, notice.request_id)
         if notice.kind is NoticeKind.SUBMITTED:
             await self._submitted(request)
+            return
+        if notice.kind is NoticeKind.REMINDED:
+            await self._remind(notice, request)
+            return
+        if notice.kind is NoticeKind.APPROVERS_ADDED:
+            await self._approvers_added(notice, request)
             return
         desc = await self._refresh(request)
         # The reply tells of the change as it was then, even when the request has moved on since.
@@ -194,7 +204,7 @@ class SlackOutbox:
 
     async def _submitted(self, request: StaffingRequest) -> None:
         """The request's message and one question per approver, each posted once."""
-        desc = await queries.describe(self._reading, request)
+        desc = await queries.describe(self._reading, request, self._directory)
         if request.message_ts is None:
             channel, ts = await self._poster.post_request_message(request, build_request_message(desc))
             await self.ledger.request_message_posted(request.id, channel, ts)
@@ -208,6 +218,37 @@ class SlackOutbox:
             dm_channel, dm_ts = await self._poster.dm(approver, question)
             await self.ledger.approver_asked(request.id, approver, dm_channel, dm_ts)
 
+    async def _remind(self, notice: Notice, request: StaffingRequest) -> None:
+        """Each approver reminded once, pointing at the question they were asked; none once decided."""
+        if request.status is not RequestStatus.PENDING_APPROVAL:
+            return
+        desc = await queries.describe(self._reading, request, self._directory)
+        facts = await self._approval_facts(request)
+        waited = float(str(notice.detail.get("waited_hours", 0)))
+        reminded = set(_names(notice.detail.get("approvers")))
+        for approver, channel, ts in await queries.approval_messages(self._reading, request.id):
+            key = f"remind:{approver}"
+            if key in notice.progress or approver not in reminded:
+                continue
+            link = await self._poster.permalink(channel, ts)
+            message = build_reminder_dm(desc, link, waited, facts.expires_at if facts else None)
+            _, posted = await self._poster.dm(approver, message)
+            notice = await self._progressed(notice, **{key: posted})
+
+    async def _approvers_added(self, notice: Notice, request: StaffingRequest) -> None:
+        """The question to each approver added, then the word of who was added in the thread and to the
+        requester; nothing once the request is decided."""
+        if request.status is not RequestStatus.PENDING_APPROVAL:
+            return
+        await self._submitted(request)
+        added = _names(notice.detail.get("added"))
+        in_place = notice.detail.get("in_place_of")
+        message = build_added_message(
+            str(notice.detail.get("why")), added, in_place if isinstance(in_place, dict) else None
+        )
+        notice = await self._reply_once(notice, request, message)
+        await self._dm_requester_once(notice, request, message)
+
     async def _approval_facts(self, request: StaffingRequest) -> queries.ApprovalFacts | None:
         """What the approvers see besides the request, while it waits for them."""
         if self._facts is None or request.status is not RequestStatus.PENDING_APPROVAL:
@@ -216,7 +257,7 @@ class SlackOutbox:
 
     async def _refresh(self, request: StaffingRequest) -> queries.RequestDescription:
         """Every copy of the request shows its state now (updates can be made any number of times)."""
-        desc = await queries.describe(self._reading, request)
+        desc = await queries.describe(self._reading, request, self._directory)
         if request.channel_id and request.message_ts:
             await self._poster.update(request.channel_id, request.message_ts, build_request_message(desc))
         question = build_approval_message(desc, await self._approval_facts(request))
@@ -229,6 +270,11 @@ class SlackOutbox:
             return notice
         ts = await self._poster.reply(request, message)
         return await self._progressed(notice, reply=ts)
+
+
+def _names(value: object) -> list[str]:
+    """A list of Slack ids kept in a notice's detail."""
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _with(progress: Mapping[str, str], **more: str) -> dict[str, str]:

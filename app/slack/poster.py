@@ -52,6 +52,16 @@ class SlackPoster:
         )
         return str(posted["ts"])
 
+    async def permalink(self, channel: str, ts: str) -> str | None:
+        """The link to a message (chat.getPermalink); None when Slack does not give one."""
+        try:
+            answer = await self._client.chat_getPermalink(channel=channel, message_ts=ts)
+        except SlackApiError as error:
+            log.info("no permalink for a message in %s (%s)", channel, error.response.get("error"))
+            return None
+        link = answer.get("permalink")
+        return str(link) if link else None
+
     async def update(self, channel: str, ts: str, message: SlackMessage) -> None:
         await self._client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
 

@@ -196,3 +196,34 @@ def working_days(start: date, end: date) -> list[date]:
     """Monday to Friday from `start` to `end`, both included."""
     every = (start + timedelta(days=i) for i in range((end - start).days + 1))
     return [day for day in every if day.weekday() < 5]
+
+
+@dataclass(frozen=True)
+class AwayText:
+    """`/staffing away @delegate FROM..TO`, read: the delegate, the days, and what was not understood."""
+
+    delegate: str | None = None
+    start: date | None = None
+    end: date | None = None
+    unused: tuple[str, ...] = ()
+
+
+def parse_away(text: str, today: date) -> AwayText:
+    delegate: str | None = None
+    start = end = None
+    unused: list[str] = []
+    for match in _TOKEN.finditer(text or ""):
+        word = _as_written(match.group(0))
+        if match["mention"] and delegate is None:
+            delegate = match["user"]
+        elif match["days"] and start is None:
+            start = _day(match["start"])
+            end = _day(match["end"]) if match["end"] else start
+            if start is None or end is None:
+                start = end = None
+                unused.append(word)
+        elif word.lower() in _RELATIVE and start is None:
+            start = end = today + timedelta(days=_RELATIVE[word.lower()])
+        else:
+            unused.append(word)
+    return AwayText(delegate, start, end, tuple(unused))

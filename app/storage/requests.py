@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -166,6 +166,47 @@ class SqlRequestRepository(SqlRequestReads):
             .where(REQUESTS.c.id == request_id)
             .values(channel_id=channel_id, message_ts=message_ts)
         )
+
+    async def add_approvers(
+        self,
+        request_id: str,
+        added: Sequence[str],
+        *,
+        actor: str,
+        action: str,
+        now: datetime,
+        detail: Mapping[str, object],
+    ) -> StaffingRequest:
+        """Ask more approvers while the request is pending; raises RequestMovedOn once it is not."""
+        current = await self.get(request_id)
+        if current.status is not RequestStatus.PENDING_APPROVAL:
+            raise RequestMovedOn(request_id, RequestStatus.PENDING_APPROVAL, current.status)
+        approvers = [*current.approvers, *(a for a in added if a not in current.approvers)]
+        row = (
+            (
+                await self._session.execute(
+                    update(REQUESTS)
+                    .where(REQUESTS.c.id == request_id, REQUESTS.c.version == current.version)
+                    .values(approvers=approvers, updated_at=now, version=REQUESTS.c.version + 1)
+                    .returning(*REQUESTS.c)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            await self._explain_lost_race(request_id, RequestStatus.PENDING_APPROVAL, None)
+            raise RequestMovedOn(request_id, RequestStatus.PENDING_APPROVAL, RequestStatus.PENDING_APPROVAL)
+        status = RequestStatus.PENDING_APPROVAL
+        await self._audit(request_id, now, actor, action, status, status, dict(detail))
+        return to_request(row)
+
+    async def record(
+        self, request_id: str, *, actor: str, action: str, now: datetime, detail: Mapping[str, object]
+    ) -> None:
+        """A line in the audit trail for something that did not change the request's state."""
+        current = await self.get(request_id)
+        await self._audit(request_id, now, actor, action, current.status, current.status, dict(detail))
 
     async def add_approval_message(self, request_id: str, approver_id: str, channel_id: str, ts: str) -> None:
         place = {"channel_id": channel_id, "message_ts": ts}

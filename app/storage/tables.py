@@ -262,3 +262,27 @@ class WorkerRow(Base):
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApprovalNudgeRow(Base):
+    """Each reminder and escalation of a pending request, once: writing the row claims it, so replicas
+    that find it due at the same moment send it once."""
+
+    __tablename__ = "approval_nudges"
+
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AbsenceRow(Base):
+    """An approver away from `starts` to `ends` (company days), and who decides in their place."""
+
+    __tablename__ = "absences"
+
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    delegate_id: Mapped[str] = mapped_column(String(32))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -11,6 +11,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.errors import StorageUnavailable
+from app.storage.approval_nudges import SqlAbsenceRepository, SqlNudgeRepository
 from app.storage.database import is_unavailable
 from app.storage.directory import SqlDirectoryRepository
 from app.storage.links import SqlLinkRepository
@@ -35,6 +36,8 @@ class SqlUnitOfWork:
     summaries: SqlSummaryRepository
     notices: SqlNoticeRepository
     workers: SqlWorkerRepository
+    nudges: SqlNudgeRepository
+    absences: SqlAbsenceRepository
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], *, writer_lock: asyncio.Lock | None = None
@@ -58,6 +61,8 @@ class SqlUnitOfWork:
         self.summaries = SqlSummaryRepository(self._session)
         self.notices = SqlNoticeRepository(self._session)
         self.workers = SqlWorkerRepository(self._session)
+        self.nudges = SqlNudgeRepository(self._session)
+        self.absences = SqlAbsenceRepository(self._session)
         return self
 
     async def __aexit__(

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -218,6 +219,8 @@ async def running_world(
     tmp_path: Path,
     disabled: tuple[str, ...] = (),
     monotonic: Callable[[], float] | None = None,
+    policy: str = POLICY,
+    clock: Callable[[], datetime] | None = None,
 ) -> AsyncIterator[World]:
     """The app with every upstream on, except those whose variables start with a prefix in `disabled`;
     `monotonic` stands in for the clock that times the answers to Slack."""
@@ -231,9 +234,15 @@ async def running_world(
             STAFFDESK_SUMMARY_CHANNEL=CHANNEL,
             STAFFDESK_OPERATORS=OPERATORS,
         )
-        container = build_container(settings, parse_policy(POLICY, tmp_path / "policy.yml"), engine=engine)
+        container = build_container(
+            settings,
+            parse_policy(policy, tmp_path / "policy.yml"),
+            engine=engine,
+            **({"clock": clock} if clock else {}),
+        )
         for source in container.directory_sources:
             await refresh_directory(source, container.unit_of_work, container.clock)
+        await container.directory_index.catch_up()  # as the served app does when it starts
         if monotonic is not None:
             container.slack_deps = replace(container.slack_deps, monotonic=monotonic)
         app = build_http_app(container)

@@ -84,6 +84,8 @@ async def test_what_was_understood_is_said_back_with_the_words_the_project_did_n
         "Not understood: “garbage”."
     )
     assert blocks_of(modal)[Block.PROJECT]["element"]["initial_option"]["value"] == "1000"
+    preview = blocks_of(modal)[Block.PREVIEW]["text"]["text"]  # filled in whole: the days are previewed
+    assert preview.startswith("*This will create 3 allocations:*\n• Mon 7 Dec: ")
 
 
 async def test_a_project_found_only_archived_is_said_back_and_left_to_pick(world: World) -> None:

@@ -27,6 +27,8 @@ TABLES = {
     "approval_messages",
     "digest_subscriptions",
     "slack_notices",
+    "approval_nudges",
+    "absences",
     "workers",
 }
 

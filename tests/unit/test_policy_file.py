@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.policy.file import PolicyFileError, load_policy, parse_policy
-from app.policy.model import ApproverSource, Member, MemberKind, Permission
+from app.policy.model import ApproverSource, Member, MemberKind, Permission, ReminderHours
 
 ROOT = Path(__file__).resolve().parents[2]
 FILE = Path("policy.yml")
@@ -40,6 +40,9 @@ def test_the_example_policy_loads_as_documented() -> None:
     assert policy.approvals.fallback == (Member(kind=MemberKind.SLACK_USER, value="U0RESMGR"),)
     assert policy.approvals.auto_approve is True
     assert policy.approvals.expire_after == timedelta(hours=72)
+    assert policy.approvals.remind_after == timedelta(hours=4)
+    assert policy.approvals.remind_between == ReminderHours(start=time(9), end=time(18))
+    assert policy.approvals.escalate_after == timedelta(hours=24)
 
 
 def test_everyone_can_be_a_member() -> None:
@@ -129,3 +132,48 @@ def test_a_missing_file_without_the_example_still_says_how_to_start_from_it(tmp_
     assert str(raised.value).endswith(
         "if you have Staffdesk's example, copy it: cp policy.example.yml " + str(tmp_path / "policy.yml")
     )
+
+
+BASE = "roles:\n  pm: [planning.modify]\nmembers:\n  pm: ['*']\napprovals:\n"
+
+
+def test_reminders_default_to_office_hours_and_always_means_any_hour() -> None:
+    hours = parse_policy(BASE + "  remind_after: 2h\n", FILE).approvals
+    assert hours.remind_between == ReminderHours(start=time(9), end=time(18))
+    assert hours.may_nudge(datetime(2026, 11, 30, 9, 0))  # a Monday at nine
+    assert not hours.may_nudge(datetime(2026, 11, 30, 18, 0))
+    assert not hours.may_nudge(datetime(2026, 11, 28, 12, 0))  # a Saturday
+    always = parse_policy(BASE + "  remind_after: 2h\n  remind_between: always\n", FILE).approvals
+    assert always.remind_between is None
+    assert always.may_nudge(datetime(2026, 11, 28, 3, 0))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "  remind_after: 24h\n  escalate_after: 4h\n",
+            [(6, "approvals.remind_after must be shorter than escalate_after")],
+        ),
+        (
+            "  expire_after: 2h\n  remind_after: 3h\n  escalate_after: 2h\n",
+            [
+                (7, "approvals.remind_after must be shorter than escalate_after"),
+                (7, "approvals.remind_after must be shorter than expire_after"),
+                (8, "approvals.escalate_after must be shorter than expire_after"),
+            ],
+        ),
+        (
+            "  remind_between: 18:00-09:00\n",
+            [(6, "approvals.remind_between must start before it ends, within one day")],
+        ),
+        (
+            "  remind_between: nine to six\n",
+            [(6, "'nine to six' is not a span of hours; write it like 09:00-18:00, or always")],
+        ),
+        ("  remind_after: soon\n", [(6, "'soon' is not a duration; write it like 72h, 3d, 90m or 1d12h")]),
+        ("  escalate_after: 0m\n", [(6, "approvals.escalate_after must be longer than zero")]),
+    ],
+)
+def test_reminder_settings_are_checked_with_their_line(text: str, expected: list[tuple[int, str]]) -> None:
+    assert problems(BASE + text) == expected

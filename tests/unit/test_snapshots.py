@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.absences import Absence
 from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
 from app.domain.upstreams import Upstream
@@ -15,7 +16,11 @@ from app.services.queries import ApprovalFacts, DayPreview, RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
 from app.services.team_week import PersonWeek, TeamWeek
 from app.slack.blocks.common import SlackMessage
-from app.slack.blocks.decisions import build_approve_changes_modal, build_reject_modal
+from app.slack.blocks.decisions import (
+    build_approve_changes_modal,
+    build_approve_note_modal,
+    build_reject_modal,
+)
 from app.slack.blocks.echo import command_echo_text
 from app.slack.blocks.home import build_home
 from app.slack.blocks.inputs import Choice, Draft
@@ -31,6 +36,7 @@ from app.slack.blocks.modals import (
     preview_text,
     whitelist_off_text,
 )
+from app.slack.blocks.nudges import build_added_message, build_reminder_dm
 from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.blocks.requester import build_decision_dm, build_operator_message, build_outcome_dm
 from app.slack.blocks.summary import build_summary_messages
@@ -109,6 +115,15 @@ def _home() -> str:
     return view_text(build_home(mine, waiting, enabled=list(Upstream), week=week))
 
 
+def _home_away_with_two_waiting() -> str:
+    away = Absence(slack_user_id="U0PM00001", delegate_id="U0RM00001", starts=DAYS[0], ends=DAYS[-1])
+    waiting = [
+        described(ALLOCATION, requester_id="U0OTHER01"),
+        described(WHITELIST, requester_id="U0OTHER02", id="r-whitelist"),
+    ]
+    return view_text(build_home([], waiting, enabled=[Upstream.WETHOD], away=away))
+
+
 def _summary() -> str:
     summary = DailySummary(
         day=date(2026, 12, 1),
@@ -174,6 +189,18 @@ KINDS: dict[str, Callable[[], str]] = {
     "modal-procore": lambda: _person_modal(Upstream.PROCORE),
     "modal-reject": lambda: view_text(build_reject_modal(described())),
     "app-home": _home,
+    "app-home-away-two-waiting": _home_away_with_two_waiting,
+    "approver-reminder": lambda: _messages(
+        build_reminder_dm(
+            described(), "https://acme.slack.com/archives/D0PM00001/p1700000000000100", 4.0, DECIDED_AT
+        ),
+        build_reminder_dm(described(), None, 50.0, None),
+    ),
+    "approvers-added": lambda: _messages(
+        build_added_message("escalated", ["U0RM00001"], None),
+        build_added_message("delegated", ["U0RM00001", "U0RM00002"], {"U0PM00001": "U0RM00001"}),
+    ),
+    "modal-approve-with-a-note": lambda: view_text(build_approve_note_modal(described(WHITELIST))),
     "summary": _summary,
 }
 

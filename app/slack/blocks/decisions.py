@@ -57,6 +57,7 @@ def build_approve_changes_modal(desc: RequestDescription, payload: AllocationPay
         section(Mrkdwn(truncate(request_summary(desc), 2900))),
         input_block(Block.DAYS, "Days to approve", picker, hint="Remove the days you do not approve."),
         input_block(Block.HOURS, "Hours a day", hours, hint=f"From 1 to the {payload.hours} asked."),
+        _decision_note(),
         context(Mrkdwn("The requester is told what you changed. The days you remove are not allocated.")),
     ]
     return {
@@ -66,6 +67,25 @@ def build_approve_changes_modal(desc: RequestDescription, payload: AllocationPay
         "submit": plain("Approve"),
         "close": plain("Back"),
         "blocks": blocks,
+        "private_metadata": dump_metadata(RequestRef(request_id=desc.request.id)),
+    }
+
+
+def _decision_note() -> dict[str, Any]:
+    note = text_input(Action.DECISION_NOTE, None, "Anything the requester should know")
+    note |= {"multiline": True, "max_length": 1000}
+    return input_block(Block.DECISION_NOTE, "Note for the requester", note, optional=True)
+
+
+def build_approve_note_modal(desc: RequestDescription) -> dict[str, Any]:
+    """Approve with a word to the requester."""
+    return {
+        "type": "modal",
+        "callback_id": Callback.APPROVE_NOTE,
+        "title": plain("Approve with a note"),
+        "submit": plain("Approve"),
+        "close": plain("Back"),
+        "blocks": [section(Mrkdwn(truncate(request_summary(desc), 2900))), _decision_note()],
         "private_metadata": dump_metadata(RequestRef(request_id=desc.request.id)),
     }
 

@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
+from app.domain.absences import Absence
 from app.domain.dates import span_text
 from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
@@ -34,7 +35,9 @@ HELP = Mrkdwn(
     "• `/whitelist [@person] [project]`: add someone to a project's timesheet whitelist (Wethod)\n"
     "• `/add-person [project]`: add someone to a MissionX or Procore project\n"
     "• `/staffing mine`: your requests and their states\n"
-    "• `/staffing pending`: the approvals waiting for you\n"
+    "• `/staffing pending`: the approvals waiting for you, to approve several at once\n"
+    "• `/staffing away @someone YYYY-MM-DD..YYYY-MM-DD`: while you are away, they decide in your place; "
+    "`/staffing back` ends it\n"
     "• `/staffing summary`: today's staffing summary, only for you\n"
     "• `/staffing digest on` (or `off`): a daily direct message with your projects' day\n"
     "Requests you may not make alone go to the project's PM or Account for approval."
@@ -75,12 +78,18 @@ def build_my_requests(descriptions: list[RequestDescription]) -> Blocks:
 
 
 def build_waiting_for_me(descriptions: list[RequestDescription]) -> Blocks:
+    """Each approval waiting, with its own buttons and a box to pick it; with two or more, a button that
+    approves the ones picked."""
     if not descriptions:
         return [section(Mrkdwn("No approvals are waiting for you."))]
     blocks: Blocks = []
     for desc in descriptions[:MAX_LISTED]:
         ref = dump(RequestRef(request_id=desc.request.id))
-        blocks.append(section(markup("{} asks: {}", user(desc.request.requester_id), _line(desc))))
+        asks = section(markup("{} asks: {}", user(desc.request.requester_id), _line(desc)))
+        if len(descriptions) > 1:
+            pick = {"text": plain("Pick"), "value": desc.request.id}
+            asks["accessory"] = {"type": "checkboxes", "action_id": Action.PICK, "options": [pick]}
+        blocks.append(asks)
         blocks.append(
             {
                 "type": "actions",
@@ -90,7 +99,25 @@ def build_waiting_for_me(descriptions: list[RequestDescription]) -> Blocks:
                 ],
             }
         )
+    if len(descriptions) > 1:
+        approve = button("Approve the ones picked", Action.APPROVE_SELECTED, "picked", style="primary")
+        blocks.append({"type": "actions", "elements": [approve]})
     return blocks
+
+
+def build_absence(absence: Absence | None) -> Blocks:
+    """While I am away (or will be): until when, who decides in my place, and a button to end it."""
+    if absence is None:
+        return []
+    year = absence.starts.year
+    text = markup(
+        ":palm_tree: You are away {}: {} decides the approvals that would come to you.",
+        span_text(absence.starts, absence.ends, year),
+        user(absence.delegate_id),
+    )
+    block = section(text)
+    block["accessory"] = button("I'm back", Action.BACK, "back")
+    return [block]
 
 
 def _header(text: str) -> dict[str, Any]:
@@ -149,12 +176,14 @@ def build_home(
     *,
     enabled: Collection[Upstream] = (),
     week: TeamWeek | None = None,
+    away: Absence | None = None,
 ) -> dict[str, Any]:
     """The Home tab: what I can ask for, what waits for me, my requests, and my team's week."""
     open_mine = [d for d in mine if not d.request.status.is_final] + [
         d for d in mine if d.request.status.is_final
     ][:5]
     blocks: Blocks = [
+        *build_absence(away),
         _header("Ask for a staffing change"),
         *build_start_buttons(enabled),
         {"type": "divider"},

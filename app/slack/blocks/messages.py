@@ -77,6 +77,12 @@ def _decision(request: StaffingRequest, at: datetime) -> Mrkdwn:
     return markup("Approved by {} {}", user(request.decided_by), when(at))
 
 
+def decision_words(request: StaffingRequest) -> Mrkdwn:
+    """The approver's words with the decision: the reason of a rejection, the note of an approval."""
+    label = "Reason" if request.status is RequestStatus.REJECTED else "Note from the approver"
+    return markup("{}: {}", label, request.decision_reason or "")
+
+
 def build_request_message(desc: RequestDescription) -> SlackMessage:
     """The request's own message: its state first, then what, for whom, and who did what."""
     request = desc.request
@@ -88,7 +94,7 @@ def build_request_message(desc: RequestDescription) -> SlackMessage:
         context(actors(request)),
     ]
     if request.decision_reason:
-        blocks.append(context(markup("Reason: {}", request.decision_reason)))
+        blocks.append(context(decision_words(request)))
     if request.status is RequestStatus.PENDING_APPROVAL:
         ref = dump(RequestRef(request_id=request.id))
         blocks.append({"type": "actions", "elements": [button("Cancel request", Action.CANCEL, ref)]})
@@ -146,11 +152,10 @@ def thread_channel(request: StaffingRequest) -> str | None:
 
 
 def _approve_with_changes(request: StaffingRequest, ref: str) -> list[dict[str, object]]:
-    """An allocation may be approved for fewer days or fewer hours; one day of one hour cannot be less."""
-    payload = request.payload
-    if not isinstance(payload, AllocationPayload) or (len(payload.dates) == 1 and payload.hours == 1):
-        return []
-    return [button("Approve with changes", Action.APPROVE_CHANGES, ref)]
+    """An allocation may be approved for fewer days or fewer hours, with a note; anything with a note."""
+    if isinstance(request.payload, AllocationPayload):
+        return [button("Approve with changes", Action.APPROVE_CHANGES, ref)]
+    return [button("Approve with a note", Action.APPROVE_NOTE, ref)]
 
 
 def what_changed(request: StaffingRequest) -> Mrkdwn:
@@ -192,7 +197,7 @@ def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None
         )
         text = markup("Approval needed: {}", request_title(desc))
     else:
-        reason = markup("\nReason: {}", request.decision_reason) if request.decision_reason else Mrkdwn("")
+        reason = markup("\n{}", decision_words(request)) if request.decision_reason else Mrkdwn("")
         line = markup("*{}* · {}{}", shown_state(request), actors(request), reason)
         blocks.append(context(line, block_id=Block.DECISION))
         text = markup("Decided: {}: {}", request_title(desc), request.status.label)
@@ -204,7 +209,10 @@ def build_decision_reply(desc: RequestDescription) -> SlackMessage:
     who = user(request.decided_by) if request.decided_by else Mrkdwn("Staffdesk")
     texts = {
         RequestStatus.APPROVED: markup(
-            ":white_check_mark: Approved by {}{}. Staffdesk is sending it now.", who, _changed(request)
+            ":white_check_mark: Approved by {}{}{}. Staffdesk is sending it now.",
+            who,
+            _changed(request),
+            markup(": “{}”", request.decision_reason) if request.decision_reason else Mrkdwn(""),
         ),
         RequestStatus.REJECTED: markup(
             ":no_entry: Rejected by {}: {}", who, request.decision_reason or "no reason"

@@ -33,6 +33,8 @@ def build_decision_dm(desc: RequestDescription, status: RequestStatus) -> SlackM
             if changed
             else markup(":white_check_mark: {} approved your request. ", who)
         )
+        if request.decision_reason:
+            head = markup("{}They wrote: “{}” ", head, request.decision_reason)
         head = markup("{}Staffdesk is sending it now.", head)
     elif status is RequestStatus.REJECTED:
         head = markup(

@@ -56,7 +56,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle_reject_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
-        desc = await queries.describe(deps.read_uow_factory, request)
+        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
         await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(desc))
 
     @app.action(Action.APPROVE_CHANGES)
@@ -68,7 +68,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
         if not isinstance(request.payload, AllocationPayload):
             return
-        desc = await queries.describe(deps.read_uow_factory, request)
+        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
         view = build_approve_changes_modal(desc, request.payload)
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -144,6 +144,11 @@ async def _preview(deps: SlackDeps, draft: Draft) -> str:
     except UpstreamUnavailable as error:
         return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
     return preview_text(preview)
+
+
+async def allocation_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:
+    """The allocation form with its day-by-day preview, once the fields it needs are filled in."""
+    return build_allocation_modal(draft, meta, await _preview(deps, draft))
 
 
 async def whitelist_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from app.slack.blocks.modals import build_allocation_modal, build_whitelist_moda
 from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
-from app.slack.listeners.actions import whitelist_form
+from app.slack.listeners.actions import allocation_form, whitelist_form
 from app.slack.listeners.staffing import staffing_answer
 from app.slack.metadata import ModalContext
 from app.slack.modal_steps import update_view
@@ -85,7 +85,15 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if await _ack_if_on(ack, deps, [Upstream.WETHOD]):
             meta = ModalContext(kind=RequestKind.ALLOCATION, channel_id=body.get("channel_id"))
             prefill = parsed(body.get("text", ""), ALLOCATION)
-            await open_modal(client, body, Upstream.WETHOD, prefill, meta, build_allocation_modal)
+            await open_modal(
+                client,
+                body,
+                Upstream.WETHOD,
+                prefill,
+                meta,
+                build_allocation_modal,
+                lambda draft, meta: allocation_form(deps, draft, meta),
+            )
 
     @app.command("/whitelist")
     @reporting_errors

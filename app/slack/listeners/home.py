@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.services import queries
+from app.services.absences import absence_of
 from app.services.team_week import team_week
 from app.slack.blocks.decisions import build_notice_view
 from app.slack.blocks.escape import escape
@@ -24,29 +25,34 @@ from app.slack.metadata import ModalContext
 START_ACTIONS = re.compile("^(" + "|".join(map(re.escape, START_KINDS)) + ")$")
 
 
+async def publish_home(deps: SlackDeps, client: AsyncWebClient, user: str) -> None:
+    """The user's App Home as it stands now."""
+    mine = await queries.requests_of(deps.read_uow_factory, user)
+    waiting = await queries.waiting_for(deps.read_uow_factory, user)
+    week = await team_week(
+        deps.read_uow_factory,
+        deps.allocation_reader,
+        deps.approvals.identities,
+        user,
+        deps.approvals.today(),
+    )
+    home = build_home(
+        await queries.describe_all(deps.read_uow_factory, mine, deps.approvals.directory),
+        await queries.describe_all(deps.read_uow_factory, waiting, deps.approvals.directory),
+        enabled=deps.enabled,
+        week=week,
+        away=await absence_of(deps.approvals, user),
+    )
+    await client.views_publish(user_id=user, view=home)
+
+
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.event("app_home_opened")
     @reporting_errors
     async def handle_home_opened(event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        user = event["user"]
-        mine = await queries.requests_of(deps.read_uow_factory, user)
-        waiting = await queries.waiting_for(deps.read_uow_factory, user)
-        week = await team_week(
-            deps.read_uow_factory,
-            deps.allocation_reader,
-            deps.approvals.identities,
-            user,
-            deps.approvals.today(),
-        )
-        home = build_home(
-            await queries.describe_all(deps.read_uow_factory, mine),
-            await queries.describe_all(deps.read_uow_factory, waiting),
-            enabled=deps.enabled,
-            week=week,
-        )
-        await client.views_publish(user_id=user, view=home)
+        await publish_home(deps, client, event["user"])
 
     @app.action(START_ACTIONS)
     @reporting_errors

@@ -5,13 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from app.domain.dates import span_text
 from app.services import queries
+from app.services.absences import AbsenceRefused, come_back, go_away
 from app.services.summary_runs import gets_digest, set_digest, summary_for
 from app.slack.blocks.common import Blocks, context, joined, truncate
+from app.slack.blocks.common import user as user_mention
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.home import HELP, build_my_requests, build_waiting_for_me
 from app.slack.blocks.summary import build_summary_messages
 from app.slack.deps import SlackDeps
+from app.slack.errors import error_markup
+from app.slack.text import parse_away
 
 SHOWN_WORD = 30
 
@@ -42,13 +47,17 @@ async def _help(deps: SlackDeps, user: str, words: list[str]) -> Answer:
 
 async def _mine(deps: SlackDeps, user: str, words: list[str]) -> Answer:
     found = await queries.requests_of(deps.read_uow_factory, user)
-    blocks = build_my_requests(await queries.describe_all(deps.read_uow_factory, found))
+    blocks = build_my_requests(
+        await queries.describe_all(deps.read_uow_factory, found, deps.approvals.directory)
+    )
     return _left_out(Answer(Mrkdwn("Your requests"), blocks), words)
 
 
 async def _pending(deps: SlackDeps, user: str, words: list[str]) -> Answer:
     found = await queries.waiting_for(deps.read_uow_factory, user)
-    blocks = build_waiting_for_me(await queries.describe_all(deps.read_uow_factory, found))
+    blocks = build_waiting_for_me(
+        await queries.describe_all(deps.read_uow_factory, found, deps.approvals.directory)
+    )
     return _left_out(Answer(Mrkdwn("Approvals waiting for you"), blocks), words)
 
 
@@ -90,12 +99,55 @@ async def _digest(deps: SlackDeps, user: str, words: list[str]) -> Answer:
     return _left_out(Answer(markup("{}\n\n{}", unknown, state)), words[1:])
 
 
+AWAY_USAGE = "Write it as `/staffing away @someone YYYY-MM-DD..YYYY-MM-DD` (or one day, or `today`)."
+
+
+async def _away(deps: SlackDeps, user: str, words: list[str]) -> Answer:
+    read = parse_away(" ".join(words), deps.approvals.today())
+    if read.delegate is None or read.start is None or read.end is None:
+        missing = "who decides in your place" if read.delegate is None else "the days you are away"
+        return _left_out(Answer(markup(":grey_question: Say {}. {}", missing, AWAY_USAGE)), list(read.unused))
+    try:
+        absence, offered = await go_away(deps.approvals, user, read.delegate, read.start, read.end)
+    except AbsenceRefused as error:
+        return Answer(markup(":warning: {} {}", error_markup(error), AWAY_USAGE))
+    waiting = (
+        markup(
+            " The {} approval{} already waiting for you went to them too.",
+            offered,
+            "s" if offered > 1 else "",
+        )
+        if offered
+        else Mrkdwn("")
+    )
+    said = markup(
+        ":palm_tree: You are away {}: approvals that would come to you go to {}, when they may decide them "
+        "(else to the fallback approvers).{} `/staffing back` ends it.",
+        span_text(absence.starts, absence.ends, deps.approvals.today().year),
+        user_mention(absence.delegate_id),
+        waiting,
+    )
+    return _left_out(Answer(said), list(read.unused))
+
+
+async def _back(deps: SlackDeps, user: str, words: list[str]) -> Answer:
+    ended = await come_back(deps.approvals, user)
+    said = (
+        Mrkdwn(":wave: Welcome back: approvals come to you again.")
+        if ended
+        else Mrkdwn("You were not away: approvals already come to you.")
+    )
+    return _left_out(Answer(said), words)
+
+
 ANSWERS: dict[str, Answering] = {
     "help": _help,
     "mine": _mine,
     "pending": _pending,
     "summary": _summary,
     "digest": _digest,
+    "away": _away,
+    "back": _back,
 }
 
 

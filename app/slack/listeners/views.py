@@ -15,7 +15,7 @@ from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
 from app.domain.requests import NewRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
-from app.services.approvals import approve_with_changes, reject_request
+from app.services.approvals import approve_request, approve_with_changes, reject_request
 from app.slack.blocks.inputs import Draft
 from app.slack.blocks.modals import build_allocation_modal, build_whitelist_modal
 from app.slack.blocks.project_person import build_project_person_modal
@@ -129,13 +129,28 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if not hours.isdigit():
             await ack(response_action="errors", errors={Block.HOURS: "Enter the hours as a whole number."})
             return
+        note = values.get(Block.DECISION_NOTE, {}).get(Action.DECISION_NOTE, {}).get("value")
         try:
             request = await approve_with_changes(
-                deps.approvals, ref.request_id, body["user"]["id"], days, int(hours)
+                deps.approvals, ref.request_id, body["user"]["id"], days, int(hours), note
             )
         except StaffdeskError as error:
             block = Block.HOURS if error.field == "hours" else Block.DAYS
             await ack(response_action="errors", errors={block: user_text(error)[0]})
+            return
+        await ack()
+        await deps.notifier.send_for(request.id)
+
+    @app.view(Callback.APPROVE_NOTE)
+    @reporting_errors
+    async def handle_approve_note_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
+        ref = read_metadata(RequestRef, body["view"]["private_metadata"])
+        values = body["view"]["state"]["values"]
+        note = values.get(Block.DECISION_NOTE, {}).get(Action.DECISION_NOTE, {}).get("value")
+        try:
+            request = await approve_request(deps.approvals, ref.request_id, body["user"]["id"], note=note)
+        except StaffdeskError as error:
+            await ack(response_action="errors", errors={Block.DECISION_NOTE: user_text(error)[0]})
             return
         await ack()
         await deps.notifier.send_for(request.id)

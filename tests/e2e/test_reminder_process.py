@@ -1,0 +1,62 @@
+"""A real `staffdesk serve` with `remind_after: 1m`: the approver's reminder DM arrives by itself."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from app.domain.notices import NoticeKind
+from app.domain.requests import AllocationPayload, NewRequest
+from app.domain.status import RequestStatus
+from app.storage import database
+from app.storage.unit_of_work import SqlUnitOfWork
+from tests.e2e.harness import CHANNEL, SLACK_USERS, eventually
+from tests.e2e.processes import ROOT, directory_filled, serve_env, start_serve, stop
+from tests.fake_slack import FakeSlack, serve_fake_slack
+from tests.integration.upstreams import running_sandbox
+
+MARTA, APOLLO = 13, 1000
+
+
+async def test_the_reminder_dm_arrives_a_minute_after_the_question(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    policy = re.sub(
+        r"remind_between: \S+", "remind_between: always", (ROOT / "policy.example.yml").read_text()
+    )
+    policy = re.sub(r"remind_after: \S+", "remind_after: 1m", policy)
+    assert "remind_after: 1m" in policy
+    (tmp_path / "policy.yml").write_text(policy)
+    fake = FakeSlack(users=dict(SLACK_USERS))
+    async with running_sandbox() as sandbox, serve_fake_slack(fake) as slack_url:
+        engine = database.create_engine(fresh_database_url)
+        sessions = database.session_factory(engine)
+        server, _ = await start_serve(serve_env(sandbox.env, slack_url, fresh_database_url), tmp_path)
+        try:
+            await directory_filled(sessions, APOLLO, [SLACK_USERS["U0ANA"]])
+            day = (datetime.now(UTC) + timedelta(days=30)).date()
+            payload = AllocationPayload(person_id=MARTA, project_id=APOLLO, dates=(day,), hours=3)
+            new = NewRequest(
+                payload=payload, requester_id="U0MARTA", channel_id=CHANNEL, approvers=("U0ANA",)
+            )
+            async with SqlUnitOfWork(sessions) as uow:
+                now = datetime.now(UTC) - timedelta(seconds=50)  # asked 50 s ago: due in 10 s
+                request = await uow.requests.add(
+                    new, status=RequestStatus.PENDING_APPROVAL, actor="U0MARTA", now=now
+                )
+                await uow.notices.add(request.id, NoticeKind.SUBMITTED, now=now)
+                await uow.commit()
+
+            def to_ana() -> list[str]:
+                return [p["text"] for p in fake.taken("chat.postMessage") if p["channel"] == "D0ANA"]
+
+            await eventually(lambda: len(to_ana()) == 1, seconds=20)
+            await eventually(lambda: len(to_ana()) == 2, seconds=60)  # the job looks every 30 s
+            question, reminder = to_ana()
+            assert question.startswith("Approval needed: Allocation:")
+            assert reminder.startswith(":bell: Reminder: <@U0MARTA>'s request has waited ")
+            assert "<https://acme.slack.com/archives/D0ANA/p" in reminder
+        finally:
+            await stop(server)
+            await engine.dispose()
