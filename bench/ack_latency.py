@@ -4,7 +4,8 @@ Slash commands (/allocate), option loads (project search) and button clicks (app
 over HTTP on loopback by 1 client back to back, and by 50 concurrent clients that each pause between
 their requests as people do (`--think`, 0 to saturate); the time to the HTTP answer (Slack's 3-second
 ack) is measured. Each app runs in a process of its own, the fake Slack Web API in another, and the
-minimal app does the same kind of work after its ack (opening a modal, posting a message). Staffdesk
+minimal app does the same kind of work (opening a modal, answering a project search with up to 50
+names from a scan of the same 2,000 projects, posting a message). Staffdesk
 runs with its directory filled from the Wethod simulator, on SQLite. Prints p50/p99 per kind and the
 ratio of Staffdesk's p99 to the minimal app's.
 Also prints the server's CPU time per request of each kind beside the minimal app's, and the machine's
@@ -48,12 +49,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from app.domain.requests import RequestKind
 from app.policy.file import parse_policy
 from app.sandbox.core import serve_in_background
 from app.sandbox.demo import demo_company
 from app.sandbox.wethod import build_wethod_simulator
 from app.services.directory import refresh_directory
 from app.settings import Settings
+from app.slack.metadata import ModalContext, dump_metadata, use_signing_key
 from app.slack.web_client import build_web_client
 from app.storage import database, migrate
 from app.wiring import build_container, build_http_app
@@ -84,6 +87,8 @@ def fake_slack() -> Starlette:
                 "view": {"id": "V1", "hash": "h"},
                 "channel": {"id": "D1"},
                 "ts": "1.1",
+                "team_id": "T1",  # auth.test: where the token is installed, as Staffdesk checks
+                "user_id": "U0BOT",
                 "user": {"id": "U1", "profile": {"email": "ana.rossi@acme.example"}},
             }
         )
@@ -113,8 +118,13 @@ def minimal_bolt(slack_url: str) -> Starlette:
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
 
-    async def options(ack: Any) -> None:
-        await ack(options=[{"text": {"type": "plain_text", "text": "Apollo"}, "value": "1"}])
+    names = [(p.name, str(p.id)) for p in demo_company(people=500, projects=2_000).projects]
+
+    async def options(ack: Any, body: dict[str, Any]) -> None:
+        """What a minimal project picker does: the names that start with what was typed, up to 50."""
+        typed = body.get("value", "").lower()
+        found = [(n, i) for n, i in names if n.lower().startswith(typed)][:50]
+        await ack(options=[{"text": {"type": "plain_text", "text": n}, "value": i} for n, i in found])
 
     async def answer_click(ack: Any, body: dict[str, Any], client: Any) -> None:
         await ack()
@@ -133,7 +143,8 @@ def minimal_bolt(slack_url: str) -> Starlette:
 
 def bodies(slack_url: str) -> dict[str, Callable[[int], str]]:
     response_url = slack_url.removesuffix("api/") + "r/x"
-    meta = json.dumps({"kind": "allocation"})
+    use_signing_key(SECRET)  # the modal's private_metadata, signed as the app signs it
+    meta = dump_metadata(ModalContext(kind=RequestKind.ALLOCATION))
 
     def command(i: int) -> str:
         return urlencode(
@@ -142,6 +153,7 @@ def bodies(slack_url: str) -> dict[str, Callable[[int], str]]:
                 "text": "",
                 "user_id": "U0MARTA",
                 "channel_id": "C1",
+                "team_id": "T1",
                 "trigger_id": f"t{i}",
                 "response_url": response_url,
             }

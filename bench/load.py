@@ -40,7 +40,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
-from benchkit import SECRET, TOKEN, free_port, percentile, start_helper, stop_helper
+from benchkit import SECRET, TOKEN, free_port, machine_load, percentile, start_helper, stop_helper
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select, text
 from starlette.applications import Starlette
@@ -55,7 +55,7 @@ from app.sandbox.demo import DemoCompany, demo_company
 from app.sandbox.wethod import build_wethod_simulator
 from app.slack.ids import Action, Block, Callback
 from app.slack.listeners.views import TOO_BUSY
-from app.slack.metadata import ModalContext
+from app.slack.metadata import ModalContext, dump_metadata, use_signing_key
 from app.storage import database
 from app.storage.tables import RequestRow
 
@@ -117,7 +117,9 @@ def fake_slack(people: DemoCompany) -> Starlette:
         else:
             params = dict(parse_qsl((await request.body()).decode())) | dict(request.query_params)
         answer: dict[str, Any] = {"ok": True}
-        if method == "users.info":
+        if method == "auth.test":  # where the token is installed: Staffdesk answers only that workspace
+            answer |= {"team_id": "T0BENCH", "user_id": "U0BOT", "team": "Bench"}
+        elif method == "users.info":
             user = str(params.get("user"))
             answer["user"] = {"id": user, "profile": {"email": emails.get(user, "")}}
         elif method == "users.lookupByEmail":
@@ -230,7 +232,8 @@ class Clients:
         return await self.send(kind, {"payload": json.dumps(payload)})
 
     def view(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
-        meta = ModalContext(kind=RequestKind.ALLOCATION, channel_id=CHANNEL).model_dump_json()
+        use_signing_key(SECRET)  # the modal's private_metadata, signed as the app signs it
+        meta = dump_metadata(ModalContext(kind=RequestKind.ALLOCATION, channel_id=CHANNEL))
         view: dict[str, Any] = {
             "id": f"V{uuid.uuid4().hex[:10].upper()}",
             "type": "modal",
@@ -412,7 +415,9 @@ async def upstream_duplicates(wethod_env: dict[str, str]) -> tuple[int, int]:
     async with WethodClient(
         wethod_env["WETHOD_BASE_URL"], wethod_env["WETHOD_TOKEN"], wethod_env["WETHOD_COMPANY"]
     ) as wethod:
-        allocations = await wethod.list_allocations(date=f"gte:{FIRST_DAY.isoformat()}", pages_at_once=8)
+        allocations = await wethod.list_allocations(
+            date=f"gt:{(FIRST_DAY - timedelta(days=1)).isoformat()}", pages_at_once=8
+        )
     keys = Counter((a.person_id, a.project_id, a.date) for a in allocations)
     return len(allocations), sum(n - 1 for n in keys.values())
 
@@ -513,7 +518,7 @@ def report(result: dict[str, Any]) -> None:
 async def main(seconds: float, clients_count: int, think: float, postgres: str | None) -> None:
     setups = [Setup("1 process, SQLite", "sqlite:///{folder}/staffdesk.db", 1)]
     pause = f"pausing {think / 2:.2f} s on average between steps"
-    print(f"{clients_count} clients for {seconds:.0f} s each, {pause}")
+    print(f"{clients_count} clients for {seconds:.0f} s each, {pause}; {machine_load()} before the run")
     results = [await run_setup(setups[0], seconds, clients_count, think)]
     report(results[-1])
     if postgres:
@@ -525,6 +530,7 @@ async def main(seconds: float, clients_count: int, think: float, postgres: str |
     if bad:
         print(f"\nFAILED: duplicates or 5xx in {', '.join(bad)}")
         raise SystemExit(1)
+    print(f"\n{machine_load()} after the run")
 
 
 if __name__ == "__main__":
