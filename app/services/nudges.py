@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from app.domain.absences import Absence
 from app.domain.errors import RequestMovedOn
 from app.domain.notices import NoticeKind
 from app.domain.requests import StaffingRequest
@@ -40,18 +41,28 @@ async def nudge_waiting(ctx: ApprovalContext) -> int:
     if not settings.may_nudge(now.astimezone(ctx.timezone)):
         return nudged
     for request in pending:
-        age = now - request.created_at
-        if age >= settings.expire_after:
-            continue
-        if (
-            settings.escalate_after
-            and age >= settings.escalate_after
-            and ((request.id, ESCALATION, 1) not in taken)
-        ):
-            nudged += await _escalate(ctx, request)
-        period = int(age / settings.remind_after) if settings.remind_after else 0
-        if period >= 1 and (request.id, REMINDER, period) not in taken:
-            nudged += await _remind(ctx, request, period)
+        try:
+            nudged += await _nudge(ctx, request, taken)
+        except Exception:  # one request that cannot be nudged (its project gone, say) holds up no other
+            log.exception("could not remind or escalate request %s; trying again at the next run", request.id)
+    return nudged
+
+
+async def _nudge(ctx: ApprovalContext, request: StaffingRequest, taken: set[tuple[str, str, int]]) -> int:
+    settings = ctx.policy.approvals
+    age = ctx.clock() - request.created_at
+    if age >= settings.expire_after:
+        return 0
+    nudged = 0
+    if (
+        settings.escalate_after
+        and age >= settings.escalate_after
+        and (request.id, ESCALATION, 1) not in taken
+    ):
+        nudged += await _escalate(ctx, request)
+    period = int(age / settings.remind_after) if settings.remind_after else 0
+    if period >= 1 and (request.id, REMINDER, period) not in taken:
+        nudged += await _remind(ctx, request, period)
     return nudged
 
 
@@ -89,21 +100,32 @@ async def offer_to_delegates(ctx: ApprovalContext, pending: list[StaffingRequest
         missing = [a for a in request.approvers if a in away and away[a].delegate_id not in request.approvers]
         if not missing:
             continue
-        upstream = UPSTREAM_OF_KIND[request.kind]
-        _, facts = await project_facts(ctx, upstream, project_id_of(request.payload))
-        added: list[str] = []
-        for approver in missing:
-            delegate = away[approver].delegate_id
-            if delegate != request.requester_id and await may_decide(ctx, delegate, request, facts, today):
-                added.append(delegate)
-            else:
-                fallback = await fallback_approvers(
-                    ctx, request.payload, request.requester_id, upstream, facts, today
-                )
-                added += [f for f in fallback if f not in request.approvers and f not in added]
-        in_place = {a: away[a].delegate_id for a in missing}
-        offered += await _add_approvers(ctx, request, added, why="delegated", in_place_of=in_place)
+        try:
+            offered += await _offer(ctx, request, missing, away, today)
+        except Exception:
+            log.exception(
+                "could not offer request %s to a delegate; trying again at the next run", request.id
+            )
     return offered
+
+
+async def _offer(
+    ctx: ApprovalContext, request: StaffingRequest, missing: list[str], away: dict[str, Absence], today: date
+) -> int:
+    upstream = UPSTREAM_OF_KIND[request.kind]
+    _, facts = await project_facts(ctx, upstream, project_id_of(request.payload))
+    added: list[str] = []
+    for approver in missing:
+        delegate = away[approver].delegate_id
+        if delegate != request.requester_id and await may_decide(ctx, delegate, request, facts, today):
+            added.append(delegate)
+        else:
+            fallback = await fallback_approvers(
+                ctx, request.payload, request.requester_id, upstream, facts, today
+            )
+            added += [f for f in fallback if f not in request.approvers and f not in added]
+    in_place = {a: away[a].delegate_id for a in missing}
+    return await _add_approvers(ctx, request, added, why="delegated", in_place_of=in_place)
 
 
 async def _add_approvers(

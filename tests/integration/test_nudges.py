@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.errors import NotAllowed
 from app.domain.notices import NoticeKind
@@ -16,8 +18,9 @@ from app.services.absences import AbsenceRefused, absence_of, come_back, go_away
 from app.services.approvals import approve_request, submit_request
 from app.services.approvers import ApprovalContext
 from app.services.nudges import nudge_waiting
+from app.storage.tables import DirectoryProjectRow
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.approvals_world import FakeSlackPeople, allocation, context, policy, seed_directory
+from tests.approvals_world import BOREALIS, FakeSlackPeople, allocation, context, policy, seed_directory
 from tests.conftest import FakeClock
 
 UowFactory = Callable[[], SqlUnitOfWork]
@@ -188,3 +191,19 @@ async def test_back_ends_the_absence_and_bad_absences_are_refused(
     assert ended.delegate_id == "U0RITA"
     assert await absence_of(ctx, "U0ANA") is None
     assert (await submit_request(ctx, allocation("U0MARTA"))).request.approvers == ("U0ANA", "U0IRENE")
+
+
+async def test_a_request_that_cannot_be_escalated_holds_up_no_other(
+    world: tuple[UowFactory, FakeClock], engine: AsyncEngine
+) -> None:
+    ctx = ctx_with(world, escalate_after=timedelta(hours=24))
+    apollo = (await submit_request(ctx, allocation("U0MARTA"))).request
+    borealis = (await submit_request(ctx, allocation("U0MARTA", project=BOREALIS))).request
+    async with engine.begin() as conn:  # Borealis leaves the directory: its managers cannot be read
+        await conn.execute(delete(DirectoryProjectRow).where(DirectoryProjectRow.upstream_id == BOREALIS))
+    world[1].advance(hours=24)
+    assert await nudge_waiting(ctx) == 1
+    async with ctx.uow_factory() as uow:
+        added = [n.request_id for n in await uow.notices.unsent() if n.kind is NoticeKind.APPROVERS_ADDED]
+    assert added == [apollo.id]
+    assert "escalated" not in await actions(ctx, borealis.id)
