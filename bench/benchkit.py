@@ -1,4 +1,5 @@
-"""What the benchmarks share: placeholder credentials, free ports, percentiles and helper processes."""
+"""What the benchmarks share: placeholder credentials, free ports, percentiles, helper processes, the
+machine's load and a migrated database of their own."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.storage import database, migrate
 
 SECRET = "bench0signing0secret0000000000000"  # noqa: S105 (a local benchmark value)
 TOKEN = "xoxb-benchmark-placeholder"  # noqa: S105 (not a real token: the benchmarks talk to a fake Slack)
@@ -67,3 +77,33 @@ def machine_load() -> str:
     """The load averages (1, 5, 15 min) and the number of CPUs, to print beside a figure."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+@asynccontextmanager
+async def database_at(url: str | None) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty database: a temporary SQLite file (no `url`), the SQLite file of `url`, or a
+    PostgreSQL schema of its own, dropped after."""
+    if url is None:
+        with tempfile.TemporaryDirectory() as folder:
+            async with database_at(f"sqlite:///{Path(folder) / 'bench.db'}") as engine:
+                yield engine
+        return
+    if not url.startswith("postgres"):
+        engine = database.create_engine(url)
+        await migrate.upgrade(engine)
+        yield engine
+        await engine.dispose()
+        return
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = database.create_engine(url)
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = database.create_engine(url, connect_args={"server_settings": {"search_path": schema}})
+    try:
+        await migrate.upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()

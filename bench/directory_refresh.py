@@ -16,17 +16,12 @@ import argparse
 import asyncio
 import logging
 import os
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from benchkit import free_port, start_helper, stop_helper
+from benchkit import database_at, free_port, start_helper, stop_helper
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,7 +31,7 @@ from app.sandbox.core import serve_in_background
 from app.sandbox.demo import demo_company
 from app.sandbox.wethod import build_wethod_simulator
 from app.services.directory import RefreshReport, refresh_directory
-from app.storage import database, migrate
+from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 
 TARGETS = {10_000: 3.0, 50_000: 15.0}
@@ -60,31 +55,6 @@ async def written_since(engine: AsyncEngine, moment: datetime) -> Counter[str]:
             stamp = moment if engine.dialect.name == "postgresql" else moment.replace(tzinfo=None)
             counts[table] = int((await conn.execute(statement, {"moment": stamp})).scalar_one())
     return counts
-
-
-@asynccontextmanager
-async def database_at(url: str | None) -> AsyncIterator[AsyncEngine]:
-    """A migrated, empty database: a temporary SQLite file, or a schema of its own on PostgreSQL."""
-    if url is None:
-        with tempfile.TemporaryDirectory() as folder:
-            engine = database.create_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
-            await migrate.upgrade(engine)
-            yield engine
-            await engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = database.create_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = database.create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    try:
-        await migrate.upgrade(engine)
-        yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 async def serve_wethod(projects: int, people: int, port: int) -> None:

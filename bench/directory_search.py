@@ -21,16 +21,12 @@ import random
 import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from benchkit import percentile
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from benchkit import database_at, percentile
 
 from app.domain.directory import DirectoryPerson, DirectoryProject, query_words, search_words
 from app.domain.upstreams import Upstream
@@ -38,7 +34,7 @@ from app.sandbox.demo import demo_company
 from app.services.directory import refresh_directory, search_projects
 from app.services.directory_index import DirectoryIndex
 from app.slack.listeners.options import MAX_OPTIONS
-from app.storage import database, migrate
+from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 from app.wiring import utc_now
 
@@ -135,31 +131,6 @@ def timed_ms(call: Callable[[], object]) -> float:
 def figures(samples: list[float]) -> str:
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
     return f"p50 {p50:.3f} ms, p99 {p99:.3f} ms, max {max(samples):.2f} ms"
-
-
-@asynccontextmanager
-async def database_at(url: str) -> AsyncIterator[AsyncEngine]:
-    """A migrated, empty database: the SQLite file of `url`, or a PostgreSQL schema of its own (dropped
-    after)."""
-    if not url.startswith("postgres"):
-        engine = database.create_engine(url)
-        await migrate.upgrade(engine)
-        yield engine
-        await engine.dispose()
-        return
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = database.create_engine(url)
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = database.create_engine(url, connect_args={"server_settings": {"search_path": schema}})
-    try:
-        await migrate.upgrade(engine)
-        yield engine
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
 
 
 async def run(url: str, size: int, searches: int, database_searches: int, memory: bool) -> bool:
