@@ -8,18 +8,19 @@ import os
 import signal
 import socket
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.domain.requests import NewRequest, RequestPayload, StaffingRequest
+from app.domain.notices import NoticeKind
+from app.domain.requests import AllocationPayload, NewRequest, RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.domain.upstreams import Upstream
 from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import BOT_TOKEN, SIGNING_SECRET, settled, sign
+from tests.e2e.harness import BOT_TOKEN, CHANNEL, SIGNING_SECRET, settled, sign
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFFDESK_PREFIXES = ("SLACK_", "WETHOD_", "MISSIONX_", "PROCORE_", "DATABASE_", "STAFFDESK_")
@@ -125,6 +126,23 @@ async def add_approved(
         actor=requester,
         now=datetime.now(UTC),
     )
+
+
+async def ask_ana(
+    sessions: async_sessionmaker[AsyncSession], *, person: int, project: int, asked_at: datetime
+) -> StaffingRequest:
+    """Marta's request for `person`, 3 h on `project` in 30 days, waiting for Ana since `asked_at`, with its
+    Slack notice owed, as a submission leaves it."""
+    day = (datetime.now(UTC) + timedelta(days=30)).date()
+    payload = AllocationPayload(person_id=person, project_id=project, dates=(day,), hours=3)
+    new = NewRequest(payload=payload, requester_id="U0MARTA", channel_id=CHANNEL, approvers=("U0ANA",))
+    async with SqlUnitOfWork(sessions) as uow:
+        request = await uow.requests.add(
+            new, status=RequestStatus.PENDING_APPROVAL, actor="U0MARTA", now=asked_at
+        )
+        await uow.notices.add(request.id, NoticeKind.SUBMITTED, now=asked_at)
+        await uow.commit()
+    return request
 
 
 async def directory_filled(

@@ -6,13 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from app.domain.notices import NoticeKind
-from app.domain.requests import AllocationPayload, NewRequest
-from app.domain.status import RequestStatus
 from app.storage import database
-from app.storage.unit_of_work import SqlUnitOfWork
-from tests.e2e.harness import CHANNEL, SLACK_USERS, eventually
-from tests.e2e.processes import ROOT, directory_filled, serve_env, start_serve, stop
+from tests.e2e.harness import SLACK_USERS, eventually
+from tests.e2e.processes import ROOT, ask_ana, directory_filled, serve_env, start_serve, stop
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
 
@@ -35,18 +31,8 @@ async def test_the_reminder_dm_arrives_a_minute_after_the_question(
         server, _ = await start_serve(serve_env(sandbox.env, slack_url, fresh_database_url), tmp_path)
         try:
             await directory_filled(sessions, APOLLO, [SLACK_USERS["U0ANA"]])
-            day = (datetime.now(UTC) + timedelta(days=30)).date()
-            payload = AllocationPayload(person_id=MARTA, project_id=APOLLO, dates=(day,), hours=3)
-            new = NewRequest(
-                payload=payload, requester_id="U0MARTA", channel_id=CHANNEL, approvers=("U0ANA",)
-            )
-            async with SqlUnitOfWork(sessions) as uow:
-                now = datetime.now(UTC) - timedelta(seconds=50)  # asked 50 s ago: due in 10 s
-                request = await uow.requests.add(
-                    new, status=RequestStatus.PENDING_APPROVAL, actor="U0MARTA", now=now
-                )
-                await uow.notices.add(request.id, NoticeKind.SUBMITTED, now=now)
-                await uow.commit()
+            asked_at = datetime.now(UTC) - timedelta(seconds=50)  # asked 50 s ago: due in 10 s
+            await ask_ana(sessions, person=MARTA, project=APOLLO, asked_at=asked_at)
 
             def to_ana() -> list[str]:
                 return [p["text"] for p in fake.taken("chat.postMessage") if p["channel"] == "D0ANA"]

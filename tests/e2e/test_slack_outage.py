@@ -4,17 +4,15 @@ the approver hears it, and once Slack is back every message is there exactly onc
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.domain.notices import NoticeKind
-from app.domain.requests import AllocationPayload, NewRequest
 from app.domain.status import RequestStatus
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.e2e.harness import CHANNEL, SLACK_USERS, eventually, settled
-from tests.e2e.processes import click_approve, directory_filled, serve_env, start_serve, stop
+from tests.e2e.processes import ask_ana, click_approve, directory_filled, serve_env, start_serve, stop
 from tests.fake_slack import FakeSlack, serve_fake_slack
 from tests.integration.upstreams import running_sandbox
 
@@ -41,18 +39,7 @@ async def test_messages_owed_during_a_slack_outage_are_sent_once_slack_is_back(
         server, url = await start_serve(serve_env(sandbox.env, slack_url, fresh_database_url), tmp_path)
         try:
             await directory_filled(sessions, APOLLO, [SLACK_USERS["U0ANA"]])
-            day = (datetime.now(UTC) + timedelta(days=30)).date()
-            payload = AllocationPayload(person_id=MARTA, project_id=APOLLO, dates=(day,), hours=3)
-            new = NewRequest(
-                payload=payload, requester_id="U0MARTA", channel_id=CHANNEL, approvers=("U0ANA",)
-            )
-            async with SqlUnitOfWork(sessions) as uow:
-                now = datetime.now(UTC)
-                request = await uow.requests.add(
-                    new, status=RequestStatus.PENDING_APPROVAL, actor="U0MARTA", now=now
-                )
-                await uow.notices.add(request.id, NoticeKind.SUBMITTED, now=now)
-                await uow.commit()
+            request = await ask_ana(sessions, person=MARTA, project=APOLLO, asked_at=datetime.now(UTC))
             await eventually(lambda: len(fake.taken("chat.postMessage")) == 2, seconds=20)
             channel_post, question = fake.taken("chat.postMessage")
 
