@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
-from app.domain.requests import NewRequest
+from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
 from app.services.approvals import approve_request, approve_with_changes, reject_request
 from app.slack.blocks.inputs import Draft
@@ -116,6 +117,19 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         form = build_project_person_modal(draft, meta, deps.person_upstreams())
         await finish(ack, body, client, context, meta, checked, form)
 
+    async def decided_in_form(
+        ack: AsyncAck, decide: Awaitable[StaffingRequest], field_of: Callable[[StaffdeskError], str]
+    ) -> None:
+        """A decision made from a form: refused with the words next to its field, else the form closes
+        and every copy of the request shows the decision."""
+        try:
+            request = await decide
+        except StaffdeskError as error:
+            await ack(response_action="errors", errors={field_of(error): user_text(error)[0]})
+            return
+        await ack()
+        await deps.notifier.send_for(request.id)
+
     @app.view(Callback.APPROVE_CHANGES)
     @reporting_errors
     async def handle_approve_changes_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -129,41 +143,29 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         if not hours.isdigit():
             await ack(response_action="errors", errors={Block.HOURS: "Enter the hours as a whole number."})
             return
-        note = values.get(Block.DECISION_NOTE, {}).get(Action.DECISION_NOTE, {}).get("value")
-        try:
-            request = await approve_with_changes(
-                deps.approvals, ref.request_id, body["user"]["id"], days, int(hours), note
-            )
-        except StaffdeskError as error:
-            block = Block.HOURS if error.field == "hours" else Block.DAYS
-            await ack(response_action="errors", errors={block: user_text(error)[0]})
-            return
-        await ack()
-        await deps.notifier.send_for(request.id)
+        decide = approve_with_changes(
+            deps.approvals, ref.request_id, body["user"]["id"], days, int(hours), _decision_note(values)
+        )
+        await decided_in_form(ack, decide, lambda e: Block.HOURS if e.field == "hours" else Block.DAYS)
 
     @app.view(Callback.APPROVE_NOTE)
     @reporting_errors
     async def handle_approve_note_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
         ref = read_metadata(RequestRef, body["view"]["private_metadata"])
-        values = body["view"]["state"]["values"]
-        note = values.get(Block.DECISION_NOTE, {}).get(Action.DECISION_NOTE, {}).get("value")
-        try:
-            request = await approve_request(deps.approvals, ref.request_id, body["user"]["id"], note=note)
-        except StaffdeskError as error:
-            await ack(response_action="errors", errors={Block.DECISION_NOTE: user_text(error)[0]})
-            return
-        await ack()
-        await deps.notifier.send_for(request.id)
+        note = _decision_note(body["view"]["state"]["values"])
+        decide = approve_request(deps.approvals, ref.request_id, body["user"]["id"], note=note)
+        await decided_in_form(ack, decide, lambda _: Block.DECISION_NOTE)
 
     @app.view(Callback.REJECT)
     @reporting_errors
     async def handle_reject_submission(ack: AsyncAck, body: dict[str, Any]) -> None:
         ref = read_metadata(RequestRef, body["view"]["private_metadata"])
         reason = body["view"]["state"]["values"][Block.REASON]["reason"].get("value") or ""
-        try:
-            request = await reject_request(deps.approvals, ref.request_id, body["user"]["id"], reason)
-        except StaffdeskError as error:
-            await ack(response_action="errors", errors={Block.REASON: user_text(error)[0]})
-            return
-        await ack()
-        await deps.notifier.send_for(request.id)
+        decide = reject_request(deps.approvals, ref.request_id, body["user"]["id"], reason)
+        await decided_in_form(ack, decide, lambda _: Block.REASON)
+
+
+def _decision_note(values: dict[str, Any]) -> str | None:
+    """The approver's optional note to the requester, as the decision forms hold it."""
+    note: str | None = values.get(Block.DECISION_NOTE, {}).get(Action.DECISION_NOTE, {}).get("value")
+    return note
