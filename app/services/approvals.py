@@ -182,16 +182,35 @@ async def approve_request(
     approved at once with this one, for the audit trail."""
     request = await _pending(ctx, request_id)
     await _check_approver(ctx, request, actor_id)
+    detail: dict[str, object] = {"approved_together_with": together_with} if together_with else {}
+    return await _approve(ctx, request, actor_id, note, detail=detail)
+
+
+async def _approve(
+    ctx: ApprovalContext,
+    request: StaffingRequest,
+    actor_id: str,
+    note: str | None,
+    *,
+    detail: dict[str, object],
+    changed: RequestChanges | None = None,
+    action: str | None = None,
+) -> StaffingRequest:
+    """Record the approval of a request already checked, with the approver's note when there is one."""
     now = ctx.clock()
+    changes: RequestChanges = {
+        "decided_by": actor_id,
+        "decided_at": now,
+        "next_attempt_at": now,
+        **(changed or {}),
+    }
     note = (note or "").strip() or None
-    changes: RequestChanges = {"decided_by": actor_id, "decided_at": now, "next_attempt_at": now}
-    detail: dict[str, object] = {}
     if note:
         changes["decision_reason"] = note
-        detail["note"] = note
-    if together_with:
-        detail["approved_together_with"] = together_with
-    return await _decide(ctx, request, actor_id, RequestStatus.APPROVED, changes, detail or None)
+        detail = {**detail, "note": note}
+    return await _decide(
+        ctx, request, actor_id, RequestStatus.APPROVED, changes, detail or None, action=action
+    )
 
 
 @dataclass(frozen=True)
@@ -231,29 +250,20 @@ async def approve_with_changes(
     asked = request.payload
     if not isinstance(asked, AllocationPayload):
         raise NotLess("Only an allocation can be approved with changes.")
-    note = (note or "").strip() or None
-    if note and set(dates) == set(asked.dates) and hours == asked.hours:
-        return await approve_request(ctx, request_id, actor_id, note=note)
+    if (note or "").strip() and set(dates) == set(asked.dates) and hours == asked.hours:
+        return await _approve(ctx, request, actor_id, note, detail={})
     approved = asked.narrowed(dates, hours)
-    now = ctx.clock()
-    changes: RequestChanges = {
-        "decided_by": actor_id,
-        "decided_at": now,
-        "next_attempt_at": now,
+    changed: RequestChanges = {
         "payload": approved.model_dump(mode="json"),
         "asked_payload": asked.model_dump(mode="json"),
     }
-    if note:
-        changes["decision_reason"] = note
     dropped = sorted(set(asked.dates) - set(approved.dates))
     detail: dict[str, object] = {
         "hours": {"asked": asked.hours, "approved": approved.hours},
         "dropped_days": [d.isoformat() for d in dropped],
     }
-    if note:
-        detail["note"] = note
-    return await _decide(
-        ctx, request, actor_id, RequestStatus.APPROVED, changes, detail, action="approved_with_changes"
+    return await _approve(
+        ctx, request, actor_id, note, detail=detail, changed=changed, action="approved_with_changes"
     )
 
 
