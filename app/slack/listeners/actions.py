@@ -18,7 +18,11 @@ from app.services import queries
 from app.services.approvals import approve_request, cancel_request
 from app.services.directory import find_person
 from app.slack.blocks.common import user
-from app.slack.blocks.decisions import build_approve_changes_modal, build_reject_modal
+from app.slack.blocks.decisions import (
+    build_approve_changes_modal,
+    build_approve_note_modal,
+    build_reject_modal,
+)
 from app.slack.blocks.inputs import Draft
 from app.slack.blocks.modals import (
     build_allocation_modal,
@@ -36,6 +40,7 @@ from app.slack.metadata import ModalContext, RequestRef, read_metadata
 from app.slack.modal_steps import person_in, picked_project, update_view
 
 log = logging.getLogger("staffdesk.slack")
+DECISION_FORMS = re.compile(f"^({Action.REJECT}|{Action.APPROVE_NOTE}|{Action.APPROVE_CHANGES})$")
 LIVE_INPUTS = re.compile(f"^({Action.PERSON}|{Action.PROJECT}|{Action.START}|{Action.END}|{Action.HOURS})$")
 
 
@@ -51,26 +56,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         request = await approve_request(deps.approvals, _ref(body).request_id, body["user"]["id"])
         await tell_decided(deps, request, respond)
 
-    @app.action(Action.REJECT)
+    @app.action(DECISION_FORMS)
     @reporting_errors
-    async def handle_reject_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def handle_decision_form_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """Reject, Approve with a note, Approve with changes: each opens its form over the request."""
         await ack()
         request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
         desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
-        await client.views_open(trigger_id=body["trigger_id"], view=build_reject_modal(desc))
-
-    @app.action(Action.APPROVE_CHANGES)
-    @reporting_errors
-    async def handle_approve_changes_click(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
-        if not isinstance(request.payload, AllocationPayload):
-            return
-        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
-        view = build_approve_changes_modal(desc, request.payload)
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        view = decision_form(body["actions"][0]["action_id"], desc)
+        if view is not None:
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(Action.CANCEL)
     @reporting_errors
@@ -113,6 +108,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         draft = read_draft(body["view"]["state"]["values"])
         form = build_project_person_modal(Draft(texts=draft.texts), meta, deps.person_upstreams())
         await update_view(client, body["view"]["id"], form, body["view"]["hash"])
+
+
+def decision_form(action: str, desc: queries.RequestDescription) -> dict[str, Any] | None:
+    """The form a decision button opens; None for changes to anything but an allocation."""
+    if action == Action.REJECT:
+        return build_reject_modal(desc)
+    if action == Action.APPROVE_NOTE:
+        return build_approve_note_modal(desc)
+    payload = desc.request.payload
+    return build_approve_changes_modal(desc, payload) if isinstance(payload, AllocationPayload) else None
 
 
 async def tell_decided(deps: SlackDeps, request: StaffingRequest, respond: AsyncRespond) -> None:

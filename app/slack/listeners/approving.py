@@ -1,5 +1,4 @@
-"""An approver's own actions besides one decision: approve with a note, several at once, and back from
-being away."""
+"""An approver's own actions besides one decision: several at once, and back from being away."""
 
 from __future__ import annotations
 
@@ -14,14 +13,13 @@ from app.services import queries
 from app.services.absences import come_back
 from app.services.approvals import SeveralApproved, approve_several
 from app.slack.blocks.common import joined
-from app.slack.blocks.decisions import build_approve_note_modal, build_notice_view
+from app.slack.blocks.decisions import build_notice_view
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.messages import request_title
 from app.slack.deps import SlackDeps
 from app.slack.errors import error_markup, reporting_errors
 from app.slack.ids import Action
 from app.slack.listeners.home import publish_home
-from app.slack.metadata import RequestRef
 
 
 def picked(body: dict[str, Any]) -> list[str]:
@@ -53,15 +51,6 @@ async def several_text(deps: SlackDeps, result: SeveralApproved) -> Mrkdwn:
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
-    @app.action(Action.APPROVE_NOTE)
-    @reporting_errors
-    async def handle_approve_note_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        ref = RequestRef.model_validate_json(body["actions"][0]["value"])
-        request = await queries.get_request(deps.read_uow_factory, ref.request_id)
-        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
-        await client.views_open(trigger_id=body["trigger_id"], view=build_approve_note_modal(desc))
-
     @app.action(Action.PICK)
     async def handle_pick(ack: AsyncAck) -> None:
         await ack()  # a box ticked: read when the approver presses the button
