@@ -137,7 +137,6 @@ def build_container(
         settings.timezone,
         outbox_wake.set,
         reading=read_only_unit_of_work,
-        directory=directory_index,
     )
     ledger = NoticeLedger(
         unit_of_work,

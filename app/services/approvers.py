@@ -13,7 +13,7 @@ from app.domain.requests import RequestPayload, StaffingRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
 from app.policy.model import ApproverSource, Member, MemberKind, Policy
 from app.policy.rules import ProjectFacts, company_today, may_approve
-from app.services.directory_index import DatabaseDirectory, DirectoryReads
+from app.services.directory_index import DirectoryReads
 from app.services.identity import Identities
 from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory
 
@@ -34,10 +34,10 @@ class ApprovalContext:
     timezone: tzinfo
     wake_outbox: Callable[[], None] = _nothing  # called once a change has stored Slack notices
     reading: UnitOfWorkFactory | None = None  # read-only units of work, for the reads before a change
-    directory: DirectoryReads | None = None  # the directory lookups from memory, when the process keeps them
 
     def lookups(self) -> DirectoryReads:
-        return self.directory or DatabaseDirectory(self.reading or self.uow_factory)
+        """The directory lookups: from the process's index, as its identities read them."""
+        return self.identities.directory()
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only: no write lock on SQLite, no transaction on PostgreSQL."""

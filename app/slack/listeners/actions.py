@@ -62,7 +62,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         """Reject, Approve with a note, Approve with changes: each opens its form over the request."""
         await ack()
         request = await queries.get_request(deps.read_uow_factory, _ref(body).request_id)
-        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
+        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.lookups())
         view = decision_form(body["actions"][0]["action_id"], desc)
         if view is not None:
             await client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -36,13 +36,13 @@ async def several_text(deps: SlackDeps, result: SeveralApproved) -> Mrkdwn:
     """Which went through and which were refused, and why, one line each."""
     lines = []
     for request in result.approved:
-        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
+        desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.lookups())
         lines.append(markup(":white_check_mark: Approved: {}", request_title(desc)))
     for request_id, error in result.refused:
         try:
             request = await queries.get_request(deps.read_uow_factory, request_id)
             title = request_title(
-                await queries.describe(deps.read_uow_factory, request, deps.approvals.directory)
+                await queries.describe(deps.read_uow_factory, request, deps.approvals.lookups())
             )
         except StaffdeskError:
             title = Mrkdwn("a request that no longer exists")

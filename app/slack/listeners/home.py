@@ -37,8 +37,8 @@ async def publish_home(deps: SlackDeps, client: AsyncWebClient, user: str) -> No
         deps.approvals.today(),
     )
     home = build_home(
-        await queries.describe_all(deps.read_uow_factory, mine, deps.approvals.directory),
-        await queries.describe_all(deps.read_uow_factory, waiting, deps.approvals.directory),
+        await queries.describe_all(deps.read_uow_factory, mine, deps.approvals.lookups()),
+        await queries.describe_all(deps.read_uow_factory, waiting, deps.approvals.lookups()),
         enabled=deps.enabled,
         week=week,
         away=await absence_of(deps.approvals, user),

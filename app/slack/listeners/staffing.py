@@ -48,7 +48,7 @@ async def _help(deps: SlackDeps, user: str, words: list[str]) -> Answer:
 async def _mine(deps: SlackDeps, user: str, words: list[str]) -> Answer:
     found = await queries.requests_of(deps.read_uow_factory, user)
     blocks = build_my_requests(
-        await queries.describe_all(deps.read_uow_factory, found, deps.approvals.directory)
+        await queries.describe_all(deps.read_uow_factory, found, deps.approvals.lookups())
     )
     return _left_out(Answer(Mrkdwn("Your requests"), blocks), words)
 
@@ -56,7 +56,7 @@ async def _mine(deps: SlackDeps, user: str, words: list[str]) -> Answer:
 async def _pending(deps: SlackDeps, user: str, words: list[str]) -> Answer:
     found = await queries.waiting_for(deps.read_uow_factory, user)
     blocks = build_waiting_for_me(
-        await queries.describe_all(deps.read_uow_factory, found, deps.approvals.directory)
+        await queries.describe_all(deps.read_uow_factory, found, deps.approvals.lookups())
     )
     return _left_out(Answer(Mrkdwn("Approvals waiting for you"), blocks), words)
 
