@@ -30,7 +30,12 @@ from app.slack.blocks.messages import (
     build_request_message,
 )
 from app.slack.blocks.nudges import build_added_message, build_reminder_dm
-from app.slack.blocks.requester import build_decision_dm, build_operator_message, build_outcome_dm
+from app.slack.blocks.requester import (
+    build_added_dm,
+    build_decision_dm,
+    build_operator_message,
+    build_outcome_dm,
+)
 from app.slack.poster import SlackPoster
 
 log = logging.getLogger(__name__)
@@ -241,13 +246,12 @@ class SlackOutbox:
         if request.status is not RequestStatus.PENDING_APPROVAL:
             return
         await self._submitted(request)
-        added = _names(notice.detail.get("added"))
+        why, added = str(notice.detail.get("why")), _names(notice.detail.get("added"))
         in_place = notice.detail.get("in_place_of")
-        message = build_added_message(
-            str(notice.detail.get("why")), added, in_place if isinstance(in_place, dict) else None
-        )
-        notice = await self._reply_once(notice, request, message)
-        await self._dm_requester_once(notice, request, message)
+        in_place_of = in_place if isinstance(in_place, dict) else None
+        notice = await self._reply_once(notice, request, build_added_message(why, added, in_place_of))
+        desc = await queries.describe(self._reading, request, self._directory)
+        await self._dm_requester_once(notice, request, build_added_dm(desc, why, added, in_place_of))
 
     async def _approval_facts(self, request: StaffingRequest) -> queries.ApprovalFacts | None:
         """What the approvers see besides the request, while it waits for them."""

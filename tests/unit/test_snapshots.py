@@ -38,7 +38,12 @@ from app.slack.blocks.modals import (
 )
 from app.slack.blocks.nudges import build_added_message, build_reminder_dm
 from app.slack.blocks.project_person import build_project_person_modal
-from app.slack.blocks.requester import build_decision_dm, build_operator_message, build_outcome_dm
+from app.slack.blocks.requester import (
+    build_added_dm,
+    build_decision_dm,
+    build_operator_message,
+    build_outcome_dm,
+)
 from app.slack.blocks.summary import build_summary_messages
 from app.slack.ids import Action
 from app.slack.metadata import ModalContext
@@ -199,6 +204,9 @@ KINDS: dict[str, Callable[[], str]] = {
     "approvers-added": lambda: _messages(
         build_added_message("escalated", ["U0RM00001"], None),
         build_added_message("delegated", ["U0RM00001", "U0RM00002"], {"U0PM00001": "U0RM00001"}),
+    ),
+    "requester-dm-approvers-added": lambda: _messages(
+        build_added_dm(described(), "escalated", ["U0RM00001"], None)
     ),
     "modal-approve-with-a-note": lambda: view_text(build_approve_note_modal(described(WHITELIST))),
     "summary": _summary,

@@ -8,6 +8,7 @@ from app.services.queries import RequestDescription
 from app.slack.blocks.common import SlackMessage, button, channel, joined, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.messages import request_summary, request_title, thread_channel, what_changed
+from app.slack.blocks.nudges import added_text
 from app.slack.ids import Action
 from app.slack.metadata import RequestRef, dump
 
@@ -49,6 +50,14 @@ def build_decision_dm(desc: RequestDescription, status: RequestStatus) -> SlackM
     else:
         return None
     text = markup("{}\n{}{}", head, request_summary(desc), _where(desc))
+    return SlackMessage(text, [section(text)])
+
+
+def build_added_dm(
+    desc: RequestDescription, why: str, added: list[str], in_place_of: dict[str, str] | None
+) -> SlackMessage:
+    """What the requester hears when more approvers are asked: who, why, and which request."""
+    text = markup("{}\n{}{}", added_text(why, added, in_place_of), request_summary(desc), _where(desc))
     return SlackMessage(text, [section(text)])
 
 
