@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 
 from app.domain.upstreams import UPSTREAMS, Upstream
 from app.observability import mask_url, redact
+from app.services.calendar import holiday_region
 
 
 class Mode(StrEnum):
@@ -40,6 +41,7 @@ EXPECTED: dict[str, str] = {
     "staffdesk_summary_channel": "a Slack channel id such as C0123456789",
     "staffdesk_operators": "a Slack channel id (C0123456789) or user ids (U0123,U0456), comma-separated",
     "staffdesk_upstream_timeout": "a number of seconds between 1 and 300, such as 20",
+    "staffdesk_holidays": "a country code, with a subdivision if wanted, such as IT or IT-RM",
     "wethod_base_url": "an http(s) URL such as https://api.wethod.com",
     "wethod_token": "a Wethod personal API token",
     "wethod_company": "the Wethod company slug (acme for acme.wethod.com)",
@@ -108,6 +110,7 @@ class Settings(BaseModel):
         default=None, pattern=r"^[CGUW][A-Z0-9]{2,}(,\s*[UW][A-Z0-9]{2,})*$"
     )
     staffdesk_upstream_timeout: float = Field(default=20.0, ge=1, le=300)
+    staffdesk_holidays: str | None = None
     wethod_base_url: str = "https://api.wethod.com"
     wethod_token: SecretStr | None = None
     wethod_company: str | None = None
@@ -162,6 +165,11 @@ class Settings(BaseModel):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"'{value}' is not a known time zone") from None
         return value
+
+    @field_validator("staffdesk_holidays")
+    @classmethod
+    def _holidays(cls, value: str | None) -> str | None:
+        return holiday_region(value) if value is not None else None
 
     @field_validator("database_url")
     @classmethod

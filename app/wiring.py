@@ -28,6 +28,7 @@ from app.jobs.slack_outbox import run_outbox_loop
 from app.jobs.summary import schedule_summaries
 from app.policy.model import Policy
 from app.services.approvers import ApprovalContext
+from app.services.calendar import WorkingDays
 from app.services.delivery import DeliveryPolicy, DeliveryReport, DeliveryWorker
 from app.services.directory_index import DirectoryIndex
 from app.services.identity import Identities
@@ -166,6 +167,7 @@ def build_container(
         settings.staffdesk_summary_time,
         settings.staffdesk_summary_channel,
         worker.worker_id,
+        WorkingDays(settings.staffdesk_holidays),
     )
     slack_deps = SlackDeps(approvals, notifier, enabled, missing, read_only_unit_of_work, summaries, reader)
     return Container(

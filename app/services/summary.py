@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.errors import UpstreamUnavailable
 from app.domain.upstreams import Upstream
+from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 from app.services.ports import AllocationReader, DayAllocation, UnitOfWorkFactory
 from app.services.queries import RequestDescription, describe_all
 
@@ -58,6 +59,7 @@ class DailySummary:
     pending: list[Waiting] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     digest_for: str | None = None
+    holiday: str | None = None
 
     @property
     def total_hours(self) -> int:
@@ -105,8 +107,10 @@ async def build_summary(
     since: datetime,
     pm_person_id: str | None = None,
     approver_id: str | None = None,
+    calendar: WorkingDays = MONDAY_TO_FRIDAY,
 ) -> DailySummary:
-    """The whole company's day, or, with `pm_person_id`/`approver_id`, one PM's projects and approvals."""
+    """The whole company's day, or, with `pm_person_id`/`approver_id`, one PM's projects and approvals.
+    Nobody is listed as free on a day that is not a working day of `calendar` (a weekend, a holiday)."""
     problems: list[str] = []
     allocations: list[DayAllocation] = []
     if reader is None:
@@ -130,7 +134,7 @@ async def build_summary(
     booked = {str(a.person_id) for a in allocations}
     idle = (
         []
-        if pm_person_id is not None or problems
+        if pm_person_id is not None or problems or not calendar.is_working(day)
         else sorted(
             (p.name for pid, p in people.items() if pid not in booked and not p.archived), key=str.casefold
         )
@@ -147,4 +151,5 @@ async def build_summary(
         ],
         problems=problems,
         digest_for=approver_id,
+        holiday=calendar.holiday_name(day),
     )

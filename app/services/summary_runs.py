@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
 from app.domain.upstreams import Upstream
+from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 from app.services.identity import Identities
 from app.services.ports import AllocationReader, Clock, UnitOfWorkFactory
 from app.services.summary import DailySummary, build_summary
@@ -35,15 +36,19 @@ class SummaryContext:
     at: time
     channel: str | None
     worker: str
+    calendar: WorkingDays = MONDAY_TO_FRIDAY
 
     def today(self) -> date:
         return self.clock().astimezone(self.timezone).date()
 
 
-def due_day(now: datetime, timezone: tzinfo, at: time) -> date | None:
-    """The working day whose summary is due at `now` in company time; None before the time and at weekends."""
+def due_day(
+    now: datetime, timezone: tzinfo, at: time, calendar: WorkingDays = MONDAY_TO_FRIDAY
+) -> date | None:
+    """The working day whose summary is due at `now` in company time; None before the time, at weekends and
+    on the holidays of `calendar`."""
     local = now.astimezone(timezone)
-    if local.weekday() >= 5 or local.time().replace(tzinfo=None) < at:
+    if not calendar.is_working(local.date()) or local.time().replace(tzinfo=None) < at:
         return None
     return local.date()
 
@@ -58,7 +63,9 @@ async def summary_for(ctx: SummaryContext, day: date, destination: str) -> Daily
     """The channel's summary, or the digest of the PM a `digest:<user>` destination names."""
     since = await _since(ctx, day, destination)
     if not destination.startswith(DIGEST):
-        return await build_summary(ctx.uow_factory, ctx.reader, day, now=ctx.clock(), since=since)
+        return await build_summary(
+            ctx.uow_factory, ctx.reader, day, now=ctx.clock(), since=since, calendar=ctx.calendar
+        )
     user = destination.removeprefix(DIGEST)
     _, person_id = await ctx.identities.link(user, Upstream.WETHOD)
     return await build_summary(
@@ -69,6 +76,7 @@ async def summary_for(ctx: SummaryContext, day: date, destination: str) -> Daily
         since=since,
         pm_person_id=person_id or "-",
         approver_id=user,
+        calendar=ctx.calendar,
     )
 
 
@@ -92,7 +100,7 @@ async def post_summary(ctx: SummaryContext, poster: SummaryPoster, day: date, de
 
 async def post_due_summaries(ctx: SummaryContext, poster: SummaryPoster) -> list[str]:
     """Post every summary due now and not yet posted: the channel's, then each digest."""
-    day = due_day(ctx.clock(), ctx.timezone, ctx.at)
+    day = due_day(ctx.clock(), ctx.timezone, ctx.at, ctx.calendar)
     if day is None:
         return []
     async with ctx.uow_factory() as uow:

@@ -51,8 +51,8 @@ def title(summary: DailySummary) -> str:
 
 
 def counts(summary: DailySummary) -> str:
-    """The day in a few numbers, leaving out those that are zero."""
-    parts: list[str] = []
+    """The day in a few numbers, leaving out those that are zero; a holiday named first."""
+    parts = [f"A holiday ({summary.holiday})"] if summary.holiday else []
     if summary.people:
         parts.append(f"{_count(len(summary.people), 'person', 'people')}, {summary.total_hours:,} h")
         if summary.over:
@@ -61,7 +61,7 @@ def counts(summary: DailySummary) -> str:
             parts.append(f"{len(summary.idle):,} with nothing allocated")
     elif summary.problems:
         parts.append("Allocations unknown")
-    else:
+    elif not summary.holiday:
         parts.append("Nothing allocated today")
     if summary.pending:
         parts.append(f"{_count(len(summary.pending), 'approval', 'approvals')} waiting")

@@ -19,6 +19,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.upstreams import Upstream
+from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 from app.slack.blocks.inputs import Choice, Draft
 from app.slack.ids import NO_MATCH, Action, Block
 from app.slack.text import working_days
@@ -87,7 +88,9 @@ def check_project(project: DirectoryProject | None, upstream: Upstream, errors: 
         errors[Block.PROJECT] = f"{project.name} is archived in {upstream.label}; pick an active project."
 
 
-def allocation_days(draft: Draft, errors: dict[str, str]) -> list[date]:
+def allocation_days(
+    draft: Draft, errors: dict[str, str], calendar: WorkingDays = MONDAY_TO_FRIDAY
+) -> list[date]:
     if draft.start is None:
         errors[Block.START] = "Pick the first day."
         return []
@@ -95,9 +98,10 @@ def allocation_days(draft: Draft, errors: dict[str, str]) -> list[date]:
     if end < draft.start:
         errors[Block.END] = "The last day cannot be before the first."
         return []
-    days = working_days(draft.start, end)
+    days = working_days(draft.start, end, calendar)
     if not days:
-        errors[Block.START] = "These days are all on a weekend; pick working days."
+        holiday = "" if not calendar.holidays_between(draft.start, end) else " or a holiday"
+        errors[Block.START] = f"These days are all on a weekend{holiday}; pick working days."
     elif len(days) > MAX_ALLOCATION_DAYS:
         errors[Block.END] = f"At most {MAX_ALLOCATION_DAYS} working days at once; split the request."
     return days
@@ -114,10 +118,15 @@ def allocation_hours(draft: Draft, errors: dict[str, str]) -> int | None:
     return hours
 
 
-def check_allocation(draft: Draft, person_id: str | None, project: DirectoryProject | None) -> Checked:
+def check_allocation(
+    draft: Draft,
+    person_id: str | None,
+    project: DirectoryProject | None,
+    calendar: WorkingDays = MONDAY_TO_FRIDAY,
+) -> Checked:
     errors: dict[str, str] = {}
     check_project(project, Upstream.WETHOD, errors)
-    days = allocation_days(draft, errors)
+    days = allocation_days(draft, errors, calendar)
     hours = allocation_hours(draft, errors)
     if errors or person_id is None or project is None or hours is None:
         return Checked(errors=errors)

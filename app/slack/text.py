@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Flag, auto
 
+from app.domain.dates import day_text
 from app.domain.directory import normalize
 from app.domain.requests import MAX_ALLOCATION_DAYS
+from app.domain.when import DayPhrase, read_days
+from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 
 MIN_HOURS, MAX_HOURS = 1, 8
 _DAY = r"\d{4}-\d{1,2}-\d{1,2}"
@@ -18,7 +22,7 @@ _TOKEN = re.compile(
     r"|(?P<hours>(?P<number>\d{1,4}(?:[.,]\d{1,2})?)\s*(?i:h|hrs?|hours?))(?!\S)"
     r"|(?P<word><[^>]*>|\S+)"
 )
-_RELATIVE = {"today": 0, "tomorrow": 1}
+_LONGEST_PHRASE = 12  # words; "from 3rd of december 2026 to 5th of january 2027" has ten
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 _HOURS_RULE = f"(hours are {MIN_HOURS} to {MAX_HOURS} a day), so hours are left for you to fill in"
 _DAYS_LEFT = "so the days are left for you to fill in"
@@ -73,14 +77,28 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _days_problem(token: str, start: date, end: date) -> str | None:
+def _skipped(start: date, end: date, calendar: WorkingDays) -> str:
+    """Why days from `start` to `end` are not working days: "weekends are skipped; Tue 8 Dec is a holiday"."""
+    reasons = ["weekends are skipped"] if any(d.weekday() >= 5 for d in _every_day(start, end)) else []
+    reasons += [
+        f"{day_text(d, start.year)} is a holiday: {name}" for d, name in calendar.holidays_between(start, end)
+    ]
+    return "; ".join(reasons)
+
+
+def _every_day(start: date, end: date) -> Iterator[date]:
+    return (start + timedelta(days=i) for i in range((end - start).days + 1))
+
+
+def _days_problem(token: str, start: date, end: date, calendar: WorkingDays) -> str | None:
     """Why the days from `token` cannot be put in the form, if they cannot."""
     if end < start:
         return f"“{token}” ends before it starts, {_DAYS_LEFT}"
-    span = min((end - start).days, 7 * (MAX_ALLOCATION_DAYS // 5 + 2))  # enough to pass the limit
-    working = sum((start + timedelta(days=i)).weekday() < 5 for i in range(span + 1))
+    checked = min((end - start).days, 7 * (MAX_ALLOCATION_DAYS // 5 + 2))  # enough days to pass the limit
+    last = start + timedelta(days=checked)
+    working = sum(map(calendar.is_working, _every_day(start, last)))
     if working == 0:
-        return f"“{token}” has no working day (weekends are skipped), {_DAYS_LEFT}"
+        return f"“{token}” has no working day ({_skipped(start, last, calendar)}), {_DAYS_LEFT}"
     if working > MAX_ALLOCATION_DAYS:
         return f"“{token}” is more than {MAX_ALLOCATION_DAYS} working days at once, {_DAYS_LEFT}"
     return None
@@ -102,7 +120,7 @@ class _Reading:
     """The command text read so far, one token after another."""
 
     takes: Takes
-    today: date
+    calendar: WorkingDays
     user_id: str | None = None
     start: date | None = None
     end: date | None = None
@@ -120,14 +138,20 @@ class _Reading:
         else:
             self.others.append(user_id)
 
-    def days(self, token: str, start_text: str, end_text: str | None) -> None:
+    def _takes_days(self, token: str) -> bool:
+        """Whether the form takes these days: it has days, and none were given before."""
         if Takes.DAYS not in self.takes:
             self.notes.append(f"“{token}”: this form has no days")
-            return
-        if self.days_given:
+        elif self.days_given:
             self.notes.append(f"“{token}” is left out: only the first days are used")
+        else:
+            self.days_given = True
+            return True
+        return False
+
+    def days(self, token: str, start_text: str, end_text: str | None) -> None:
+        if not self._takes_days(token):
             return
-        self.days_given = True
         start = _day(start_text)
         end = _day(end_text) if end_text else start
         self.notes.extend(
@@ -135,9 +159,19 @@ class _Reading:
             for text, day in ((start_text, start), (end_text, end))
             if text and not day
         )
-        if start is None or end is None:
+        if start is not None and end is not None:
+            self._span(token, start, end)
+
+    def phrase(self, phrase: DayPhrase) -> None:
+        if not self._takes_days(phrase.text):
             return
-        problem = _days_problem(token, start, end)
+        if phrase.start is None or phrase.end is None:
+            self.notes.append(phrase.note or f"“{phrase.text}” is not a date")
+        else:
+            self._span(phrase.text, phrase.start, phrase.end)
+
+    def _span(self, token: str, start: date, end: date) -> None:
+        problem = _days_problem(token, start, end, self.calendar)
         if problem:
             self.notes.append(problem)
         else:
@@ -158,21 +192,52 @@ class _Reading:
 
     def word(self, token: str) -> None:
         word = _as_written(token)
-        if word.lower() in _RELATIVE:
-            day = self.today + timedelta(days=_RELATIVE[word.lower()])
-            self.days(word, day.isoformat(), None)
-        elif Takes.PROJECT in self.takes and normalize(word) and not word.startswith(("@", "#", "<")):
+        if Takes.PROJECT in self.takes and normalize(word) and not word.startswith(("@", "#", "<")):
             self.project_words.append(word)
         else:
             self.unused.append(word)
 
 
-def parse_command_text(text: str, today: date, takes: Takes = ALLOCATION) -> Prefill:
+@dataclass(frozen=True)
+class _Token:
+    """One token of the command text, and the phrase of days that starts there when it is a word."""
+
+    match: re.Match[str]
+    phrase: DayPhrase | None = None
+
+
+def _tokens(text: str, today: date, locale: str | None) -> Iterator[_Token]:
+    """The tokens of `text`, the words of a phrase of days ("next week", "dal 3 al 5 dicembre") as one."""
+    matches = list(_TOKEN.finditer(text or ""))
+    at = 0
+    while at < len(matches):
+        words: list[str] = []
+        for match in matches[at : at + _LONGEST_PHRASE]:
+            if not match["word"]:
+                break
+            words.append(_as_written(match["word"]))
+        phrase = read_days(words, today, locale) if words else None
+        yield _Token(matches[at], phrase)
+        at += phrase.size if phrase else 1
+
+
+def parse_command_text(
+    text: str,
+    today: date,
+    takes: Takes = ALLOCATION,
+    *,
+    locale: str | None = None,
+    calendar: WorkingDays = MONDAY_TO_FRIDAY,
+) -> Prefill:
     """Every token of `text`: a value for one of the fields `takes` names, or said back as unused or
-    refused, so that nothing typed is dropped silently."""
-    reading = _Reading(takes=takes, today=today)
-    for match in _TOKEN.finditer(text or ""):
-        if match["mention"]:
+    refused, so that nothing typed is dropped silently. Days may be written in words (`app.domain.when`),
+    3/12 in the order of the user's Slack `locale`; a range must hold a working day of `calendar`."""
+    reading = _Reading(takes=takes, calendar=calendar)
+    for token in _tokens(text, today, locale):
+        match = token.match
+        if token.phrase:
+            reading.phrase(token.phrase)
+        elif match["mention"]:
             reading.mention(match["user"])
         elif match["days"]:
             reading.days(match["days"], match["start"], match["end"])
@@ -192,38 +257,43 @@ def parse_command_text(text: str, today: date, takes: Takes = ALLOCATION) -> Pre
     )
 
 
-def working_days(start: date, end: date) -> list[date]:
-    """Monday to Friday from `start` to `end`, both included."""
-    every = (start + timedelta(days=i) for i in range((end - start).days + 1))
-    return [day for day in every if day.weekday() < 5]
+def working_days(start: date, end: date, calendar: WorkingDays = MONDAY_TO_FRIDAY) -> list[date]:
+    """The working days of `calendar` (Monday to Friday, less its holidays) from `start` to `end`."""
+    return calendar.working_days(start, end)
 
 
 @dataclass(frozen=True)
 class AwayText:
-    """`/staffing away @delegate FROM..TO`, read: the delegate, the days, and what was not understood."""
+    """`/staffing away @delegate FROM..TO`, read: the delegate, the days, what was not understood, and
+    why days written in words were refused (`notes`; their words are in `unused` too)."""
 
     delegate: str | None = None
     start: date | None = None
     end: date | None = None
     unused: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
-def parse_away(text: str, today: date) -> AwayText:
+def parse_away(text: str, today: date, locale: str | None = None) -> AwayText:
     delegate: str | None = None
     start = end = None
     unused: list[str] = []
-    for match in _TOKEN.finditer(text or ""):
-        word = _as_written(match.group(0))
-        if match["mention"] and delegate is None:
+    notes: list[str] = []
+    for token in _tokens(text, today, locale):
+        match, phrase = token.match, token.phrase
+        if phrase and phrase.note is None and start is None:
+            start, end = phrase.start, phrase.end
+        elif phrase:
+            unused.append(phrase.text)
+            notes += [phrase.note] if phrase.note else []
+        elif match["mention"] and delegate is None:
             delegate = match["user"]
         elif match["days"] and start is None:
             start = _day(match["start"])
             end = _day(match["end"]) if match["end"] else start
             if start is None or end is None:
                 start = end = None
-                unused.append(word)
-        elif word.lower() in _RELATIVE and start is None:
-            start = end = today + timedelta(days=_RELATIVE[word.lower()])
+                unused.append(_as_written(match.group(0)))
         else:
-            unused.append(word)
-    return AwayText(delegate, start, end, tuple(unused))
+            unused.append(_as_written(match.group(0)))
+    return AwayText(delegate, start, end, tuple(unused), tuple(notes))
