@@ -25,8 +25,8 @@ CATCH_UP_EVERY = timedelta(seconds=10)
 async def refresh_once(
     source: DirectorySource, uow_factory: UnitOfWorkFactory, clock: Clock, index: DirectoryIndex | None = None
 ) -> bool:
-    """One refresh, logged and counted, then `index` rebuilt; never raises, so the schedule keeps going.
-    False when it failed in whole or in part."""
+    """One refresh, logged and counted, then `index` caught up (rebuilt only if the refresh changed
+    something); never raises, so the schedule keeps going. False when it failed in whole or in part."""
     try:
         report = await refresh_directory(source, uow_factory, clock, index=index)
     except Exception:
@@ -37,11 +37,12 @@ async def refresh_once(
     if report.errors:
         DIRECTORY_REFRESH_ERRORS.labels(source.upstream.value).inc()
     log.info(
-        "directory %s: %s refresh, %d people, %d projects%s",
+        "directory %s: %s refresh, %d people, %d projects, %d entries changed%s",
         source.upstream.label,
         "full" if report.full else "incremental",
         report.people,
         report.projects,
+        report.changed,
         f", problems: {'; '.join(report.errors)}" if report.errors else "",
     )
     return not report.errors
@@ -68,7 +69,7 @@ def schedule_directory_refresh(
     clock: Clock,
     index: DirectoryIndex | None = None,
 ) -> None:
-    """Refresh each source now and then on its interval (a minute after a failure), rebuilding `index`
+    """Refresh each source now and then on its interval (a minute after a failure), catching `index` up
     after each; runs of one source never overlap."""
     for source in sources:
         every = INCREMENTAL_EVERY if source.incremental else FULL_EVERY
@@ -87,7 +88,7 @@ def schedule_directory_refresh(
 
 
 async def catch_up_once(index: DirectoryIndex) -> bool:
-    """Rebuild what other processes have refreshed since the index was built; never raises. False when
+    """Rebuild what other processes have changed since the index was built; never raises. False when
     the database could not be read (the index then answers as it was)."""
     try:
         rebuilt = await index.catch_up()
@@ -102,8 +103,8 @@ async def catch_up_once(index: DirectoryIndex) -> bool:
 def schedule_index_catch_up(
     scheduler: AsyncIOScheduler, index: DirectoryIndex, *, every: timedelta = CATCH_UP_EVERY
 ) -> None:
-    """Check every `every` whether another process has refreshed the directory (one read of the
-    sync-state rows), and rebuild the index of what it refreshed."""
+    """Check every `every` whether another process has changed the directory (one read of the content
+    versions), and rebuild the index of what changed."""
     scheduler.add_job(
         catch_up_once,
         "interval",

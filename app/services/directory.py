@@ -23,11 +23,15 @@ WRITE_CHUNK = 500
 
 @dataclass(frozen=True)
 class RefreshReport:
+    """What one refresh did: `people` and `projects` are the entries the upstream listed, `changed` the
+    entries written (new or changed) or removed."""
+
     upstream: Upstream
     full: bool
     people: int
     projects: int
     errors: tuple[str, ...]
+    changed: int
 
 
 def _needs_full(source: DirectorySource, state: SyncState | None, now: datetime) -> bool:
@@ -45,16 +49,19 @@ def _newest(
 
 async def _store(
     uow_factory: UnitOfWorkFactory, items: Sequence[DirectoryPerson | DirectoryProject], now: datetime
-) -> None:
-    """Write in chunks, each its own transaction, so that searches are never held up for long."""
+) -> int:
+    """Write in chunks, each its own transaction, so that searches are never held up for long; returns
+    the entries written (those new or changed)."""
+    written = 0
     for start in range(0, len(items), WRITE_CHUNK):
         chunk = items[start : start + WRITE_CHUNK]
         async with uow_factory() as uow:
-            await uow.directory.upsert_people([i for i in chunk if isinstance(i, DirectoryPerson)], now=now)
-            await uow.directory.upsert_projects(
-                [i for i in chunk if isinstance(i, DirectoryProject)], now=now
-            )
+            people = [i for i in chunk if isinstance(i, DirectoryPerson)]
+            written += await uow.directory.upsert_people(people, now=now)
+            projects = [i for i in chunk if isinstance(i, DirectoryProject)]
+            written += await uow.directory.upsert_projects(projects, now=now)
             await uow.commit()
+    return written
 
 
 async def refresh_directory(
@@ -70,8 +77,10 @@ async def refresh_directory(
     A part that cannot be read is reported and keeps its cursor; a full refresh removes entries the upstream
     no longer lists only when both parts were read.
 
-    `index`, this process's project search, is rebuilt once, after the refresh is recorded; other processes
-    on the same database (and this one, without `index`) see the refresh at their next `catch_up`.
+    Only entries whose content changed are written, and each such write raises the directory's content
+    version in its own transaction. `index`, this process's project search, catches up once the refresh
+    is recorded: rebuilt when the content version moved, left as it is when nothing changed. Other
+    processes on the same database (and this one, without `index`) do the same at their next `catch_up`.
     """
     async with uow_factory() as uow:
         state = await uow.directory.sync_state(source.upstream)
@@ -83,6 +92,7 @@ async def refresh_directory(
     }
     parts: dict[str, Fetch] = {"people": source.fetch_people, "projects": source.fetch_projects}
     counts = {"people": 0, "projects": 0}
+    changed = 0
     errors: list[str] = []
     for part, fetch in parts.items():
         cursor = cursors[part]
@@ -93,12 +103,12 @@ async def refresh_directory(
             errors.append(f"{part}: {exc.reason}")
             log.warning("directory refresh of %s %s failed: %s", source.upstream.label, part, exc.reason)
             continue
-        await _store(uow_factory, items, started)
+        changed += await _store(uow_factory, items, started)
         counts[part] = len(items)
         cursors[part] = _newest(items, cursor)
     async with uow_factory() as uow:
         if full and not errors:
-            await uow.directory.remove_not_synced_since(source.upstream, started)
+            changed += await uow.directory.remove_not_synced_since(source.upstream, started)
         await uow.directory.save_sync_state(
             SyncState(
                 upstream=source.upstream,
@@ -111,8 +121,8 @@ async def refresh_directory(
         )
         await uow.commit()
     if index is not None:
-        await index.reload(source.upstream)
-    return RefreshReport(source.upstream, full, counts["people"], counts["projects"], tuple(errors))
+        await index.catch_up((source.upstream,))
+    return RefreshReport(source.upstream, full, counts["people"], counts["projects"], tuple(errors), changed)
 
 
 async def search_projects(

@@ -176,11 +176,17 @@ class WorkerRepository(Protocol):
 
 
 class DirectoryRepository(Protocol):
-    async def upsert_people(self, people: Sequence[DirectoryPerson], *, now: datetime) -> None: ...
+    async def upsert_people(self, people: Sequence[DirectoryPerson], *, now: datetime) -> int:
+        """Returns how many were written: those whose content changed."""
+        ...
 
-    async def upsert_projects(self, projects: Sequence[DirectoryProject], *, now: datetime) -> None: ...
+    async def upsert_projects(self, projects: Sequence[DirectoryProject], *, now: datetime) -> int:
+        """Returns how many were written: those whose content changed."""
+        ...
 
-    async def remove_not_synced_since(self, upstream: Upstream, since: datetime) -> None: ...
+    async def remove_not_synced_since(self, upstream: Upstream, since: datetime) -> int:
+        """Returns how many entries were removed."""
+        ...
 
     async def search_people(
         self, upstream: Upstream, query: str, *, limit: int = 50
@@ -201,6 +207,21 @@ class DirectoryRepository(Protocol):
     async def all_people(self, upstream: Upstream) -> list[DirectoryPerson]: ...
 
     async def all_projects(self, upstream: Upstream) -> list[DirectoryProject]: ...
+
+    async def people_page(self, upstream: Upstream, after: str | None, limit: int) -> list[DirectoryPerson]:
+        """At most `limit` of `upstream`'s people, by upstream id, from the first after `after`."""
+        ...
+
+    async def projects_page(
+        self, upstream: Upstream, after: str | None, limit: int
+    ) -> list[DirectoryProject]:
+        """At most `limit` of `upstream`'s projects, by upstream id, from the first after `after`."""
+        ...
+
+    async def content_version(self, upstream: Upstream) -> int:
+        """A number that changes with every write that changes `upstream`'s people or projects, in the
+        same transaction, and only then (0 before any)."""
+        ...
 
     async def sync_state(self, upstream: Upstream) -> SyncState | None: ...
 

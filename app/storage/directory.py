@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Executable,
+    Select,
     String,
     Table,
     bindparam,
@@ -19,11 +19,21 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, query_words, search_words
+from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, query_words
 from app.domain.upstreams import Upstream
+from app.storage.database import insert_for
+from app.storage.directory_rows import (
+    person_row,
+    project_row,
+    projects_of,
+    to_person,
+    to_project,
+    upsert_statement,
+)
 from app.storage.tables import (
     DirectoryListedRow,
     DirectoryPersonRow,
@@ -36,106 +46,15 @@ LISTED_KEPT_FOR = timedelta(days=2)
 _PEOPLE = cast(Table, DirectoryPersonRow.__table__)
 _PROJECTS = cast(Table, DirectoryProjectRow.__table__)
 _LISTED = cast(Table, DirectoryListedRow.__table__)
+_SYNC = cast(Table, DirectorySyncRow.__table__)
 _PARTS = {"people": _PEOPLE, "projects": _PROJECTS}
 _PERSON_FIELDS = [name for name in DirectoryPerson.model_fields if name != "upstream"]
 _PROJECT_FIELDS = [name for name in DirectoryProject.model_fields if name != "upstream"]
-_KEY = ("upstream", "upstream_id")
-_NOT_HASHED = ("synced_at", "content_hash")
 _IDS = postgresql.ARRAY(String())
-_upserts: dict[tuple[str, str], Executable] = {}
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
-    if isinstance(value, list | tuple):
-        return tuple(_canonical(item) for item in value)
-    return value
-
-
-def _hashed(row: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The row with its content hash (every stored column but the sync stamp) and `now` as its stamp."""
-    content = repr(tuple(_canonical(row[name]) for name in sorted(row) if name not in _NOT_HASHED))
-    digest = hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
-    return {**row, "content_hash": digest, "synced_at": now}
-
-
-def _person_row(person: DirectoryPerson, now: datetime) -> dict[str, Any]:
-    row = {
-        **person.model_dump(),
-        "upstream": person.upstream.value,
-        "search_text": search_words(person.name, person.email),
-    }
-    return _hashed(row, now)
-
-
-def _project_row(project: DirectoryProject, now: datetime) -> dict[str, Any]:
-    row = {
-        **project.model_dump(),
-        "upstream": project.upstream.value,
-        "manager_ids": list(project.manager_ids),
-        "search_text": search_words(project.name, project.job_order),
-    }
-    return _hashed(row, now)
-
-
-def _upsert_statement(dialect: str, table: Table) -> Executable:
-    """INSERT … ON CONFLICT DO UPDATE … WHERE the stored content hash differs, built once per dialect and
-    table and sent with executemany, so that SQLAlchemy compiles it once, not once per chunk of values.
-
-    The conflict is found through the primary key (the conflict target) whatever the planner knows of
-    the table, and an unchanged row is left as it is: no new row version, its `synced_at` kept.
-    """
-    cached = _upserts.get((dialect, table.name))
-    if cached is None:
-        values = [c.name for c in table.columns if c.name not in _KEY]
-        if dialect == "postgresql":
-            pg = postgresql.insert(table)
-            cached = pg.on_conflict_do_update(
-                index_elements=list(_KEY),
-                set_={name: pg.excluded[name] for name in values},
-                where=table.c.content_hash.is_distinct_from(pg.excluded.content_hash),
-            )
-        else:
-            lite = sqlite.insert(table)
-            cached = lite.on_conflict_do_update(
-                index_elements=list(_KEY),
-                set_={name: lite.excluded[name] for name in values},
-                where=table.c.content_hash.is_distinct_from(lite.excluded.content_hash),
-            )
-        _upserts[(dialect, table.name)] = cached
-    return cached
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
     return (items[start : start + CHUNK] for start in range(0, len(items), CHUNK))
-
-
-def _to_person(row: DirectoryPersonRow) -> DirectoryPerson:
-    return DirectoryPerson(
-        upstream=Upstream(row.upstream),
-        upstream_id=row.upstream_id,
-        name=row.name,
-        email=row.email,
-        role=row.role,
-        archived=row.archived,
-        updated_at=row.updated_at,
-    )
-
-
-def _to_project(row: DirectoryProjectRow) -> DirectoryProject:
-    return DirectoryProject(
-        upstream=Upstream(row.upstream),
-        upstream_id=row.upstream_id,
-        name=row.name,
-        job_order=row.job_order,
-        pm_id=row.pm_id,
-        account_id=row.account_id,
-        manager_ids=tuple(row.manager_ids),
-        archived=row.archived,
-        whitelist_enabled=row.whitelist_enabled,
-        updated_at=row.updated_at,
-    )
 
 
 def _matching(search_text: ColumnElement[str], query: str) -> list[ColumnElement[bool]]:
@@ -149,22 +68,35 @@ class SqlDirectoryRepository:
     def _dialect(self) -> str:
         return self._session.get_bind().dialect.name
 
-    async def _delete(self, table: Table, upstream: str, ids: Sequence[str], since: datetime) -> None:
-        """Delete the rows of `ids` not synced since `since` (the ids as one array on PostgreSQL)."""
+    async def _delete(self, table: Table, upstream: str, ids: Sequence[str], since: datetime) -> int:
+        """Delete the rows of `ids` not synced since `since` (the ids as one array on PostgreSQL); returns
+        how many went."""
         batches = [ids] if self._dialect() == "postgresql" else list(_chunks(ids))
+        deleted = 0
         for batch in batches:
             if self._dialect() == "postgresql":
                 listed = select(func.unnest(bindparam("ids", list(batch), type_=_IDS))).scalar_subquery()
                 keys = table.c.upstream_id.in_(listed)
             else:
                 keys = table.c.upstream_id.in_(batch)
-            await self._session.execute(
-                delete(table).where(table.c.upstream == upstream, keys, table.c.synced_at < since)
-            )
+            statement = delete(table).where(table.c.upstream == upstream, keys, table.c.synced_at < since)
+            deleted += cast(CursorResult[Any], await self._session.execute(statement)).rowcount
+        return deleted
 
-    async def _upsert(self, part: str, rows: list[dict[str, Any]], now: datetime) -> None:
+    async def _content_changed(self, upstream: str) -> None:
+        """Raise `upstream`'s content version, in the transaction that changes its entries, so that the
+        version is committed with the change or not at all."""
+        statement = insert_for(self._session)(_SYNC).values(upstream=upstream, content_version=1)
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[_SYNC.c.upstream], set_={"content_version": _SYNC.c.content_version + 1}
+            )
+        )
+
+    async def _upsert(self, part: str, rows: list[dict[str, Any]], now: datetime) -> int:
         """One executemany of one cached upsert that rewrites a row only when its content hash differs
-        from the stored one (a new row is inserted); and a note of every id listed at `now`."""
+        from the stored one (a new row is inserted); a note of every id listed at `now`; and the content
+        version of each upstream with a row written raised. Returns the rows written."""
         table = _PARTS[part]
         by_upstream: dict[str, dict[str, dict[str, Any]]] = {}
         for row in rows:
@@ -173,23 +105,29 @@ class SqlDirectoryRepository:
             note = {"upstream": upstream, "part": part, "synced_at": now, "upstream_ids": list(listed)}
             await self._session.execute(insert(_LISTED).values(note))
         unique = [row for listed in by_upstream.values() for row in listed.values()]
-        await self._session.execute(_upsert_statement(self._dialect(), table), unique)
+        statement = upsert_statement(self._dialect(), table)
+        written = Counter((await self._session.execute(statement, unique)).scalars())
+        for changed in written:
+            await self._content_changed(changed)
+        return written.total()
 
-    async def upsert_people(self, people: Sequence[DirectoryPerson], *, now: datetime) -> None:
-        if people:
-            await self._upsert("people", [_person_row(p, now) for p in people], now)
+    async def upsert_people(self, people: Sequence[DirectoryPerson], *, now: datetime) -> int:
+        """Store `people`, writing those whose content changed; returns how many were written."""
+        return await self._upsert("people", [person_row(p, now) for p in people], now) if people else 0
 
-    async def upsert_projects(self, projects: Sequence[DirectoryProject], *, now: datetime) -> None:
-        if projects:
-            await self._upsert("projects", [_project_row(p, now) for p in projects], now)
+    async def upsert_projects(self, projects: Sequence[DirectoryProject], *, now: datetime) -> int:
+        """Store `projects`, writing those whose content changed; returns how many were written."""
+        return await self._upsert("projects", [project_row(p, now) for p in projects], now) if projects else 0
 
-    async def remove_not_synced_since(self, upstream: Upstream, since: datetime) -> None:
+    async def remove_not_synced_since(self, upstream: Upstream, since: datetime) -> int:
         """After a full refresh: drop what the upstream no longer lists.
 
         An entry was listed since `since` when its row was written since then, or when a refresh that
         started since then noted its id (`directory_listed`): an unchanged row keeps its older
-        `synced_at`. Notes older than `LISTED_KEPT_FOR` belong to refreshes long over, and go.
+        `synced_at`. Notes older than `LISTED_KEPT_FOR` belong to refreshes long over, and go. Returns
+        how many entries were dropped (the content version is raised when any were).
         """
+        removed = 0
         for part, table in _PARTS.items():
             listed = await self._listed_since(upstream, part, since)
             older = select(table.c.upstream_id).where(
@@ -197,12 +135,15 @@ class SqlDirectoryRepository:
             )
             gone = [i for i in (await self._session.execute(older)).scalars() if i not in listed]
             if gone:
-                await self._delete(table, upstream.value, gone, since)
+                removed += await self._delete(table, upstream.value, gone, since)
+        if removed:
+            await self._content_changed(upstream.value)
         await self._session.execute(
             delete(_LISTED).where(
                 _LISTED.c.upstream == upstream.value, _LISTED.c.synced_at < since - LISTED_KEPT_FOR
             )
         )
+        return removed
 
     async def _listed_since(self, upstream: Upstream, part: str, since: datetime) -> set[str]:
         statement = select(_LISTED.c.upstream_ids).where(
@@ -211,6 +152,9 @@ class SqlDirectoryRepository:
             _LISTED.c.synced_at >= since,
         )
         return {i for ids in (await self._session.execute(statement)).scalars() for i in ids}
+
+    async def _rows(self, statement: Select[Any], upstream: Upstream) -> list[dict[str, Any]]:
+        return [{**row, "upstream": upstream} for row in (await self._session.execute(statement)).mappings()]
 
     async def _search(
         self, table: Table, fields: list[str], upstream: Upstream, query: str, limit: int
@@ -222,7 +166,17 @@ class SqlDirectoryRepository:
             .order_by(table.c.archived, table.c.search_text, table.c.upstream_id)
             .limit(limit)
         )
-        return [{**row, "upstream": upstream} for row in (await self._session.execute(statement)).mappings()]
+        return await self._rows(statement, upstream)
+
+    async def _page(
+        self, table: Table, fields: list[str], upstream: Upstream, after: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """At most `limit` rows of `upstream` by upstream id, from the first after `after` (keyset
+        pagination along the primary key), as plain rows."""
+        statement = select(*(table.c[name] for name in fields)).where(table.c.upstream == upstream.value)
+        if after is not None:
+            statement = statement.where(table.c.upstream_id > after)
+        return await self._rows(statement.order_by(table.c.upstream_id).limit(limit), upstream)
 
     # Rows were valid when stored, so searches build their models without checking them again.
 
@@ -235,22 +189,29 @@ class SqlDirectoryRepository:
     async def search_projects(
         self, upstream: Upstream, query: str, *, limit: int = 50
     ) -> list[DirectoryProject]:
-        rows = await self._search(_PROJECTS, _PROJECT_FIELDS, upstream, query, limit)
-        return [
-            DirectoryProject.model_construct(**row | {"manager_ids": tuple(row["manager_ids"])})
-            for row in rows
-        ]
+        return projects_of(await self._search(_PROJECTS, _PROJECT_FIELDS, upstream, query, limit))
+
+    async def people_page(self, upstream: Upstream, after: str | None, limit: int) -> list[DirectoryPerson]:
+        """`upstream`'s people by upstream id: at most `limit`, from the first after `after`."""
+        rows = await self._page(_PEOPLE, _PERSON_FIELDS, upstream, after, limit)
+        return [DirectoryPerson.model_construct(**row) for row in rows]
+
+    async def projects_page(
+        self, upstream: Upstream, after: str | None, limit: int
+    ) -> list[DirectoryProject]:
+        """`upstream`'s projects by upstream id: at most `limit`, from the first after `after`."""
+        return projects_of(await self._page(_PROJECTS, _PROJECT_FIELDS, upstream, after, limit))
 
     async def get_project(self, upstream: Upstream, upstream_id: str) -> DirectoryProject | None:
         row = await self._session.get(DirectoryProjectRow, (upstream.value, upstream_id))
-        return _to_project(row) if row else None
+        return to_project(row) if row else None
 
     async def get_people(self, upstream: Upstream, upstream_ids: Sequence[str]) -> list[DirectoryPerson]:
         keys = [(upstream.value, i) for i in upstream_ids]
         statement = select(DirectoryPersonRow).where(
             tuple_(DirectoryPersonRow.upstream, DirectoryPersonRow.upstream_id).in_(keys)
         )
-        return [_to_person(row) for row in await self._session.scalars(statement)] if keys else []
+        return [to_person(row) for row in await self._session.scalars(statement)] if keys else []
 
     async def people_with_role(self, upstream: Upstream, role: str) -> list[DirectoryPerson]:
         statement = select(DirectoryPersonRow).where(
@@ -258,7 +219,7 @@ class SqlDirectoryRepository:
             func.lower(DirectoryPersonRow.role) == role.strip().lower(),
             DirectoryPersonRow.archived.is_(False),
         )
-        return [_to_person(row) for row in await self._session.scalars(statement)]
+        return [to_person(row) for row in await self._session.scalars(statement)]
 
     async def all_people(self, upstream: Upstream) -> list[DirectoryPerson]:
         return await self.search_people(upstream, "", limit=1_000_000)
@@ -271,7 +232,12 @@ class SqlDirectoryRepository:
             DirectoryPersonRow.upstream == upstream.value, DirectoryPersonRow.email == email.strip().lower()
         )
         row = (await self._session.scalars(statement.limit(1))).first()
-        return _to_person(row) if row else None
+        return to_person(row) if row else None
+
+    async def content_version(self, upstream: Upstream) -> int:
+        """How many transactions have changed `upstream`'s entries (0 before any)."""
+        statement = select(_SYNC.c.content_version).where(_SYNC.c.upstream == upstream.value)
+        return (await self._session.execute(statement)).scalar() or 0
 
     async def sync_state(self, upstream: Upstream) -> SyncState | None:
         row = await self._session.get(DirectorySyncRow, upstream.value)

@@ -198,6 +198,9 @@ class DirectoryListedRow(Base):
 
 
 class DirectorySyncRow(Base):
+    """How far one upstream's directory has been refreshed; and `content_version`, raised by every write
+    that changes its people or projects, in that write's transaction, and by nothing else."""
+
     __tablename__ = "directory_sync"
 
     upstream: Mapped[str] = mapped_column(String(20), primary_key=True)
@@ -206,6 +209,7 @@ class DirectorySyncRow(Base):
     people_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
     projects_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    content_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApprovalMessageRow(Base):

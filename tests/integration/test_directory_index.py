@@ -1,5 +1,6 @@
-"""The project index over a real database: the database search's answers, rebuilt once per refresh, caught
-up with other replicas' refreshes, and option loads that use no database connection at all."""
+"""The project index over a real database: the database search's answers, rebuilt once per refresh that
+changed the directory and not after one that changed nothing, read in pages, caught up with other replicas'
+refreshes, and option loads that use no database connection at all."""
 
 from __future__ import annotations
 
@@ -17,19 +18,21 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.directory import DirectoryProject
 from app.domain.errors import StorageUnavailable
 from app.domain.requests import RequestKind
 from app.domain.upstreams import Upstream
 from app.jobs.directory import CATCH_UP_EVERY, catch_up_once, schedule_index_catch_up
 from app.services.directory import WRITE_CHUNK, refresh_directory, search_projects
 from app.services.directory_index import DirectoryIndex
+from app.services.project_index import ProjectIndex
 from app.slack.ids import Action, Block
 from app.slack.listeners import options
 from app.slack.metadata import ModalContext, dump_metadata
 from app.storage import database
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FakeClock
-from tests.integration.test_directory import T0, FakeSource, W, project, seed
+from tests.integration.test_directory import T0, FakeSource, W, person, project, seed
 
 UowFactory = Callable[[], SqlUnitOfWork]
 
@@ -47,9 +50,14 @@ class CountedIndex(DirectoryIndex):
         super().__init__(uow_factory)
         self.rebuilt: list[Upstream] = []
 
-    async def reload(self, upstream: Upstream) -> None:
+    async def _rebuild(self, upstream: Upstream) -> None:
         self.rebuilt.append(upstream)
-        await super().reload(upstream)
+        await super()._rebuild(upstream)
+
+
+async def content_version(uow_factory: UowFactory) -> int:
+    async with uow_factory() as uow:
+        return await uow.directory.content_version(W)
 
 
 @pytest.mark.parametrize(
@@ -86,6 +94,99 @@ async def test_a_refresh_in_this_process_is_searched_at_once_and_indexed_once(
     assert await index.catch_up() == ()  # the refresh is already in
 
 
+async def test_a_refresh_that_changes_nothing_neither_moves_the_version_nor_rebuilds_any_index(
+    engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
+) -> None:
+    source = await seed(uow_factory, clock)
+    source.incremental = False  # every refresh lists everything again
+    here, there = CountedIndex(read_only(engine)), CountedIndex(read_only(engine))
+    await here.catch_up()
+    await there.catch_up()
+    built, version = there.built(W), await content_version(uow_factory)
+    here.rebuilt.clear()
+    there.rebuilt.clear()
+    clock.advance(minutes=5)
+    report = await refresh_directory(source, uow_factory, clock, index=there)
+    assert (report.full, report.projects, report.changed) == (True, 4, 0)
+    async with uow_factory() as uow:
+        state = await uow.directory.sync_state(W)
+    assert state is not None
+    assert state.last_run_at == clock()  # recorded, as every refresh is
+    assert await content_version(uow_factory) == version
+    assert there.rebuilt == []
+    assert there.built(W) is built
+    assert await here.catch_up() == ()  # another replica reads the version only
+    assert here.rebuilt == []
+
+
+async def test_a_refresh_that_changes_one_project_rebuilds_each_index_once_and_search_sees_it(
+    engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
+) -> None:
+    source = await seed(uow_factory, clock)
+    source.incremental = False
+    here, there = CountedIndex(read_only(engine)), CountedIndex(read_only(engine))
+    await here.catch_up()
+    await there.catch_up()
+    version = await content_version(uow_factory)
+    here.rebuilt.clear()
+    there.rebuilt.clear()
+    source.projects[3] = project(13, "Zenith Cloud Migration")
+    clock.advance(minutes=5)
+    report = await refresh_directory(source, uow_factory, clock, index=there)
+    assert report.changed == 1
+    assert await content_version(uow_factory) != version
+    assert there.rebuilt == [W]
+    assert [p.name for p in there.search_projects(W, "zenith cl")] == ["Zenith Cloud Migration"]
+    assert here.search_projects(W, "zenith cl") == []  # until it catches up
+    assert await here.catch_up() == (W,)
+    assert [p.name for p in here.search_projects(W, "zenith cl")] == ["Zenith Cloud Migration"]
+    assert await here.catch_up() == ()
+    assert (here.rebuilt, there.rebuilt) == ([W], [W])
+
+
+async def test_a_project_the_upstream_no_longer_lists_leaves_the_index_after_the_full_refresh(
+    engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
+) -> None:
+    source = await seed(uow_factory, clock)
+    source.incremental = False
+    index = CountedIndex(read_only(engine))
+    await index.catch_up()
+    index.rebuilt.clear()
+    source.projects = [p for p in source.projects if p.name != "Zenith Migration"]
+    clock.advance(minutes=5)
+    report = await refresh_directory(source, uow_factory, clock, index=index)
+    assert report.changed == 1  # removed, nothing written
+    assert index.rebuilt == [W]
+    assert index.search_projects(W, "zenith") == []
+
+
+@pytest.mark.parametrize("page_size", [1, 4, 7, 5_000])
+async def test_a_rebuild_read_in_pages_gives_the_index_of_one_whole_read(
+    engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock, page_size: int
+) -> None:
+    ids = [f"{i}" if i % 3 else f"P-{i}" if i % 2 else f"p{i:03d}" for i in range(1, 29)]
+    source = FakeSource(
+        people=[person(i, f"Person {i}", f"person{i}@acme.example") for i in range(1, 12)],
+        projects=[
+            DirectoryProject(upstream=W, upstream_id=pid, name=f"Apollo {pid} Site", archived=pid < "3")
+            for pid in ids
+        ],
+    )
+    await refresh_directory(source, uow_factory, clock)
+    index = DirectoryIndex(read_only(engine), page_size=page_size)
+    assert await index.catch_up() == tuple(Upstream)
+    async with uow_factory() as uow:
+        projects = await uow.directory.all_projects(W)
+        people = {p.upstream_id: p for p in await uow.directory.all_people(W)}
+        version = await uow.directory.content_version(W)
+    assert len(projects) == len(ids)
+    assert index.built(W) == ProjectIndex.build(W, projects, version)
+    taken = counting_connections(engine)
+    assert await index.people(W, list(people)) == list(people.values())
+    assert await index.person_by_email(W, "person11@acme.example") == people["11"]
+    assert taken == []  # every person was in memory
+
+
 async def test_a_project_added_by_another_replicas_refresh_is_found_after_catch_up(
     engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
 ) -> None:
@@ -102,19 +203,16 @@ async def test_a_project_added_by_another_replicas_refresh_is_found_after_catch_
     assert [p.name for p in here.search_projects(W, "nebula")] == ["Nebula Launch"]
 
 
-async def test_rows_written_without_a_refresh_recorded_wait_for_the_next_refresh(
+async def test_rows_written_outside_a_refresh_are_caught_up_as_soon_as_they_are_committed(
     engine: AsyncEngine, uow_factory: UowFactory, clock: FakeClock
 ) -> None:
-    source = await seed(uow_factory, clock)
+    await seed(uow_factory, clock)
     index = DirectoryIndex(read_only(engine))
     await index.catch_up()
     async with uow_factory() as uow:
         await uow.directory.upsert_projects([project(21, "Zenith Tower")], now=clock())
+        assert await index.catch_up() == ()  # not committed yet
         await uow.commit()
-    assert await index.catch_up() == ()
-    assert [p.name for p in index.search_projects(W, "zenith")] == ["Zenith Migration"]
-    clock.advance(minutes=5)
-    await refresh_directory(source, uow_factory, clock)
     assert await index.catch_up() == (W,)
     assert [p.name for p in index.search_projects(W, "zenith")] == ["Zenith Migration", "Zenith Tower"]
 

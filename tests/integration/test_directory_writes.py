@@ -129,8 +129,9 @@ async def test_a_refresh_that_changes_one_project_writes_exactly_that_row(
     await writes.take()
     source.projects[417] = project(427, "Project 417 renamed", job_order="JO-417")
     clock.advance(hours=1)
-    await refresh_directory(source, uow_factory, clock)
+    report = await refresh_directory(source, uow_factory, clock)
     assert await writes.take() == {("directory_projects", "UPDATE"): 1}
+    assert report.changed == 1
     async with uow_factory() as uow:
         stored = await uow.directory.get_project(W, "427")
     assert stored is not None
@@ -150,6 +151,7 @@ async def test_an_unchanged_entry_keeps_its_stamp_and_survives_a_full_refresh(
     report = await refresh_directory(source, uow_factory, clock)
     assert report.full
     assert await writes.take() == {}
+    assert report.changed == 0
     for table, count in (("directory_people", 3), ("directory_projects", 600)):
         stamps = await synced(engine, table)
         assert len(stamps) == count
@@ -166,8 +168,9 @@ async def test_a_full_refresh_drops_only_what_the_upstream_no_longer_lists(
     source.projects = [p for p in source.projects if p.upstream_id not in dropped]
     source.people = source.people[1:]
     clock.advance(hours=25)
-    await refresh_directory(source, uow_factory, clock)
+    report = await refresh_directory(source, uow_factory, clock)
     assert await writes.take() == {}
+    assert report.changed == 61  # 60 projects and a person removed
     assert set(await synced(engine, "directory_projects")) == {p.upstream_id for p in source.projects}
     assert set(await synced(engine, "directory_people")) == {"2", "3"}
 

@@ -1,193 +1,67 @@
-"""The in-memory project index: the database search's matches, order and limit; swapped whole on rebuild."""
+"""The directory held in memory: rebuilt when the content version moves and only then, read a page at a
+time with the event loop let run between pages, swapped whole, and answering lookups without the database."""
 
 from __future__ import annotations
 
 import asyncio
-import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 import pytest
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, SyncState, query_words, search_words
+from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.upstreams import Upstream
-from app.services.directory_index import DENSE_MIN, DirectoryIndex, ProjectIndex
+from app.services.directory_index import DirectoryIndex
+from app.services.project_index import PeopleIndex, ProjectIndex
+from tests.unit.test_project_index import PROJECTS, W, names, project
 
-W = Upstream.WETHOD
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-def project(
-    pid: str, name: str, *, job_order: str | None = None, archived: bool = False, upstream: Upstream = W
-) -> DirectoryProject:
-    return DirectoryProject(
-        upstream=upstream, upstream_id=pid, name=name, job_order=job_order, archived=archived, updated_at=T0
-    )
+Entry = TypeVar("Entry", DirectoryPerson, DirectoryProject)
 
 
-PROJECTS = [
-    project("10", "Apollo Website", job_order="JO-2026-0001"),
-    project("11", "Équinoxe Brand Refresh", job_order="JO-2025-0005"),
-    project("12", "Apollo Archive", job_order="JO-2019-0042", archived=True),
-    project("13", "Zenith Migration"),
-    project("14", "São Paulo Øresund Ärzte", job_order="ÆON-7"),
-]
-
-
-def names(found: list[DirectoryProject]) -> list[str]:
-    return [p.name for p in found]
-
-
-def as_the_database_answers(
-    projects: list[DirectoryProject], query: str, limit: int
-) -> list[DirectoryProject]:
-    """The SQL search written out: `search_text LIKE '% word%'` for every word, archived last, then
-    search text, then upstream id."""
-    needles = [f" {word}" for word in query_words(query)]
-    texts = {p.upstream_id: search_words(p.name, p.job_order) for p in projects}
-    found = [p for p in projects if all(n in texts[p.upstream_id] for n in needles)]
-    return sorted(found, key=lambda p: (p.archived, texts[p.upstream_id], p.upstream_id))[:limit]
-
-
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("apo", ["Apollo Website", "Apollo Archive"]),
-        ("APOLLO web", ["Apollo Website"]),
-        ("apollo web archive", []),
-        ("equinoxe", ["Équinoxe Brand Refresh"]),
-        ("ÉQUI", ["Équinoxe Brand Refresh"]),
-        ("jo-2026", ["Apollo Website"]),
-        ("0042", ["Apollo Archive"]),
-        ("site", []),
-        ("pollo", []),
-        ("sao arz", ["São Paulo Øresund Ärzte"]),
-        ("on 7", ["São Paulo Øresund Ärzte"]),  # Æ and Ø have no accent to drop: they split words
-        ("resund", ["São Paulo Øresund Ärzte"]),
-        ("oresund", []),
-    ],
-)
-def test_a_project_is_found_by_the_start_of_every_word_whatever_its_accents_or_case(
-    query: str, expected: list[str]
-) -> None:
-    index = ProjectIndex.build(W, PROJECTS)
-    assert names(index.search(query, 50)) == expected
-    assert index.search(query, 50) == as_the_database_answers(PROJECTS, query, 50)
-
-
-@pytest.mark.parametrize("query", ["", "%", "_ %", "  "])
-def test_a_query_without_words_lists_everything_archived_last(query: str) -> None:
-    found = ProjectIndex.build(W, PROJECTS).search(query, 50)
-    assert names(found) == [
-        "Apollo Website",
-        "Équinoxe Brand Refresh",
-        "São Paulo Øresund Ärzte",
-        "Zenith Migration",
-        "Apollo Archive",
-    ]
-
-
-def test_answers_come_archived_last_then_by_search_text_then_by_upstream_id() -> None:
-    projects = [
-        project("0", "Alpha Delta", archived=True),
-        project("c", "delta"),
-        project("a", "Delta Zulu"),
-        project("b", "DELTA"),
-        project("a2", "Alpha Delta"),
-    ]
-    found = ProjectIndex.build(W, projects).search("del", 50)
-    assert [p.upstream_id for p in found] == ["a2", "b", "c", "a", "0"]
-    assert found == as_the_database_answers(projects, "del", 50)
-
-
-def test_an_answer_is_the_project_as_it_was_indexed() -> None:
-    full = DirectoryProject(
-        upstream=W,
-        upstream_id="77",
-        name="Orion Data Platform",
-        job_order="JO-2026-0077",
-        pm_id="13",
-        account_id="14",
-        manager_ids=("13", "15"),
-        archived=False,
-        whitelist_enabled=True,
-        updated_at=T0,
-    )
-    (found,) = ProjectIndex.build(W, [full]).search("orion", 50)
-    assert found == full
-    assert found.label == "Orion Data Platform (JO-2026-0077)"
-
-
-@pytest.mark.parametrize("limit", [0, 1, 7, 50])
-def test_no_more_than_the_limit_is_answered(limit: int) -> None:
-    projects = [project(str(i), f"Project {i:03d}") for i in range(120)]
-    index = ProjectIndex.build(W, projects)
-    for query in ("project", "pro 0", ""):
-        assert index.search(query, limit) == as_the_database_answers(projects, query, limit)
-        assert len(index.search(query, limit)) == limit
-
-
-def test_common_and_rare_words_together_answer_as_the_database_does() -> None:
-    rng = random.Random(15)
-    vocabulary = ["apollo", "apex", "borealis", "cascade", "delta", "website", "mobile", "app", "erp", "2026"]
-    projects = [
-        project(
-            str(i),
-            " ".join(rng.sample(vocabulary, rng.randint(1, 4))) + f" {rng.randint(1, 400)}",
-            job_order=f"JO-{rng.choice([2024, 2025, 2026])}-{i:04d}",
-            archived=rng.random() < 0.2,
-        )
-        for i in range(4 * DENSE_MIN)
-    ]
-    index = ProjectIndex.build(W, projects)
-    assert index.masks, "some words are common enough to be kept as bit sets"
-    queries = ["a", "ap web", "apollo 2026 mo", "jo 2025 1", "d e", "cascade 39", "2 3", "zz", "erp 0"]
-    queries += [" ".join(rng.choice(vocabulary)[: rng.randint(1, 4)] for _ in range(3)) for _ in range(40)]
-    for query in queries:
-        for limit in (1, 50, len(projects)):
-            assert index.search(query, limit) == as_the_database_answers(projects, query, limit), query
-
-
-def test_an_index_holds_one_upstreams_projects() -> None:
-    found = ProjectIndex.build(Upstream.PROCORE, [project("1", "Harbor Tower", upstream=Upstream.PROCORE)])
-    assert [p.upstream for p in found.search("harbor", 5)] == [Upstream.PROCORE]
+def page_of(entries: Sequence[Entry], after: str | None, limit: int) -> list[Entry]:
+    """What the database gives for a page: by upstream id, those after `after`, at most `limit`."""
+    ordered = sorted(entries, key=lambda e: e.upstream_id)
+    return [e for e in ordered if after is None or e.upstream_id > after][:limit]
 
 
 @dataclass
 class FakeDirectory:
-    """The directory as stored: projects and sync-state rows per upstream; counts what is read."""
+    """The directory as stored: projects, people and a content version per upstream; notes what is read."""
 
     projects: dict[Upstream, list[DirectoryProject]] = field(default_factory=dict)
-    states: dict[Upstream, SyncState] = field(default_factory=dict)
+    versions: dict[Upstream, int] = field(default_factory=dict)
     people: dict[Upstream, list[DirectoryPerson]] = field(default_factory=dict)
     reads: list[str] = field(default_factory=list)
     reading: asyncio.Event = field(default_factory=asyncio.Event)  # set once projects are being read
-    stamps_read: asyncio.Event = field(default_factory=asyncio.Event)  # set once a sync state is read
-    hold: asyncio.Event | None = None  # when given, reading projects waits for it
+    versions_read: asyncio.Event = field(default_factory=asyncio.Event)  # set once a version is read
+    hold: asyncio.Event | None = None  # when given, reading a page of projects after the first waits for it
 
-    async def sync_state(self, upstream: Upstream) -> SyncState | None:
-        self.reads.append(f"sync_state {upstream.value}")
-        self.stamps_read.set()
-        return self.states.get(upstream)
+    async def content_version(self, upstream: Upstream) -> int:
+        self.reads.append(f"content_version {upstream.value}")
+        self.versions_read.set()
+        return self.versions.get(upstream, 0)
 
-    async def all_projects(self, upstream: Upstream) -> list[DirectoryProject]:
-        self.reads.append(f"all_projects {upstream.value}")
-        found = list(self.projects.get(upstream, []))
+    async def projects_page(
+        self, upstream: Upstream, after: str | None, limit: int
+    ) -> list[DirectoryProject]:
+        self.reads.append(f"projects_page {upstream.value} after {after}")
+        found = page_of(self.projects.get(upstream, []), after, limit)
         self.reading.set()
-        if self.hold is not None:
+        if self.hold is not None and after is not None:
             await self.hold.wait()
         return found
 
-    async def all_people(self, upstream: Upstream) -> list[DirectoryPerson]:
-        self.reads.append(f"all_people {upstream.value}")
-        return list(self.people.get(upstream, []))
+    async def people_page(self, upstream: Upstream, after: str | None, limit: int) -> list[DirectoryPerson]:
+        self.reads.append(f"people_page {upstream.value} after {after}")
+        return page_of(self.people.get(upstream, []), after, limit)
 
-    def refreshed(self, upstream: Upstream, projects: list[DirectoryProject], at: datetime) -> None:
-        """What a refresh by any process leaves: the projects and a new `last_run_at`."""
+    def changed(self, upstream: Upstream, projects: list[DirectoryProject]) -> None:
+        """What a write that changed the content leaves, in any process: the projects and a new version."""
         self.projects[upstream] = projects
-        self.states[upstream] = SyncState(upstream=upstream, last_run_at=at)
+        self.versions[upstream] = self.versions.get(upstream, 0) + 1
 
 
 @dataclass
@@ -218,7 +92,7 @@ class Sessions:
 @pytest.fixture
 def directory() -> FakeDirectory:
     stored = FakeDirectory()
-    stored.refreshed(W, PROJECTS, T0)
+    stored.changed(W, PROJECTS)
     return stored
 
 
@@ -241,40 +115,112 @@ async def test_searches_open_no_unit_of_work(directory: FakeDirectory) -> None:
     assert sessions.opened == opened
 
 
-async def test_catch_up_reads_only_the_sync_state_until_a_refresh_is_recorded(
+async def test_catch_up_reads_only_the_content_version_until_the_content_changes(
     directory: FakeDirectory,
 ) -> None:
     index = DirectoryIndex(Sessions(directory), [W])  # type: ignore[arg-type]
     await index.catch_up()
+    built = index.built(W)
     directory.reads.clear()
-    directory.projects[W] = [*PROJECTS, project("20", "Nebula Launch")]  # stored, but no refresh recorded
+    directory.projects[W] = [*PROJECTS, project("20", "Nebula Launch")]  # stored, but the version kept
     assert await index.catch_up() == ()
-    assert directory.reads == ["sync_state wethod"]
+    assert await index.catch_up([W]) == ()
+    assert directory.reads == ["content_version wethod", "content_version wethod"]
+    assert index.built(W) is built
     assert index.search_projects(W, "nebula") == []
-    directory.refreshed(W, directory.projects[W], T0 + timedelta(minutes=5))
-    assert await index.catch_up() == (W,)
+    directory.changed(W, directory.projects[W])
+    assert await index.catch_up([W]) == (W,)
     assert names(index.search_projects(W, "nebula")) == ["Nebula Launch"]
+    assert await index.catch_up() == ()
 
 
-async def test_a_refresh_recorded_with_an_older_stamp_is_still_caught_up(directory: FakeDirectory) -> None:
+async def test_a_content_version_that_went_back_is_still_caught_up(directory: FakeDirectory) -> None:
     index = DirectoryIndex(Sessions(directory), [W])  # type: ignore[arg-type]
     await index.catch_up()
-    directory.refreshed(W, [project("30", "Vega")], T0 - timedelta(hours=1))  # another replica's clock
+    directory.projects[W] = [project("30", "Vega")]
+    directory.versions[W] = 0  # the database restored from an older copy
     assert await index.catch_up() == (W,)
     assert names(index.search_projects(W, "")) == ["Vega"]
 
 
+def directory_of(projects: int, people: int) -> FakeDirectory:
+    """A directory with upstream ids of mixed lengths, letters and case, whose order as text is not their
+    order as numbers."""
+    stored = FakeDirectory()
+    ids = [f"{i}" if i % 3 else f"p-{i}" if i % 2 else f"P{i:03d}" for i in range(1, projects + 1)]
+    stored.changed(
+        W, [project(pid, f"Project {pid} Apollo", archived=i % 5 == 0) for i, pid in enumerate(ids)]
+    )
+    stored.people[W] = [
+        DirectoryPerson(
+            upstream=W,
+            upstream_id=str(i),
+            name=f"Person {i}",
+            email=f"person{i}@acme.example",
+            role="Project Manager" if i % 4 == 0 else "Developer",
+            archived=i % 7 == 0,
+        )
+        for i in range(1, people + 1)
+    ]
+    return stored
+
+
+@pytest.mark.parametrize("page_size", [1, 4, 5, 20, 5_000])
+async def test_a_rebuild_read_in_pages_builds_the_index_a_single_read_would(page_size: int) -> None:
+    stored = directory_of(projects=20, people=9)
+    index = DirectoryIndex(Sessions(stored), [W], page_size=page_size)  # type: ignore[arg-type]
+    assert await index.catch_up() == (W,)
+    whole = ProjectIndex.build(W, stored.projects[W], version=stored.versions[W])
+    assert index.built(W) == whole
+    assert names(index.search_projects(W, "apo", limit=50)) == names(whole.search("apo", 50))
+    known = PeopleIndex.build(stored.people[W])
+    assert await index.people_with_role(W, "project manager") == list(known.by_role["project manager"])
+    assert await index.people(W, list(known.by_id)) == list(known.by_id.values())
+    assert await index.person_by_email(W, "person9@acme.example") == known.by_id["9"]
+    pages = [read for read in stored.reads if read.startswith("projects_page")]
+    assert len(pages) == 20 // page_size + 1  # the last page is the first shorter than a whole one
+
+
+async def test_the_event_loop_runs_between_the_pages_of_a_rebuild() -> None:
+    stored = directory_of(projects=12, people=0)
+    index = DirectoryIndex(Sessions(stored), [W], page_size=3)  # type: ignore[arg-type]
+    ticks = 0
+    ticks_at_each_page: list[int] = []
+    read_page = stored.projects_page
+
+    async def noted(upstream: Upstream, after: str | None, limit: int) -> list[DirectoryProject]:
+        ticks_at_each_page.append(ticks)
+        return await read_page(upstream, after, limit)
+
+    stored.projects_page = noted  # type: ignore[method-assign]
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0)
+            ticks += 1
+
+    ticker = asyncio.create_task(ticking())
+    await asyncio.sleep(0)  # the ticker starts
+    try:
+        await index.catch_up()
+    finally:
+        ticker.cancel()
+    assert len(ticks_at_each_page) == 5
+    assert all(b > a for a, b in pairwise(ticks_at_each_page))
+
+
 async def test_a_rebuild_swaps_the_whole_index_at_once(directory: FakeDirectory) -> None:
-    index = DirectoryIndex(Sessions(directory), [W])  # type: ignore[arg-type]
+    index = DirectoryIndex(Sessions(directory), [W], page_size=1)  # type: ignore[arg-type]
     await index.catch_up()
     before = index.built(W)
     assert before is not None
-    directory.refreshed(
-        W, [project("40", "Nebula Launch"), project("13", "Zenith Migration")], T0 + timedelta(1)
-    )
+    directory.changed(W, [project("40", "Nebula Launch"), project("13", "Zenith Migration")])
     directory.hold, directory.reading = asyncio.Event(), asyncio.Event()
-    rebuilding = asyncio.create_task(index.reload(W))
+    rebuilding = asyncio.create_task(index.catch_up())
     await directory.reading.wait()
+    await asyncio.sleep(0)
+    assert directory.reads[-1] == "projects_page wethod after 13"  # the first page read, the next held
     assert names(index.search_projects(W, "")) == names(before.search("", 50))  # the old one, whole
     directory.hold.set()
     await rebuilding
@@ -284,24 +230,34 @@ async def test_a_rebuild_swaps_the_whole_index_at_once(directory: FakeDirectory)
     assert names(before.search("apo", 50)) == ["Apollo Website", "Apollo Archive"]
 
 
-async def test_a_catch_up_during_a_rebuild_does_not_build_the_same_refresh_again(
+async def test_a_catch_up_during_a_rebuild_does_not_build_the_same_change_again(
     directory: FakeDirectory,
 ) -> None:
-    index = DirectoryIndex(Sessions(directory), [W])  # type: ignore[arg-type]
+    index = DirectoryIndex(Sessions(directory), [W], page_size=1)  # type: ignore[arg-type]
     await index.catch_up()
-    directory.refreshed(W, [project("50", "Orion Data Platform")], T0 + timedelta(minutes=5))
+    directory.changed(W, [project("50", "Orion Data Platform"), project("51", "Orion Mobile")])
     directory.hold, directory.reading = asyncio.Event(), asyncio.Event()
     directory.reads.clear()
-    rebuilding = asyncio.create_task(index.reload(W))  # this process's refresh, done
+    rebuilding = asyncio.create_task(index.catch_up([W]))  # this process's refresh, done
     await directory.reading.wait()
-    directory.stamps_read = asyncio.Event()
+    directory.versions_read = asyncio.Event()
     catching_up = asyncio.create_task(index.catch_up())  # the periodic check, meanwhile
-    await directory.stamps_read.wait()
+    await directory.versions_read.wait()
     directory.hold.set()
-    await rebuilding
+    assert await rebuilding == (W,)
     assert await catching_up == ()
-    assert directory.reads.count("all_projects wethod") == 1
-    assert names(index.search_projects(W, "orion")) == ["Orion Data Platform"]
+    assert directory.reads.count("projects_page wethod after None") == 1
+    assert names(index.search_projects(W, "orion")) == ["Orion Data Platform", "Orion Mobile"]
+
+
+async def test_reload_rebuilds_whatever_the_version(directory: FakeDirectory) -> None:
+    index = DirectoryIndex(Sessions(directory), [W])  # type: ignore[arg-type]
+    await index.catch_up()
+    before = index.built(W)
+    directory.projects[W] = [project("60", "Lyra")]  # changed behind the version's back
+    await index.reload(W)
+    assert index.built(W) is not before
+    assert names(index.search_projects(W, "")) == ["Lyra"]
 
 
 async def test_the_lookups_on_a_request_path_answer_from_memory_once_built(directory: FakeDirectory) -> None:
