@@ -184,3 +184,23 @@ class StorageUnavailable(StaffdeskError):
             "Staffdesk cannot reach its database just now, so this was most likely not saved. "
             "Try again in a minute; `/staffing mine` shows what was saved."
         )
+
+
+class AlreadyAmended(StaffdeskError):
+    """An undo or a change of a request that already has one, under way or done (a second click)."""
+
+    def __init__(self, request_id: str, amended_by: str | None) -> None:
+        self.request_id = request_id
+        self.amended_by = amended_by
+        super().__init__(
+            "This request already has an undo or a change under way or done, so nothing more was asked; "
+            "its thread tells how it went."
+        )
+
+
+class NotAmendable(StaffdeskError):
+    """An undo or a change that cannot be made of this request; the message says why."""
+
+    def __init__(self, words: str, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(words)

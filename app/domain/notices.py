@@ -15,6 +15,8 @@ class NoticeKind(StrEnum):
     DELIVERY = "delivery"  # every copy shows the state; a reply in the thread gives the upstream's answer
     REMINDED = "reminded"  # a reminder to each approver, pointing at the question they were asked
     APPROVERS_ADDED = "approvers_added"  # a question to each approver added; the requester hears who
+    AMENDED = "amended"  # an undo or a change of this request moved on: its message shows it; once done,
+    # a reply in its thread says so
 
 
 class Notice(BaseModel):

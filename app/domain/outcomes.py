@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.placement import Placement
+
 
 class _Outcome(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -20,15 +22,25 @@ class FieldFailure(BaseModel):
     message: str
 
 
-class Delivered(_Outcome):
-    """The upstream created the resource."""
+class _Effects(_Outcome):
+    """What an attempt left upstream: `placed` is what the request now holds there (an allocation per
+    day), `removed` the ids an undo or a change deleted, `left` the ids it did not touch because they had
+    changed upstream since, or were gone already."""
+
+    placed: tuple[Placement, ...] = ()
+    removed: tuple[str, ...] = ()
+    left: tuple[str, ...] = ()
+
+
+class Delivered(_Effects):
+    """The upstream created the resource (or deleted or changed it, for an undo or a change)."""
 
     outcome: Literal["delivered"] = "delivered"
     upstream_ids: tuple[str, ...]
     summary: str
 
 
-class AlreadyDone(_Outcome):
+class AlreadyDone(_Effects):
     """The upstream already had what was asked for (a whitelist 409, a lost answer found on retry)."""
 
     outcome: Literal["already_done"] = "already_done"
@@ -36,7 +48,7 @@ class AlreadyDone(_Outcome):
     summary: str
 
 
-class Refused(_Outcome):
+class Refused(_Effects):
     """The upstream refused the request as it stands; it must be fixed and submitted again.
 
     `upstream_ids` lists what was created before the refusal (the first days of a multi-day allocation).

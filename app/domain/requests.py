@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
 from app.domain.errors import NotLess
+from app.domain.placement import Amendment
 from app.domain.status import RequestStatus
 
 PositiveId = Annotated[int, Field(strict=True, ge=1)]
@@ -187,6 +188,7 @@ class NewRequest(BaseModel):
     submission_key: str | None = None  # the same Slack submission, received again, has the same key
     note: Annotated[str, Field(max_length=NOTE_LENGTH)] | None = None  # the requester's words to the approver
     lacking: tuple[str, ...] = ()  # the permissions the requester does not hold: why approvers are asked
+    amends: Amendment | None = None  # set on an undo or a change of a delivered request
 
     @property
     def kind(self) -> RequestKind:
@@ -219,6 +221,8 @@ class StaffingRequest(BaseModel):
     note: str | None = None
     lacking: tuple[str, ...] = ()
     asked: RequestPayload | None = None  # what the requester asked for, when an approver approved less
+    amends: Amendment | None = None  # set on an undo or a change of a delivered request
+    amended_by: str | None = None  # the undo or change of this request, once one is asked for
 
     @property
     def kind(self) -> RequestKind:

@@ -10,9 +10,11 @@ from app.clients.wethod.client import WethodClient
 from app.clients.wethod.models import NewAllocation
 from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
+from app.domain.placement import Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
 from app.integrations.outcomes import outcome_for_error, unavailable
+from app.integrations.wethod_amend import WethodAmender
 from app.services.ports import DayAllocation
 
 WHITELIST_OFF_NOTE = (
@@ -27,6 +29,8 @@ class WethodAllocationProvisioner:
         self._client = client
 
     async def provision(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
+        if request.amends is not None:
+            return await WethodAmender(self._client).amend(request, attempt=attempt)
         payload = request.payload
         assert isinstance(payload, AllocationPayload)
         created: list[str] = []
@@ -43,9 +47,13 @@ class WethodAllocationProvisioner:
             recovered += result.recovered
         days = f"{len(created)} day{'s' if len(created) != 1 else ''}"
         summary = f"Allocated {payload.hours} h a day for {days} in Wethod."
+        placed = tuple(
+            Placement(upstream_id=i, day=d, hours=payload.hours)
+            for i, d in zip(created, payload.dates, strict=True)
+        )
         if recovered == len(created):
-            return AlreadyDone(upstream_ids=tuple(created), summary=summary)
-        return Delivered(upstream_ids=tuple(created), summary=summary)
+            return AlreadyDone(upstream_ids=tuple(created), summary=summary, placed=placed)
+        return Delivered(upstream_ids=tuple(created), summary=summary, placed=placed)
 
 
 class WethodWhitelistProvisioner:
@@ -55,6 +63,8 @@ class WethodWhitelistProvisioner:
         self._client = client
 
     async def provision(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
+        if request.amends is not None:
+            return await WethodAmender(self._client).amend(request, attempt=attempt)
         payload = request.payload
         assert isinstance(payload, WhitelistPayload)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from app.domain.amends import acted_on
 from app.domain.errors import (
     ArchivedProject,
     DuplicateSubmission,
@@ -68,18 +69,17 @@ async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
     if project.archived:
         raise ArchivedProject(project.name, upstream.label)
     requester = await ctx.identities.actor(new.requester_id, upstream)
-    if requester.upstream_person_id is None and relation_decides(
-        ctx.policy, requester, new.payload, ctx.today()
-    ):
+    acting = acted_on(new.payload, new.amends)
+    if requester.upstream_person_id is None and relation_decides(ctx.policy, requester, acting, ctx.today()):
         ask = ctx.whom_to_ask(new.requester_id, requester.email)
         raise NoUpstreamPerson(upstream.label, requester.email, ask)
-    needed = required_permissions(new.payload, requester.upstream_person_id, facts, ctx.today())
+    needed = required_permissions(acting, requester.upstream_person_id, facts, ctx.today())
     detail: dict[str, object] = {"needs": sorted(p.value for p in needed)}
     if ctx.policy.approvals.auto_approve and may_act_alone(ctx.policy, requester, needed):
         status, stored = RequestStatus.APPROVED, new.model_copy(update={"approvers": ()})
         detail["auto_approved"] = True
     else:
-        chosen = await choose_approvers(ctx, new.payload, new.requester_id, upstream, facts, ctx.today())
+        chosen = await choose_approvers(ctx, acting, new.requester_id, upstream, facts, ctx.today())
         approvers = chosen.approvers
         if not approvers:
             raise NoApprover(permissions_in_words(p.value for p in needed), ctx.whom_to_ask())
@@ -94,6 +94,10 @@ async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
             stored, status=status, actor=new.requester_id, now=now, detail=detail
         )
         await uow.notices.add(request.id, NoticeKind.SUBMITTED, now=now)
+        if new.amends is not None:
+            await uow.notices.add(
+                new.amends.of_request, NoticeKind.AMENDED, now=now, detail={"by": request.id}
+            )
         await uow.commit()
     ctx.wake_outbox()
     return Submitted(request, auto_approved=status is RequestStatus.APPROVED)
@@ -135,7 +139,8 @@ async def _check_approver(ctx: ApprovalContext, request: StaffingRequest, actor_
     upstream = UPSTREAM_OF_KIND[request.kind]
     approver = await ctx.identities.actor(actor_id, upstream)
     _, facts = await project_facts(ctx, upstream, project_id_of(request.payload))
-    needed = required_permissions(request.payload, approver.upstream_person_id, facts, ctx.today())
+    acting = acted_on(request.payload, request.amends)
+    needed = required_permissions(acting, approver.upstream_person_id, facts, ctx.today())
     missing = missing_permissions(ctx.policy, approver, needed)
     if missing:
         raise NotAllowed(f"You cannot approve this request: you may not {permissions_in_words(missing)}.")
@@ -165,6 +170,9 @@ async def _decide(
         await uow.notices.add(
             request.id, NoticeKind.DECIDED, now=ctx.clock(), detail={"status": target.value}
         )
+        if updated.amends is not None and target is not RequestStatus.APPROVED:
+            by = {"by": request.id}
+            await uow.notices.add(updated.amends.of_request, NoticeKind.AMENDED, now=ctx.clock(), detail=by)
         await uow.commit()
     ctx.wake_outbox()
     return updated
@@ -248,8 +256,8 @@ async def approve_with_changes(
     request = await _pending(ctx, request_id)
     await _check_approver(ctx, request, actor_id)
     asked = request.payload
-    if not isinstance(asked, AllocationPayload):
-        raise NotLess("Only an allocation can be approved with changes.")
+    if not isinstance(asked, AllocationPayload) or request.amends is not None:
+        raise NotLess("Only an allocation can be approved with changes, not an undo or a change of one.")
     if (note or "").strip() and set(dates) == set(asked.dates) and hours == asked.hours:
         return await _approve(ctx, request, actor_id, note, detail={})
     approved = asked.narrowed(dates, hours)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from app.domain.absences import Absence
+from app.domain.amends import acted_on
 from app.domain.directory import DirectoryProject
 from app.domain.errors import SlackUser, UnknownProject, Words
 from app.domain.requests import RequestPayload, StaffingRequest
@@ -137,7 +138,8 @@ async def may_decide(
 ) -> bool:
     """Whether this person holds, in their own right, what deciding the request needs."""
     upstream = UPSTREAM_OF_KIND[request.kind]
-    chosen = await _who_may(ctx, [slack_id], request.requester_id, request.payload, upstream, facts, today)
+    acting = acted_on(request.payload, request.amends)
+    chosen = await _who_may(ctx, [slack_id], request.requester_id, acting, upstream, facts, today)
     return bool(chosen)
 
 

@@ -167,6 +167,9 @@ class DeliveryWorker:
                 await uow.notices.add(
                     request.id, NoticeKind.DELIVERY, now=now, detail=_notice_detail(updated, outcome)
                 )
+            if updated is not None and updated.amends is not None and updated.status.is_final:
+                by = {"by": updated.id, "done": updated.status is RequestStatus.DELIVERED}
+                await uow.notices.add(updated.amends.of_request, NoticeKind.AMENDED, now=now, detail=by)
             await uow.commit()
         return DeliveryReport(
             request_id=request.id, attempt=request.attempts, outcome=outcome, request=updated

@@ -9,6 +9,7 @@ import logging
 from datetime import date
 
 from app.domain.absences import Absence
+from app.domain.amends import acted_on
 from app.domain.errors import RequestMovedOn
 from app.domain.notices import NoticeKind
 from app.domain.requests import StaffingRequest
@@ -85,7 +86,7 @@ async def _escalate(ctx: ApprovalContext, request: StaffingRequest) -> int:
     upstream = UPSTREAM_OF_KIND[request.kind]
     _, facts = await project_facts(ctx, upstream, project_id_of(request.payload))
     fallback = await fallback_approvers(
-        ctx, request.payload, request.requester_id, upstream, facts, ctx.today()
+        ctx, acted_on(request.payload, request.amends), request.requester_id, upstream, facts, ctx.today()
     )
     added = [a for a in fallback if a not in request.approvers]
     return await _add_approvers(ctx, request, added, why="escalated", claim=(ESCALATION, 1))
@@ -121,7 +122,7 @@ async def _offer(
             added.append(delegate)
         else:
             fallback = await fallback_approvers(
-                ctx, request.payload, request.requester_id, upstream, facts, today
+                ctx, acted_on(request.payload, request.amends), request.requester_id, upstream, facts, today
             )
             added += [f for f in fallback if f not in request.approvers and f not in added]
     in_place = {a: away[a].delegate_id for a in missing}

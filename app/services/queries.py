@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from app.domain.amends import title_of
 from app.domain.dates import days_text
 from app.domain.errors import UpstreamUnavailable
+from app.domain.placement import AmendAction
 from app.domain.requests import (
     PROJECT_MANAGER_DUTIES,
     AllocationPayload,
@@ -74,6 +76,13 @@ class RequestDescription:
     subject: str
     project: str
     details: str
+    amended_by: StaffingRequest | None = None  # the undo or change of this request, once asked
+    amendment_details: str = ""  # what the change asks for, in words
+
+    @property
+    def title(self) -> str:
+        """The kind: "Allocation", or "Undo of an allocation" for an undo."""
+        return title_of(self.request)
 
 
 def missionx_details(payload: MissionXProjectPersonPayload) -> str:
@@ -89,6 +98,23 @@ def missionx_details(payload: MissionXProjectPersonPayload) -> str:
 
 
 def request_details(request: StaffingRequest) -> str:
+    """What is asked, in words; for an undo or a change, what it takes away or what it was before."""
+    amends = request.amends
+    if amends is None:
+        return _details(request)
+    if isinstance(request.payload, WhitelistPayload):
+        return "takes the person off the project's timesheet whitelist"
+    year = request.created_at.year
+    each = sorted({p.hours for p in amends.previous if p.hours})
+    hours = f"{'/'.join(map(str, each))} h a day" if each else "the allocations"
+    was = f"{hours}, {days_text(amends.previous_days, year)}"
+    if amends.action is AmendAction.UNDO:
+        count = len(amends.previous)
+        return f"deletes {was} ({count} allocation{'s' if count != 1 else ''})"
+    return f"{_details(request)}, instead of {was}"
+
+
+def _details(request: StaffingRequest) -> str:
     payload = request.payload
     if isinstance(payload, AllocationPayload):
         count = f" ({len(payload.dates)} days)" if len(payload.dates) > 1 else ""
@@ -116,7 +142,19 @@ async def describe_all(
     """Each request in words: its project and person from `directory` (the process's index), or else
     from the database."""
     lookups = directory or DatabaseDirectory(uow_factory)
-    return [await _describe(lookups, request) for request in requests]
+    amending = [r.amended_by for r in requests if r.amended_by]
+    amendments: dict[str, StaffingRequest] = {}
+    if amending:
+        async with uow_factory() as uow:
+            amendments = {i: await uow.requests.get(i) for i in amending}
+    described = []
+    for request in requests:
+        desc = await _describe(lookups, request)
+        if request.amended_by in amendments:
+            amendment = amendments[request.amended_by]
+            desc = replace(desc, amended_by=amendment, amendment_details=request_details(amendment))
+        described.append(desc)
+    return described
 
 
 async def _describe(lookups: DirectoryReads, request: StaffingRequest) -> RequestDescription:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from app.domain.dates import day_text, days_text
 from app.domain.directory import project_label
+from app.domain.placement import AmendAction
 from app.domain.requests import (
     AllocationPayload,
     MissionXProjectPersonPayload,
@@ -15,7 +16,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.status import RequestStatus
-from app.services.queries import RequestDescription, missionx_details
+from app.services.queries import RequestDescription, missionx_details, request_details
 from app.services.summary import FULL_DAY, DailySummary, PersonDay
 
 FINISHED_ORDER = (RequestStatus.DELIVERED, RequestStatus.REJECTED, RequestStatus.FAILED)
@@ -82,8 +83,11 @@ def _role(payload: MissionXProjectPersonPayload | ProcoreProjectPersonPayload) -
 
 
 def what(request: StaffingRequest, year: int) -> str:
-    """What a request adds: the hours and days of an allocation, or what was (or is to be) added."""
+    """What a request adds: the hours and days of an allocation, or what was (or is to be) added; what an
+    undo took away or what a change made of it."""
     payload = request.payload
+    if request.amends is not None:
+        return request_details(request)
     if isinstance(payload, AllocationPayload):
         if len(payload.dates) == 1:
             return f"{payload.hours} h on {days_text(payload.dates, year)}"
@@ -108,10 +112,23 @@ def by_status(finished: Sequence[RequestDescription]) -> list[tuple[str, list[Re
     statuses = [*FINISHED_ORDER, *(s for s in RequestStatus if s not in FINISHED_ORDER)]
     groups = []
     for status in statuses:
-        found = [d for d in finished if d.request.status is status]
+        found = [d for d in finished if d.request.status is status and not _done_amendment(d)]
         if found:
             groups.append((f"{status.label.capitalize()} since the last summary ({len(found)})", found))
+        if status is RequestStatus.DELIVERED:
+            for action, word in ((AmendAction.UNDO, "Undone"), (AmendAction.CHANGE, "Changed")):
+                done = [d for d in finished if _done_amendment(d) is action]
+                if done:
+                    groups.append((f"{word} since the last summary ({len(done)})", done))
     return groups
+
+
+def _done_amendment(description: RequestDescription) -> AmendAction | None:
+    """The action of a delivered undo or change; None for anything else."""
+    request = description.request
+    if request.amends is None or request.status is not RequestStatus.DELIVERED:
+        return None
+    return request.amends.action
 
 
 def _days_lines(summary: DailySummary) -> list[str]:

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from app.services.directory_index import DirectoryIndex
 from app.slack.deps import SlackDeps
 from app.slack.errors import ACK_BUDGET_SECONDS, IN_TIME, handle_error
-from app.slack.listeners import actions, approving, commands, home, options, views
+from app.slack.listeners import actions, amending, approving, commands, home, options, views
 from app.slack.metadata import use_signing_key
 
 log = logging.getLogger("staffdesk.slack")
@@ -41,6 +41,7 @@ def build_slack_app(
     views.register(app, deps)
     actions.register(app, deps)
     approving.register(app, deps)
+    amending.register(app, deps)
     options.register(app, directory)
     home.register(app, deps)
     app.error(handle_error)

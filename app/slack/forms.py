@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.domain.dates import day_text
 from app.domain.directory import DirectoryProject
 from app.domain.requests import (
     MAX_ALLOCATION_DAYS,
@@ -100,8 +101,13 @@ def allocation_days(
         return []
     days = working_days(draft.start, end, calendar)
     if not days:
-        holiday = "" if not calendar.holidays_between(draft.start, end) else " or a holiday"
-        errors[Block.START] = f"These days are all on a weekend{holiday}; pick working days."
+        holidays = calendar.holidays_between(draft.start, end)
+        named = "; ".join(f"{day_text(d, draft.start.year)} is a holiday ({name})" for d, name in holidays)
+        errors[Block.START] = (
+            f"{named}: pick working days."
+            if holidays and len(holidays) == len(MONDAY_TO_FRIDAY.working_days(draft.start, end))
+            else f"These days are all on a weekend{' or a holiday' if holidays else ''}; pick working days."
+        )
     elif len(days) > MAX_ALLOCATION_DAYS:
         errors[Block.END] = f"At most {MAX_ALLOCATION_DAYS} working days at once; split the request."
     return days

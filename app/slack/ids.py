@@ -24,6 +24,8 @@ class Action(StrEnum):
     REJECT = "staffdesk_reject"
     CANCEL = "staffdesk_cancel"
     RESUBMIT = "staffdesk_resubmit"
+    UNDO = "staffdesk_undo"
+    CHANGE = "staffdesk_change"
     START_ALLOCATION = "staffdesk_start_allocation"
     START_WHITELIST = "staffdesk_start_whitelist"
     START_MISSIONX_PERSON = "staffdesk_start_missionx_person"

@@ -26,6 +26,7 @@ class ModalContext(BaseModel):
     channel_id: str | None = None
     upstream: Upstream | None = None
     resubmit_of: str | None = None
+    changes: str | None = None  # the delivered request this form changes
     echo: str | None = None  # what the command text gave, as markup Staffdesk wrote; shown on top
 
 

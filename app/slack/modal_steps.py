@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -13,10 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
-from app.domain.requests import NewRequest
 from app.domain.upstreams import Upstream
 from app.services import queries
-from app.services.approvals import submit_request
+from app.services.approvals import Submitted
 from app.slack.blocks.common import channel, context, joined, user
 from app.slack.blocks.decisions import build_notice_view
 from app.slack.blocks.escape import Mrkdwn, markup
@@ -96,12 +95,12 @@ async def submit_and_tell(
     deps: SlackDeps,
     client: AsyncWebClient,
     view_id: str,
-    new: NewRequest,
+    submitting: Awaitable[Submitted],
     form_again: Callable[[], dict[str, Any]],
 ) -> None:
     """Submit; show where to follow it, or show the form again, as filled in, with the problem on top."""
     try:
-        submitted = await submit_request(deps.approvals, new)
+        submitted = await submitting
     except StaffdeskError as error:
         await update_view(client, view_id, with_problem(form_again(), error))
         return

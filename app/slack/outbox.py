@@ -22,6 +22,7 @@ from app.services import queries
 from app.services.directory_index import DirectoryReads
 from app.services.notices import NoticeFailure, NoticeLedger
 from app.services.ports import UnitOfWorkFactory
+from app.slack.blocks.amends import build_amended_reply
 from app.slack.blocks.common import SlackMessage
 from app.slack.blocks.messages import (
     build_approval_message,
@@ -148,6 +149,9 @@ class SlackOutbox:
         if notice.kind is NoticeKind.APPROVERS_ADDED:
             await self._approvers_added(notice, request)
             return
+        if notice.kind is NoticeKind.AMENDED:
+            await self._amended(notice, request)
+            return
         desc = await self._refresh(request)
         # The reply tells of the change as it was then, even when the request has moved on since.
         status = RequestStatus(str(notice.detail.get("status", request.status.value)))
@@ -252,6 +256,17 @@ class SlackOutbox:
         notice = await self._reply_once(notice, request, build_added_message(why, added, in_place_of))
         desc = await queries.describe(self._reading, request, self._directory)
         await self._dm_requester_once(notice, request, build_added_dm(desc, why, added, in_place_of))
+
+    async def _amended(self, notice: Notice, request: StaffingRequest) -> None:
+        """The request's message shows its undo or change; once done, its thread says so, and its
+        requester hears it when someone else amended it."""
+        desc = await self._refresh(request)
+        reply = build_amended_reply(desc) if notice.detail.get("done") else None
+        if reply is None:
+            return
+        notice = await self._reply_once(notice, request, reply)
+        if desc.amended_by is not None and desc.amended_by.requester_id != request.requester_id:
+            await self._dm_requester_once(notice, request, reply)
 
     async def _approval_facts(self, request: StaffingRequest) -> queries.ApprovalFacts | None:
         """What the approvers see besides the request, while it waits for them."""

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
 from app.domain.errors import RequestNotFound
+from app.domain.placement import Amendment
 from app.domain.requests import RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow, RequestRow
@@ -42,6 +43,8 @@ def to_request(row: RowMapping) -> StaffingRequest:
         note=row["note"],
         lacking=tuple(row["lacking"] or ()),
         asked=PAYLOAD.validate_python(row["asked_payload"]) if row["asked_payload"] else None,
+        amends=Amendment.model_validate(row["amends"]) if row["amends"] else None,
+        amended_by=row["amended_by"],
     )
 
 

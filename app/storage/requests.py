@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.domain.amends import ended_without_effect
 from app.domain.audit import DeliveryAttempt
-from app.domain.errors import DuplicateSubmission, LeaseLost, RequestMovedOn, RequestNotFound
+from app.domain.errors import AlreadyAmended, DuplicateSubmission, LeaseLost, RequestMovedOn, RequestNotFound
 from app.domain.lifecycle import check_transition
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
@@ -53,6 +54,8 @@ class SqlRequestRepository(SqlRequestReads):
             "submission_key": new.submission_key,
             "note": new.note,
             "lacking": list(new.lacking),
+            "amends": new.amends.model_dump(mode="json") if new.amends else None,
+            "amends_id": new.amends.of_request if new.amends else None,
         }
         try:
             row = (
@@ -63,6 +66,8 @@ class SqlRequestRepository(SqlRequestReads):
                 raise
             raise DuplicateSubmission(new.submission_key) from error
         stored = to_request(row.one())
+        if new.amends is not None:
+            await self._mark_amended(new.amends.of_request, request_id)
         await self._audit(
             request_id, now, actor, "submitted", None, status, {"kind": new.kind.value, **(detail or {})}
         )
@@ -97,7 +102,35 @@ class SqlRequestRepository(SqlRequestReads):
             await self._explain_lost_race(request_id, expected, lease_owner)
         assert row is not None
         await self._audit(request_id, now, actor, action, expected, target, dict(detail or {}))
-        return to_request(row)
+        moved = to_request(row)
+        if moved.amends is not None and ended_without_effect(moved):
+            await self._release(moved.amends.of_request, request_id)
+        return moved
+
+    async def _mark_amended(self, original_id: str, amendment_id: str) -> None:
+        """Link the original to its amendment, only while it is delivered and has none: two clicks on
+        Undo make one undo, and an undo of something already being undone is refused."""
+        statement = (
+            update(REQUESTS)
+            .where(
+                REQUESTS.c.id == original_id,
+                REQUESTS.c.amended_by.is_(None),
+                REQUESTS.c.status == RequestStatus.DELIVERED.value,
+            )
+            .values(amended_by=amendment_id, version=REQUESTS.c.version + 1)
+        )
+        if (await self._session.execute(statement)).rowcount != 1:  # type: ignore[attr-defined]
+            current = await self.get(original_id)
+            raise AlreadyAmended(original_id, current.amended_by)
+
+    async def _release(self, original_id: str, amendment_id: str) -> None:
+        """The original may be undone or changed again: its amendment ended having done nothing."""
+        statement = (
+            update(REQUESTS)
+            .where(REQUESTS.c.id == original_id, REQUESTS.c.amended_by == amendment_id)
+            .values(amended_by=None, version=REQUESTS.c.version + 1)
+        )
+        await self._session.execute(statement)
 
     async def _explain_lost_race(
         self, request_id: str, expected: RequestStatus, lease_owner: str | None

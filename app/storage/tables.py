@@ -77,6 +77,9 @@ class RequestRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     lacking: Mapped[list[str] | None] = mapped_column(JsonType)
     asked_payload: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    amends: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    amends_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    amended_by: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (
         Index("ix_requests_status_next_attempt", "status", "next_attempt_at"),

@@ -221,6 +221,7 @@ async def running_world(
     monotonic: Callable[[], float] | None = None,
     policy: str = POLICY,
     clock: Callable[[], datetime] | None = None,
+    env: dict[str, str] | None = None,
 ) -> AsyncIterator[World]:
     """The app with every upstream on, except those whose variables start with a prefix in `disabled`;
     `monotonic` stands in for the clock that times the answers to Slack."""
@@ -233,6 +234,7 @@ async def running_world(
             SLACK_API_URL=slack_url,
             STAFFDESK_SUMMARY_CHANNEL=CHANNEL,
             STAFFDESK_OPERATORS=OPERATORS,
+            **(env or {}),
         )
         container = build_container(
             settings,

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from app.domain.absences import Absence
+from app.domain.amends import plan_change
+from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
 from app.domain.upstreams import Upstream
 from app.services.queries import ApprovalFacts, DayPreview, RequestDescription
 from app.services.summary import Booking, DailySummary, PersonDay, ProjectDay, Waiting
 from app.services.team_week import PersonWeek, TeamWeek
+from app.slack.blocks.amends import build_amended_reply, change_preview_text
 from app.slack.blocks.common import SlackMessage
 from app.slack.blocks.decisions import (
     build_approve_changes_modal,
@@ -54,6 +58,7 @@ from tests.snapshot_cases import (
     DAYS,
     DECIDED_AT,
     DELIVERED,
+    DONE_AT,
     NEEDS_OPERATOR,
     REFUSED,
     WHITELIST,
@@ -154,7 +159,43 @@ def _dm(outcome: object, status: RequestStatus, final: bool = True) -> str:
     return _messages(build_outcome_dm(desc, outcome, upstream="Wethod", final=final, operators_told=True))
 
 
+def _undo() -> RequestDescription:
+    """Marta's delivered allocation, asked to be undone by U0OTHER01, waiting for the PM."""
+    previous = tuple(Placement(upstream_id=f"90{i + 1}", day=d, hours=4) for i, d in enumerate(DAYS))
+    amends = Amendment(action=AmendAction.UNDO, of_request="r-original", previous=previous, person_id=7)
+    return described(requester_id="U0OTHER01", amends=amends, note=None, lacking=("planning.modify_other",))
+
+
+def _undone() -> RequestDescription:
+    """The original, once its undo is done."""
+    undo = _undo().request.model_copy(
+        update={
+            "status": S.DELIVERED,
+            "updated_at": DONE_AT,
+            "result": {"summary": "Deleted 3 allocations in Wethod.", "removed": ["901", "902", "903"]},
+        }
+    )
+    original = delivered_as(DELIVERED, S.DELIVERED)
+    request = original.request.model_copy(update={"amended_by": undo.id})
+    return replace(original, request=request, amended_by=undo)
+
+
+def _change_modal() -> str:
+    meta = ModalContext(kind=RequestKind.ALLOCATION, changes="r-original")
+    draft = Draft(user_id="U0MARTA", project=HARBOR, start=DAYS[0], end=DAYS[1], hours="6")
+    previous = tuple(Placement(upstream_id=f"90{i + 1}", day=d, hours=4) for i, d in enumerate(DAYS))
+    amends = Amendment(action=AmendAction.CHANGE, of_request="r-original", previous=previous, person_id=7)
+    after = ALLOCATION.model_copy(update={"dates": DAYS[:2], "hours": 6})
+    preview = change_preview_text(plan_change(amends, after), after, 2026)
+    return view_text(build_allocation_modal(draft, meta, preview))
+
+
 KINDS: dict[str, Callable[[], str]] = {
+    "request-undo-pending": lambda: _messages(
+        build_request_message(_undo()), build_approval_message(_undo(), _facts())
+    ),
+    "request-undone": lambda: _messages(build_request_message(_undone()), build_amended_reply(_undone())),
+    "modal-change-allocation": _change_modal,
     "request-pending": lambda: _messages(build_request_message(described())),
     "request-approved": lambda: _messages(build_request_message(decided(S.APPROVED))),
     "request-delivered": lambda: _messages(build_request_message(delivered_as(DELIVERED, S.DELIVERED))),

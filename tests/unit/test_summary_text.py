@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import AllocationPayload, ProcoreProjectPersonPayload, RequestPayload
 from app.domain.status import RequestStatus
 from app.services.queries import RequestDescription
@@ -75,3 +76,31 @@ def test_the_text_version_of_a_day_with_nothing_has_no_zeros_and_no_empty_headin
         "\n"
         "Nothing is allocated and nothing is waiting."
     )
+
+
+def test_undos_and_changes_are_counted_apart_from_what_was_delivered() -> None:
+    before = AllocationPayload(person_id=1, project_id=2, dates=tuple(days(0, 1, 2)), hours=4)
+    after = AllocationPayload(person_id=1, project_id=2, dates=tuple(days(0, 1)), hours=6)
+    previous = tuple(Placement(upstream_id=f"9{i}", day=d, hours=4) for i, d in enumerate(before.dates))
+    undo = Amendment(action=AmendAction.UNDO, of_request="r1", previous=previous, person_id=1)
+    change = Amendment(action=AmendAction.CHANGE, of_request="r2", previous=previous, person_id=1)
+    undone = a_request(before, id="r3", status=RequestStatus.DELIVERED, amends=undo)
+    changed = a_request(after, id="r4", status=RequestStatus.DELIVERED, amends=change)
+    summary = DailySummary(
+        day=MON,
+        finished=[
+            described(before, RequestStatus.DELIVERED, 1),
+            RequestDescription(undone, "Marta Gallo", "Apollo Website", ""),
+            RequestDescription(changed, "Marta Gallo", "Apollo Website", ""),
+        ],
+    )
+    text = render_summary_text(summary)
+    assert (
+        "Delivered since the last summary (1):\n"
+        "  Marta Gallo on Apollo Website: 4 h a day, Mon 7 – Wed 9 Dec\n"
+        "Undone since the last summary (1):\n"
+        "  Marta Gallo on Apollo Website: deletes 4 h a day, Mon 7 – Wed 9 Dec (3 allocations)\n"
+        "Changed since the last summary (1):\n"
+        "  Marta Gallo on Apollo Website: 6 h a day, Mon 7 – Tue 8 Dec (2 days), instead of 4 h a day, "
+        "Mon 7 – Wed 9 Dec"
+    ) in text

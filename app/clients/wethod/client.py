@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from app.clients.errors import FieldError, UpstreamError
+from app.clients.errors import FieldError, NotFound, UpstreamError
 from app.clients.http import DEFAULT_TIMEOUT, HttpClient, Problem, error_for_status, json_or_none, send, where
 from app.clients.retry import Created, RetryPolicy, create_once, retry_read
 from app.clients.wethod.models import (
@@ -135,15 +135,32 @@ class WethodClient(HttpClient):
         person_id: int | None = None,
         project_id: int | None = None,
         pages_at_once: int = 1,
+        with_deleted: bool = False,
     ) -> list[Allocation]:
-        """Every live allocation matching the filters.
+        """Every live allocation matching the filters (and the deleted ones too, with `with_deleted`).
 
         `date` takes the forms the list's page documents: a day (`2026-12-01`), `gt:2026-12-01` (after)
         or `lt:2026-12-01` (before). `pages_at_once` > 1 reads long lists (a whole company's day) that many
-        pages ahead (see `_list_all`).
+        pages ahead (see `_list_all`). Deletion is soft: `deleted=include` is the documented way to see
+        deleted rows, with their `deleted_at`.
         """
-        params = _filters(date=date, person_id=person_id, project_id=project_id)
+        deleted = "include" if with_deleted else None
+        params = _filters(date=date, person_id=person_id, project_id=project_id, deleted=deleted)
         return await self._list_all(ALLOCATIONS, params, Allocation, pages_at_once)
+
+    async def allocation_on(self, allocation_id: int, day: date, person_id: int) -> Allocation | None:
+        """The allocation `allocation_id` as Wethod holds it now, deleted or not; None when Wethod has no
+        such row. The API has no documented read by id, so the person's day is listed and the row found."""
+        rows = await self.list_allocations(date=day.isoformat(), person_id=person_id, with_deleted=True)
+        return next((row for row in rows if row.id == allocation_id), None)
+
+    async def update_allocation_hours(self, allocation_id: int, hours: int) -> Allocation:
+        """`PATCH /api/people-allocations/{id}`: the one field the update page lets change is `hours`."""
+        path, body = f"{ALLOCATIONS}/{allocation_id}", {"hours": hours}
+        answer = await retry_read(
+            self._retry, lambda: self._request("PATCH", path, json=body, expected=(200,))
+        )
+        return _parse(Allocation, answer)
 
     async def list_allocations_by_day(
         self, days: Iterable[date], *, person_id: int | None = None, days_at_once: int = DAYS_AT_ONCE
@@ -168,8 +185,18 @@ class WethodClient(HttpClient):
             raise _first_error(failed) from None
         return {day: task.result() for day, task in tasks.items()}
 
-    async def delete_allocation(self, allocation_id: int) -> None:
-        await self._request("DELETE", f"{ALLOCATIONS}/{allocation_id}", expected=(200, 204))
+    async def delete_allocation(self, allocation_id: int) -> bool:
+        """Delete an allocation (softly, as Wethod does): True when this call deleted it, False when it was
+        gone already (404), as when an earlier try's answer was lost. Retried like a read: a second
+        delete of the same id changes nothing."""
+        return await self._delete(f"{ALLOCATIONS}/{allocation_id}")
+
+    async def _delete(self, path: str) -> bool:
+        try:
+            await retry_read(self._retry, lambda: self._request("DELETE", path, expected=(200, 204)))
+        except NotFound:
+            return False
+        return True
 
     # Timesheet whitelists
 
@@ -196,8 +223,9 @@ class WethodClient(HttpClient):
         params = _filters(project_id=project_id, person_id=person_id)
         return await self._list_all(WHITELISTS, params, WhitelistEntry)
 
-    async def delete_timesheet_whitelist(self, entry_id: int) -> None:
-        await self._request("DELETE", f"{WHITELISTS}/{entry_id}", expected=(200, 204))
+    async def delete_timesheet_whitelist(self, entry_id: int) -> bool:
+        """Take a person off a project's whitelist: True when this call did, False when already off."""
+        return await self._delete(f"{WHITELISTS}/{entry_id}")
 
     # Persons and projects
 

@@ -131,6 +131,7 @@ class WethodApi:
         table: list[tuple[str, Handler, str]] = [
             ("/api/people-allocations", self.list_allocations, "GET"),
             ("/api/people-allocations", self.create_allocation, "POST"),
+            ("/api/people-allocations/{id}", self.update_allocation, "PATCH"),
             ("/api/people-allocations/{id}", self.delete_allocation, "DELETE"),
             ("/api/timesheet-whitelists", self.list_whitelists, "GET"),
             ("/api/timesheet-whitelists", self.create_whitelist, "POST"),
@@ -219,6 +220,17 @@ class WethodApi:
         self._require_planning(self.state.projects[project_id], day)
         row = self.state.add_allocation(person_id, project_id, day, hours)
         return JSONResponse(row.to_json(), status_code=201)
+
+    async def update_allocation(self, request: Request) -> Response:
+        """Only `hours` can change (1 to 8); a deleted allocation is not found, as for a delete."""
+        row = self.state.allocations.get(path_id(request))
+        if row is None or row.deleted_at is not None:
+            raise not_found("allocation")
+        reader = BodyReader(await _body(request))
+        hours = reader.integer("hours", 1, 8)
+        reader.check()
+        self._require_planning(self.state.projects[row.project_id], row.date)
+        return JSONResponse(self.state.set_allocation_hours(row.id, hours).to_json())
 
     async def delete_allocation(self, request: Request) -> Response:
         row = self.state.allocations.get(path_id(request))

@@ -210,6 +210,12 @@ class WethodState:
         self.allocations[allocation_id] = row
         return row
 
+    def set_allocation_hours(self, allocation_id: int, hours: int) -> AllocationRow:
+        moment = self.stamp()
+        row = dataclasses.replace(self.allocations[allocation_id], hours=hours, updated_at=moment)
+        self.allocations[allocation_id] = row
+        return row
+
     def live_allocations(self) -> list[AllocationRow]:
         return [row for row in self.allocations.values() if row.deleted_at is None]
 

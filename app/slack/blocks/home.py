@@ -13,6 +13,7 @@ from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
 from app.services.queries import FULL_DAY_HOURS, RequestDescription
 from app.services.team_week import TeamWeek
+from app.slack.blocks.amends import amend_buttons, amended_words, undo_button
 from app.slack.blocks.common import STATUS_TEXT, Blocks, button, context, plain, section, truncate, user
 from app.slack.blocks.escape import Mrkdwn, escape, markup
 from app.slack.ids import Action
@@ -54,7 +55,7 @@ def _line(desc: RequestDescription) -> Mrkdwn:
     request = desc.request
     return markup(
         "*{}*: {} on {} · {}\n{} · asked {}",
-        request.kind.label,
+        desc.title,
         desc.subject,
         desc.project,
         desc.details,
@@ -73,6 +74,10 @@ def build_my_requests(descriptions: list[RequestDescription]) -> Blocks:
             block["accessory"] = button(
                 "Cancel request", Action.CANCEL, dump(RequestRef(request_id=desc.request.id))
             )
+        elif amend_buttons(desc.request):
+            block["accessory"] = undo_button(desc.request)
+        if amended := amended_words(desc):
+            block["text"]["text"] += f"\n{amended}"
         blocks.append(block)
     return blocks
 

@@ -10,6 +10,7 @@ from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.policy.model import permissions_in_words
 from app.services.queries import ApprovalFacts, DayPreview, RequestDescription
+from app.slack.blocks.amends import amend_buttons, amended_words
 from app.slack.blocks.common import (
     STATUS_TEXT,
     SlackMessage,
@@ -29,7 +30,7 @@ from app.slack.metadata import RequestRef, dump
 def request_title(desc: RequestDescription, *, bold: bool = False) -> Mrkdwn:
     """What is asked, for whom and where: "Allocation: Marta Gallo on Apollo Website (AP-1)"."""
     template = "*{}*: *{}* on *{}*" if bold else "{}: {} on {}"
-    return markup(template, desc.request.kind.label, desc.subject, desc.project)
+    return markup(template, desc.title, desc.subject, desc.project)
 
 
 def request_summary(desc: RequestDescription) -> Mrkdwn:
@@ -95,9 +96,14 @@ def build_request_message(desc: RequestDescription) -> SlackMessage:
     ]
     if request.decision_reason:
         blocks.append(context(decision_words(request)))
+    amended = amended_words(desc)
+    if amended:
+        blocks.append(context(amended))
     if request.status is RequestStatus.PENDING_APPROVAL:
         ref = dump(RequestRef(request_id=request.id))
         blocks.append({"type": "actions", "elements": [button("Cancel request", Action.CANCEL, ref)]})
+    if amend := amend_buttons(request):
+        blocks.append({"type": "actions", "elements": amend})
     text = markup("{}: {}", shown_state(request), request_title(desc))
     return SlackMessage(text, blocks)
 
@@ -152,8 +158,9 @@ def thread_channel(request: StaffingRequest) -> str | None:
 
 
 def _approve_with_changes(request: StaffingRequest, ref: str) -> list[dict[str, object]]:
-    """An allocation may be approved for fewer days or fewer hours, with a note; anything with a note."""
-    if isinstance(request.payload, AllocationPayload):
+    """An allocation may be approved for fewer days or fewer hours, with a note; anything with a note
+    (an undo or a change only as asked: it touches exactly what its request recorded)."""
+    if isinstance(request.payload, AllocationPayload) and request.amends is None:
         return [button("Approve with changes", Action.APPROVE_CHANGES, ref)]
     return [button("Approve with a note", Action.APPROVE_NOTE, ref)]
 
@@ -181,7 +188,7 @@ def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None
         *_note(desc),
     ]
     if request.status is RequestStatus.PENDING_APPROVAL:
-        blocks += _days(facts, request.created_at.year)
+        blocks += _days(facts, request.created_at.year) if request.amends is None else []
         if why := _why_asked(desc, facts):
             blocks.append(context(why))
         blocks.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,10 @@ from app.slack.metadata import ModalContext
 
 
 def preview_text(
-    preview: list[DayPreview] | None, problem: str | None = None, year: int | None = None
+    preview: list[DayPreview] | None,
+    problem: str | None = None,
+    year: int | None = None,
+    holidays: Sequence[tuple[date, str]] = (),
 ) -> Mrkdwn:
     """What the allocation would create day by day, or the problem (plain text) that keeps it from it;
     the year of a day is shown when it is not `year` (this year unless told)."""
@@ -31,6 +35,7 @@ def preview_text(
         lines.append(f"• {day_text(day.day, shown_year)}: {day.already} h already + {day.adding} h{flag}")
     if len(preview) > 23:
         lines.append(f"…and {len(preview) - 23} more days")
+    lines += [markup("• {}: holiday: {}, skipped", day_text(day, shown_year), name) for day, name in holidays]
     return Mrkdwn("\n".join(lines))
 
 
@@ -54,6 +59,8 @@ def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None
         ),
         section(markup("{}", preview) if preview else preview_text(None), block_id=Block.PREVIEW),
     ]
+    if meta.changes:
+        return request_form(Callback.ALLOCATION, "Change allocation", blocks, meta, draft, "Send change")
     return request_form(Callback.ALLOCATION, "Allocate", blocks, meta, draft)
 
 

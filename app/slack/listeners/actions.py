@@ -15,8 +15,10 @@ from app.domain.errors import UpstreamUnavailable
 from app.domain.requests import AllocationPayload, RequestKind, StaffingRequest
 from app.domain.upstreams import Upstream, person_kind
 from app.services import queries
+from app.services.amendments import preview_change
 from app.services.approvals import approve_request, cancel_request
 from app.services.directory import find_person
+from app.slack.blocks.amends import change_preview_text
 from app.slack.blocks.common import user
 from app.slack.blocks.decisions import (
     build_approve_changes_modal,
@@ -90,7 +92,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         draft = read_draft(body["view"]["state"]["values"])
         if meta.kind is RequestKind.ALLOCATION:
-            form = build_allocation_modal(draft, meta, await _preview(deps, draft))
+            form = await allocation_form(deps, draft, meta)
         elif meta.kind is RequestKind.WHITELIST:
             form = await whitelist_form(deps, draft, meta)
         else:
@@ -135,25 +137,33 @@ async def tell_decided(deps: SlackDeps, request: StaffingRequest, respond: Async
         log.warning("could not answer a click on request %s (%s)", request.id, type(error).__name__)
 
 
-async def _preview(deps: SlackDeps, draft: Draft) -> str:
-    """The days the allocation would create and the hours already there, or what is still missing."""
+async def _preview(deps: SlackDeps, draft: Draft, changes: str | None = None) -> str:
+    """The days the allocation would create and the hours already there (for a change: what it would add,
+    set, delete and keep), or what is still missing."""
     errors: dict[str, str] = {}
-    days, hours = allocation_days(draft, errors), allocation_hours(draft, errors)
+    calendar = deps.summaries.calendar
+    days, hours = allocation_days(draft, errors, calendar), allocation_hours(draft, errors)
     if errors or draft.user_id is None or deps.allocation_reader is None or hours is None:
         return preview_text(None, next(iter(errors.values()), None) if draft.start and draft.hours else None)
     person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
     if person_id is None:
         return preview_text(None, errors.get("person_block"))
+    if changes is not None and draft.project is not None and days:
+        after = AllocationPayload(
+            person_id=int(person_id), project_id=int(draft.project.value), dates=tuple(days), hours=hours
+        )
+        return change_preview_text(await preview_change(deps.approvals, changes, after), after, days[0].year)
     try:
         preview = await queries.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
     except UpstreamUnavailable as error:
         return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
-    return preview_text(preview)
+    skipped = calendar.holidays_between(draft.start, draft.end or draft.start) if draft.start else []
+    return preview_text(preview, holidays=skipped)
 
 
 async def allocation_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:
     """The allocation form with its day-by-day preview, once the fields it needs are filled in."""
-    return build_allocation_modal(draft, meta, await _preview(deps, draft))
+    return build_allocation_modal(draft, meta, await _preview(deps, draft, meta.changes))
 
 
 async def whitelist_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:

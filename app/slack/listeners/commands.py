@@ -77,7 +77,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await update_view(client, opened["view"]["id"], form, opened["view"]["hash"])
 
     def parsed(text: str, takes: Takes) -> Prefill:
-        return parse_command_text(text, deps.approvals.today(), takes)
+        return parse_command_text(text, deps.approvals.today(), takes, calendar=deps.summaries.calendar)
 
     @app.command("/allocate")
     @reporting_errors

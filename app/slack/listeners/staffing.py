@@ -99,14 +99,19 @@ async def _digest(deps: SlackDeps, user: str, words: list[str]) -> Answer:
     return _left_out(Answer(markup("{}\n\n{}", unknown, state)), words[1:])
 
 
-AWAY_USAGE = "Write it as `/staffing away @someone YYYY-MM-DD..YYYY-MM-DD` (or one day, or `today`)."
+AWAY_USAGE = (
+    "Write it as `/staffing away @someone 2026-12-14..2026-12-18`, or in words: `next week`, "
+    "`mon to wed`, `14 dec`, `today`."
+)
 
 
 async def _away(deps: SlackDeps, user: str, words: list[str]) -> Answer:
     read = parse_away(" ".join(words), deps.approvals.today())
     if read.delegate is None or read.start is None or read.end is None:
         missing = "who decides in your place" if read.delegate is None else "the days you are away"
-        return _left_out(Answer(markup(":grey_question: Say {}. {}", missing, AWAY_USAGE)), list(read.unused))
+        notes = joined((markup("{}.", note) for note in read.notes), " ")
+        said = markup(":grey_question: Say {}. {} {}", missing, notes, AWAY_USAGE)
+        return _left_out(Answer(said), list(read.unused))
     try:
         absence, offered = await go_away(deps.approvals, user, read.delegate, read.start, read.end)
     except AbsenceRefused as error:

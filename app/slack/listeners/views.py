@@ -14,9 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
-from app.domain.requests import NewRequest, StaffingRequest
+from app.domain.requests import AllocationPayload, NewRequest, StaffingRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
-from app.services.approvals import approve_request, approve_with_changes, reject_request
+from app.services.amendments import change_request
+from app.services.approvals import approve_request, approve_with_changes, reject_request, submit_request
 from app.slack.blocks.inputs import Draft
 from app.slack.blocks.modals import build_allocation_modal, build_whitelist_modal
 from app.slack.blocks.project_person import build_project_person_modal
@@ -63,14 +64,22 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await ack(response_action="errors", errors={first_field(body["view"]) or Block.PROJECT: TOO_BUSY})
             return
         await ack(response_action="update", view=WORKING)
-        new = NewRequest(
-            payload=checked.payload,
-            requester_id=body["user"]["id"],
-            channel_id=meta.channel_id,
-            submission_key=submission_key(body),
-            note=read_draft(body["view"]["state"]["values"]).texts.get(Action.NOTE),
-        )
-        await submit_and_tell(deps, client, body["view"]["id"], new, lambda: form)
+        note = read_draft(body["view"]["state"]["values"]).texts.get(Action.NOTE)
+        requester, key = body["user"]["id"], submission_key(body)
+        if meta.changes is not None and isinstance(checked.payload, AllocationPayload):
+            submitting = change_request(
+                deps.approvals, meta.changes, requester, checked.payload, note=note, submission_key=key
+            )
+        else:
+            new = NewRequest(
+                payload=checked.payload,
+                requester_id=requester,
+                channel_id=meta.channel_id,
+                submission_key=key,
+                note=note,
+            )
+            submitting = submit_request(deps.approvals, new)
+        await submit_and_tell(deps, client, body["view"]["id"], submitting, lambda: form)
 
     async def read_wethod_form(
         body: dict[str, Any],
@@ -88,7 +97,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         meta, draft, person_id, project, errors = await read_wethod_form(body)
-        checked = check_allocation(draft, person_id, project)
+        checked = check_allocation(draft, person_id, project, deps.summaries.calendar)
         checked.errors = errors | checked.errors
         await finish(ack, body, client, context, meta, checked, build_allocation_modal(draft, meta))
 

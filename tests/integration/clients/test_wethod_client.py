@@ -101,9 +101,16 @@ ERRORS: dict[int, type[UpstreamError]] = {
     412: PreconditionFailed,
 }
 ERROR_FIXTURES = sorted(p.stem for p in FIXTURES.glob("*.json") if int(p.stem.rsplit("_", 1)[1]) in ERRORS)
+GONE_FIXTURES = [name for name in ERROR_FIXTURES if name.endswith("_delete_404")]
 
 
-@pytest.mark.parametrize("name", ERROR_FIXTURES)
+@pytest.mark.parametrize("name", GONE_FIXTURES)
+async def test_a_delete_answered_404_says_the_row_was_gone_already(name: str) -> None:
+    async with make_client(Recorder([answer(name)])) as client:
+        assert await CALLS[name.rsplit("_", 1)[0]](client) is False
+
+
+@pytest.mark.parametrize("name", sorted(set(ERROR_FIXTURES) - set(GONE_FIXTURES)))
 async def test_each_documented_error_becomes_its_typed_error(name: str) -> None:
     endpoint, status = name.rsplit("_", 1)
     body = fixture(name)
@@ -172,7 +179,7 @@ async def test_deletes_address_the_resource_by_id(
 ) -> None:
     recorder = Recorder([httpx.Response(200, json={"message": "deleted"})])
     async with make_client(recorder) as client:
-        assert await call(client) is None
+        assert await call(client) is True
     assert (recorder.requests[0].method, recorder.requests[0].url.path) == (method, path)
 
 

@@ -115,16 +115,30 @@ async def test_allocations_are_created_listed_and_soft_deleted(served: Served, c
     assert not created.recovered
     listed = await client.list_allocations(date=FUTURE.isoformat(), person_id=3)
     assert listed == [created.value]
-    await client.delete_allocation(created.value.id)
+    assert await client.delete_allocation(created.value.id) is True
     assert await client.list_allocations(person_id=3) == []
     async with served.raw() as raw:
         deleted = (await raw.get(ALLOCATIONS, params={"deleted": "only"})).json()
         included = (await raw.get(ALLOCATIONS, params={"deleted": "include"})).json()
     assert [row["id"] for row in deleted] == [row["id"] for row in included] == [created.value.id]
     assert deleted[0]["deleted_at"] is not None
-    with pytest.raises(NotFound) as caught:
-        await client.delete_allocation(created.value.id)
-    assert caught.value.code == "not_found"
+    assert await client.delete_allocation(created.value.id) is False, "a second delete finds it gone"
+    gone = await client.allocation_on(created.value.id, FUTURE, 3)
+    assert gone is not None
+    assert gone.deleted_at is not None
+
+
+async def test_an_allocation_s_hours_are_updated_and_nothing_else(client: WethodClient) -> None:
+    created = await client.create_allocation(
+        NewAllocation(person_id=3, project_id=1001, date=FUTURE, hours=6)
+    )
+    updated = await client.update_allocation_hours(created.value.id, 2)
+    assert (updated.id, updated.hours, updated.date, updated.person_id) == (created.value.id, 2, FUTURE, 3)
+    with pytest.raises(InvalidData):
+        await client.update_allocation_hours(created.value.id, 9)
+    assert await client.delete_allocation(created.value.id)
+    with pytest.raises(NotFound):
+        await client.update_allocation_hours(created.value.id, 3)
 
 
 async def test_whitelist_entries_are_added_listed_and_removed(served: Served, client: WethodClient) -> None:
