@@ -24,6 +24,8 @@ def _initial(element: dict[str, Any]) -> str:
         return _text(element["initial_option"].get("text"))
     if "initial_options" in element:
         return ", ".join(_text(o.get("text")) for o in element["initial_options"])
+    if "initial_users" in element:
+        return ", ".join(element["initial_users"])
     return str(element.get("initial_user") or element.get("initial_date") or "")
 
 

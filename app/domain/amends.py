@@ -47,6 +47,12 @@ def why_not_amendable(request: StaffingRequest, action: AmendAction) -> str | No
         return NOT_AMENDABLE_WHY
     if action is AmendAction.CHANGE and request.kind is not RequestKind.ALLOCATION:
         return "Only an allocation can be changed; undo this one and ask again instead."
+    if (
+        action is AmendAction.CHANGE
+        and isinstance(request.payload, AllocationPayload)
+        and request.payload.also
+    ):
+        return "An allocation of several people is not changed at once; undo it and ask again instead."
     if request.amends is not None and request.amends.action is AmendAction.UNDO:
         return "This request is an undo; an undo is not undone. Make a new request instead."
     if request.amended_by is not None:

@@ -20,6 +20,7 @@ class FieldFailure(BaseModel):
 
     field: str
     message: str
+    person_id: int | None = None  # whose allocation it was about, when several people were asked for
 
 
 class _Effects(_Outcome):
@@ -58,6 +59,7 @@ class Refused(_Effects):
     failures: tuple[FieldFailure, ...]
     summary: str
     upstream_ids: tuple[str, ...] = ()
+    done_people: tuple[int, ...] = ()  # of several people, those whose days were all created
 
 
 class RetryLater(_Outcome):

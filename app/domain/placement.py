@@ -21,6 +21,7 @@ class Placement(BaseModel):
     upstream_id: str
     day: date | None = None
     hours: int | None = None
+    person_id: int | None = None  # whose allocation, when the request was for several people
 
 
 class Amendment(BaseModel):

@@ -6,7 +6,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from app.domain.errors import NotLess
 from app.domain.placement import Amendment
@@ -20,6 +28,7 @@ OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_lengt
 SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,}$")]
 
 MAX_ALLOCATION_DAYS = 31
+MAX_ALLOCATION_PEOPLE = 10
 
 
 class RequestKind(StrEnum):
@@ -46,13 +55,15 @@ class _Payload(BaseModel):
 
 
 class AllocationPayload(_Payload):
-    """Wethod people allocation: one allocation of `hours` per day in `dates`."""
+    """Wethod people allocation: one allocation of `hours` per person per day in `dates`; the people are
+    `person_id` and, when several are asked for at once, `also`."""
 
     kind: Literal[RequestKind.ALLOCATION] = RequestKind.ALLOCATION
     person_id: PositiveId
     project_id: PositiveId
     dates: tuple[date, ...] = Field(min_length=1, max_length=MAX_ALLOCATION_DAYS)
     hours: AllocationHours
+    also: tuple[PositiveId, ...] = Field(default=(), max_length=MAX_ALLOCATION_PEOPLE - 1)
 
     @field_validator("dates")
     @classmethod
@@ -60,6 +71,21 @@ class AllocationPayload(_Payload):
         if len(set(value)) != len(value):
             raise ValueError("each day may appear only once")
         return tuple(sorted(value))
+
+    @model_validator(mode="after")
+    def _each_person_once(self) -> AllocationPayload:
+        if len(set(self.people)) != len(self.people):
+            raise ValueError("each person may appear only once")
+        return self
+
+    @property
+    def people(self) -> tuple[int, ...]:
+        return (self.person_id, *self.also)
+
+    def only(self, people: tuple[int, ...]) -> AllocationPayload:
+        """The same allocation for some of its people (at least one)."""
+        first, *rest = people
+        return self.model_copy(update={"person_id": first, "also": tuple(rest)})
 
     @property
     def earliest(self) -> date:

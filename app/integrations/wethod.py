@@ -9,7 +9,7 @@ from app.clients.errors import Conflict, UpstreamError
 from app.clients.wethod.client import WethodClient
 from app.clients.wethod.models import NewAllocation
 from app.domain.directory import DirectoryPerson, DirectoryProject
-from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
+from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, Refused
 from app.domain.placement import Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
@@ -23,7 +23,8 @@ WHITELIST_OFF_NOTE = (
 
 
 class WethodAllocationProvisioner:
-    """One Wethod allocation per day of the request, each created exactly once."""
+    """One Wethod allocation per person per day of the request, each created exactly once; a person
+    Wethod refuses does not keep the others from being allocated."""
 
     def __init__(self, client: WethodClient) -> None:
         self._client = client
@@ -33,27 +34,71 @@ class WethodAllocationProvisioner:
             return await WethodAmender(self._client).amend(request, attempt=attempt)
         payload = request.payload
         assert isinstance(payload, AllocationPayload)
-        created: list[str] = []
+        placed: list[Placement] = []
+        refusals: dict[int, Refused] = {}
+        recovered = 0
+        for person in payload.people:
+            made: list[Placement] = []
+            try:
+                recovered += await self._allocate(payload, person, made, attempt)
+            except UpstreamError as error:
+                outcome = outcome_for_error(error, Upstream.WETHOD, context=str(made_day(payload, made)))
+                if not isinstance(outcome, Refused):
+                    return outcome  # tried again later; what was made is found then, not made twice
+                refusals[person] = outcome
+            placed += made
+        return _allocation_outcome(payload, tuple(placed), refusals, all_found=recovered == len(placed))
+
+    async def _allocate(
+        self, payload: AllocationPayload, person: int, made: list[Placement], attempt: int
+    ) -> int:
+        """Create the person's days in order, adding each to `made`; how many were found already made."""
         recovered = 0
         for day in payload.dates:
             new = NewAllocation(
-                person_id=payload.person_id, project_id=payload.project_id, date=day, hours=payload.hours
+                person_id=person, project_id=payload.project_id, date=day, hours=payload.hours
             )
-            try:
-                result = await self._client.create_allocation(new, look_first=attempt > 1)
-            except UpstreamError as error:
-                return outcome_for_error(error, Upstream.WETHOD, done=created, context=day.isoformat())
-            created.append(str(result.value.id))
+            result = await self._client.create_allocation(new, look_first=attempt > 1)
+            made.append(
+                Placement(upstream_id=str(result.value.id), day=day, hours=payload.hours, person_id=person)
+            )
             recovered += result.recovered
-        days = f"{len(created)} day{'s' if len(created) != 1 else ''}"
-        summary = f"Allocated {payload.hours} h a day for {days} in Wethod."
-        placed = tuple(
-            Placement(upstream_id=i, day=d, hours=payload.hours)
-            for i, d in zip(created, payload.dates, strict=True)
+        return recovered
+
+
+def made_day(payload: AllocationPayload, made: list[Placement]) -> date:
+    """The day being created when a person's allocations stopped: the one after those made."""
+    return payload.dates[min(len(made), len(payload.dates) - 1)]
+
+
+def _allocation_outcome(
+    payload: AllocationPayload,
+    placed: tuple[Placement, ...],
+    refusals: dict[int, Refused],
+    *,
+    all_found: bool,
+) -> DeliveryOutcome:
+    ids = tuple(p.upstream_id for p in placed)
+    count = len(payload.dates)
+    days = f"{count} day{'s' if count != 1 else ''}"
+    several = len(payload.people) > 1
+    if refusals:
+        if not several:
+            (refused,) = refusals.values()
+            return refused.model_copy(update={"upstream_ids": ids, "placed": placed})
+        failures = tuple(
+            f.model_copy(update={"person_id": person}) for person, r in refusals.items() for f in r.failures
         )
-        if recovered == len(created):
-            return AlreadyDone(upstream_ids=tuple(created), summary=summary, placed=placed)
-        return Delivered(upstream_ids=tuple(created), summary=summary, placed=placed)
+        done = tuple(p for p in payload.people if p not in refusals)
+        summary = (
+            f"Wethod refused {len(refusals)} of the {len(payload.people)} people; the others are allocated."
+        )
+        return Refused(failures=failures, summary=summary, upstream_ids=ids, placed=placed, done_people=done)
+    who = f" to each of {len(payload.people)} people" if several else ""
+    summary = f"Allocated {payload.hours} h a day for {days}{who} in Wethod."
+    if all_found:
+        return AlreadyDone(upstream_ids=ids, summary=summary, placed=placed)
+    return Delivered(upstream_ids=ids, summary=summary, placed=placed)
 
 
 class WethodWhitelistProvisioner:

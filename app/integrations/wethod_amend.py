@@ -121,7 +121,7 @@ class WethodAmender:
     ) -> DeliveryOutcome:
         for placed in amends.previous:
             try:
-                await self._remove(placed, amends.person_id or payload.person_id, effects)
+                await self._remove(placed, placed.person_id or amends.person_id or payload.person_id, effects)
             except UpstreamError as error:
                 return effects.refused(error, context=str(placed.day))
         count = len(effects.removed) + len(effects.gone)
@@ -156,7 +156,7 @@ class WethodAmender:
         effects.placed.extend(plan.keep)
         try:
             for placed in plan.delete:
-                await self._remove(placed, amends.person_id or payload.person_id, effects)
+                await self._remove(placed, placed.person_id or amends.person_id or payload.person_id, effects)
             for placed in plan.update:
                 await self._set_hours(placed, payload, effects, attempt)
             for day in plan.create:

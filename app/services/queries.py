@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from app.domain.amends import title_of
@@ -77,6 +77,7 @@ class RequestDescription:
     project: str
     details: str
     amended_by: StaffingRequest | None = None  # the undo or change of this request, once asked
+    people: dict[str, str] = field(default_factory=dict)  # upstream person id -> name, for Wethod kinds
     amendment_details: str = ""  # what the change asks for, in words
 
     @property
@@ -161,16 +162,24 @@ async def _describe(lookups: DirectoryReads, request: StaffingRequest) -> Reques
     payload = request.payload
     upstream = UPSTREAM_OF_KIND[request.kind]
     project = await lookups.project(upstream, str(payload.project_id))
-    person_id = getattr(payload, "person_id", None)
-    people = await lookups.people(upstream, [str(person_id)]) if person_id else []
+    ids = [str(p) for p in payload.people] if isinstance(payload, AllocationPayload) else []
+    if isinstance(payload, WhitelistPayload):
+        ids = [str(payload.person_id)]
+    found = {p.upstream_id: p.name for p in await lookups.people(upstream, ids)} if ids else {}
+    names = {i: found.get(i, f"{upstream.label} person {i}") for i in ids}
     if isinstance(payload, MissionXProjectPersonPayload):
         subject = payload.email
     elif isinstance(payload, ProcoreProjectPersonPayload):
         subject = " ".join(filter(None, [payload.first_name, payload.last_name]))
     else:
-        subject = people[0].name if people else f"{upstream.label} person {person_id}"
+        subject = _listed(list(names.values()))
     project_text = f"{upstream.label} project {payload.project_id}" if project is None else project.label
-    return RequestDescription(request, subject, project_text, request_details(request))
+    return RequestDescription(request, subject, project_text, request_details(request), people=names)
+
+
+def _listed(names: list[str]) -> str:
+    """ "Marta Gallo", "Marta Gallo and Paolo Neri", "Marta Gallo, Paolo Neri and Sara Conti"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 @dataclass(frozen=True)
@@ -181,6 +190,7 @@ class ApprovalFacts:
     expires_at: datetime
     days: list[DayPreview] | None = None
     days_problem: str | None = None
+    each: tuple[tuple[str, list[DayPreview]], ...] = ()  # (person id, days) when several people are asked for
 
 
 async def approval_facts(
@@ -191,9 +201,14 @@ async def approval_facts(
     if not isinstance(payload, AllocationPayload) or reader is None:
         return ApprovalFacts(expires_at)
     try:
-        days = await preview_allocation(reader, payload.person_id, list(payload.dates), payload.hours)
+        each = [
+            (str(p), await preview_allocation(reader, p, list(payload.dates), payload.hours))
+            for p in payload.people
+        ]
     except UpstreamUnavailable as error:
         return ApprovalFacts(
             expires_at, days_problem=f"The hours already allocated cannot be shown: {error.reason}"
         )
-    return ApprovalFacts(expires_at, days=days)
+    if len(each) == 1:
+        return ApprovalFacts(expires_at, days=each[0][1])
+    return ApprovalFacts(expires_at, each=tuple(each))

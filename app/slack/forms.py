@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -70,8 +70,11 @@ def read_draft(state: State) -> Draft:
         for block, action in [(Block.PERMISSION, Action.PERMISSION), (Block.RATE_TIME, Action.RATE_TIME)]
         if (choice := _choice(_value(state, block, action).get("selected_option")))
     }
+    picked = _value(state, Block.PERSON, Action.PERSON)
+    people = [str(u) for u in picked.get("selected_users") or []]
     return Draft(
-        user_id=_value(state, Block.PERSON, Action.PERSON).get("selected_user"),
+        user_id=picked.get("selected_user") or (people[0] if people else None),
+        more=tuple(people[1:]),
         project=_choice(_value(state, Block.PROJECT, Action.PROJECT).get("selected_option")),
         start=_day(_value(state, Block.START, Action.START)),
         end=_day(_value(state, Block.END, Action.END)),
@@ -126,18 +129,20 @@ def allocation_hours(draft: Draft, errors: dict[str, str]) -> int | None:
 
 def check_allocation(
     draft: Draft,
-    person_id: str | None,
+    people: Sequence[str] | None,
     project: DirectoryProject | None,
     calendar: WorkingDays = MONDAY_TO_FRIDAY,
 ) -> Checked:
+    """The allocation for `people` (their upstream ids, the first one first), or the errors by field."""
     errors: dict[str, str] = {}
     check_project(project, Upstream.WETHOD, errors)
     days = allocation_days(draft, errors, calendar)
     hours = allocation_hours(draft, errors)
-    if errors or person_id is None or project is None or hours is None:
+    if errors or not people or project is None or hours is None:
         return Checked(errors=errors)
+    first, *rest = (int(p) for p in dict.fromkeys(people))
     payload = AllocationPayload(
-        person_id=int(person_id), project_id=int(project.upstream_id), dates=tuple(days), hours=hours
+        person_id=first, also=tuple(rest), project_id=int(project.upstream_id), dates=tuple(days), hours=hours
     )
     return Checked(payload=payload)
 

@@ -52,6 +52,25 @@ async def person_in(
     return person_id
 
 
+async def people_in(
+    deps: SlackDeps, draft: Draft, upstream: Upstream, errors: dict[str, str]
+) -> list[str] | None:
+    """The upstream person ids of every picked Slack user, in order; None, with an error next to the field
+    naming who cannot be found, when one of them cannot."""
+    if len(draft.people) <= 1:
+        one = await person_in(deps, draft.user_id, upstream, errors)
+        return [one] if one else None
+    found: list[str] = []
+    for slack_id in draft.people:
+        own: dict[str, str] = {}
+        person_id = await person_in(deps, slack_id, upstream, own)
+        if person_id is None:
+            errors[Block.PERSON] = f"One of the people picked cannot be found. {own[Block.PERSON]}"
+            return None
+        found.append(person_id)
+    return found
+
+
 async def picked_project(deps: SlackDeps, draft: Draft, upstream: Upstream) -> DirectoryProject | None:
     return await deps.approvals.lookups().project(upstream, draft.project.value) if draft.project else None
 

@@ -59,7 +59,14 @@ async def with_project(
 
 def draft_of(prefill: Prefill, project: Choice | None = None) -> Draft:
     hours = str(prefill.hours) if prefill.hours is not None else None
-    return Draft(user_id=prefill.user_id, project=project, start=prefill.start, end=prefill.end, hours=hours)
+    return Draft(
+        user_id=prefill.user_id,
+        project=project,
+        start=prefill.start,
+        end=prefill.end,
+        hours=hours,
+        more=prefill.more,
+    )
 
 
 def echoed(meta: ModalContext, prefill: Prefill, project: Choice | None = None) -> ModalContext:

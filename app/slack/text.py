@@ -35,9 +35,10 @@ class Takes(Flag):
     PROJECT = auto()
     DAYS = auto()
     HOURS = auto()
+    PEOPLE = auto()  # several people, the first in PERSON
 
 
-ALLOCATION = Takes.PERSON | Takes.PROJECT | Takes.DAYS | Takes.HOURS
+ALLOCATION = Takes.PERSON | Takes.PEOPLE | Takes.PROJECT | Takes.DAYS | Takes.HOURS
 WHITELIST = Takes.PERSON | Takes.PROJECT
 PROJECT_PERSON = Takes.PROJECT
 
@@ -55,6 +56,7 @@ class Prefill:
     hours: int | None = None
     unused: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
+    more: tuple[str, ...] = ()  # people after the first, for a form that takes several
     notes: tuple[str, ...] = ()
 
     @property
@@ -130,11 +132,14 @@ class _Reading:
     project_words: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
+    more: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def mention(self, user_id: str) -> None:
         if Takes.PERSON in self.takes and self.user_id is None:
             self.user_id = user_id
+        elif Takes.PEOPLE in self.takes and user_id != self.user_id and user_id not in self.more:
+            self.more.append(user_id)
         else:
             self.others.append(user_id)
 
@@ -253,6 +258,7 @@ def parse_command_text(
         hours=reading.hours,
         unused=tuple(reading.unused),
         others=tuple(reading.others),
+        more=tuple(reading.more),
         notes=tuple(reading.notes),
     )
 

@@ -78,7 +78,7 @@ async def test_an_allocation_goes_from_the_command_through_the_pm_to_wethod_and_
     assert modal["callback_id"] == Callback.ALLOCATION
     blocks = {b.get("block_id"): b for b in modal["blocks"]}
     assert blocks[Block.PROJECT]["element"]["initial_option"]["value"] == APOLLO
-    assert blocks[Block.PERSON]["element"]["initial_user"] == "U0MARTA"
+    assert blocks[Block.PERSON]["element"]["initial_users"] == ["U0MARTA"]
     assert blocks[Block.HOURS]["element"]["initial_value"] == "4"
 
     answer = await world.submit(

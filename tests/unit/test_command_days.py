@@ -124,7 +124,7 @@ def test_a_range_in_the_form_skips_the_holidays_of_the_calendar() -> None:
     assert allocation_days(week, errors) == [date(2026, 12, d) for d in (7, 8, 9, 10, 11)]
     assert errors == {}
     allocation_days(Draft(start=date(2026, 12, 8), end=date(2026, 12, 8)), errors, ITALY)
-    assert errors == {Block.START: "These days are all on a weekend or a holiday; pick working days."}
+    assert errors == {Block.START: "Tue 8 Dec is a holiday (Immacolata Concezione): pick working days."}
     assert working_days(date(2026, 12, 24), date(2026, 12, 28), ITALY) == [
         date(2026, 12, 24),
         date(2026, 12, 28),

@@ -119,10 +119,20 @@ def test_today_and_tomorrow_are_days_and_a_second_day_is_left_out_with_a_word() 
     assert prefill.notes == ("“today” is left out: only the first days are used",)
 
 
-def test_a_second_person_and_second_hours_are_reported() -> None:
-    prefill = parse("<@U0ANA> <@U0BRUNO|bruno> 4h 6h")
-    assert (prefill.user_id, prefill.others, prefill.hours) == ("U0ANA", ("U0BRUNO",), 4)
+def test_a_second_person_is_taken_by_the_allocation_form_and_second_hours_are_reported() -> None:
+    prefill = parse("<@U0ANA> <@U0BRUNO|bruno> <@U0ANA> 4h 6h")
+    assert (prefill.user_id, prefill.more, prefill.others, prefill.hours) == (
+        "U0ANA",
+        ("U0BRUNO",),
+        ("U0ANA",),
+        4,
+    )
     assert prefill.notes == ("“6h” is left out: only the first hours are used",)
+
+
+def test_a_form_of_one_person_reports_a_second_one() -> None:
+    prefill = parse_command_text("<@U0ANA> <@U0BRUNO|bruno> apollo", date(2026, 11, 23), WHITELIST)
+    assert (prefill.user_id, prefill.more, prefill.others) == ("U0ANA", (), ("U0BRUNO",))
 
 
 def test_parts_a_form_has_no_field_for_are_said_back() -> None:
@@ -168,6 +178,7 @@ def test_nothing_typed_is_dropped(tokens: list[str]) -> None:
     prefill = parse(" ".join(tokens))
     taken = [prefill.user_id is not None, prefill.start is not None, prefill.hours is not None]
     said = len(prefill.project_words) + len(prefill.unused) + len(prefill.others) + len(prefill.notes)
+    said += len(prefill.more)
     assert sum(taken) + said == len(tokens)
 
 

@@ -96,7 +96,10 @@ def test_the_apps_allocation_form_is_complete_when_filled_in() -> None:
     made = with_ids(form["blocks"])
     state = view_state(made, {"start_block": {"start": {"selected_date": "2026-12-07"}}})
     assert form_problems(made, state) == {}
-    assert state["values"]["person_block"]["person"] == {"type": "users_select", "selected_user": "U0MARTA"}
+    assert state["values"]["person_block"]["person"] == {
+        "type": "multi_users_select",
+        "selected_users": ["U0MARTA"],
+    }
 
 
 def test_a_click_reports_the_buttons_value_and_a_change_the_new_state() -> None:

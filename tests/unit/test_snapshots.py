@@ -11,6 +11,7 @@ import pytest
 
 from app.domain.absences import Absence
 from app.domain.amends import plan_change
+from app.domain.outcomes import FieldFailure, Refused
 from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
@@ -190,7 +191,25 @@ def _change_modal() -> str:
     return view_text(build_allocation_modal(draft, meta, preview))
 
 
+def _one_of_two_refused() -> str:
+    """Marta and Paolo asked for at once; Wethod refused Paolo's days."""
+    payload = ALLOCATION.model_copy(update={"also": (8,)})
+    failure = FieldFailure(field="hours", message="2026-12-01: The person is on leave.", person_id=8)
+    refused = Refused(
+        failures=(failure,),
+        summary="Wethod refused 1 of the 2 people; the others are allocated.",
+        upstream_ids=("901", "902", "903"),
+        done_people=(7,),
+    )
+    desc = decided(S.FAILED, payload, result=refused.model_dump(mode="json"))
+    desc = replace(desc, subject="Marta Gallo and Paolo Neri", people={"7": "Marta Gallo", "8": "Paolo Neri"})
+    reply = build_outcome_reply(desc, refused, upstream="Wethod", next_attempt_at=None)
+    dm = build_outcome_dm(desc, refused, upstream="Wethod", final=True, operators_told=True)
+    return _messages(reply, dm)
+
+
 KINDS: dict[str, Callable[[], str]] = {
+    "reply-one-of-two-people-refused": _one_of_two_refused,
     "request-undo-pending": lambda: _messages(
         build_request_message(_undo()), build_approval_message(_undo(), _facts())
     ),

@@ -7,7 +7,7 @@ from typing import Any
 from app.domain.amends import ChangePlan, placements_of, why_not_amendable
 from app.domain.dates import days_text
 from app.domain.placement import AmendAction
-from app.domain.requests import AllocationPayload, RequestKind, StaffingRequest
+from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.services.queries import RequestDescription
 from app.slack.blocks.common import SlackMessage, button, mrkdwn, plain, section, user, when
@@ -52,7 +52,8 @@ def amend_buttons(request: StaffingRequest) -> list[dict[str, Any]]:
     if why_not_amendable(request, AmendAction.UNDO) is not None:
         return []
     ref = dump(RequestRef(request_id=request.id))
-    change = [button("Change", Action.CHANGE, ref)] if request.kind is RequestKind.ALLOCATION else []
+    changeable = why_not_amendable(request, AmendAction.CHANGE) is None
+    change = [button("Change", Action.CHANGE, ref)] if changeable else []
     return [*change, undo_button(request)]
 
 

@@ -31,7 +31,7 @@ def _within(items: Sequence[Mrkdwn], budget: int) -> list[Mrkdwn]:
 def _understood(prefill: Prefill, project: str | None, year: int) -> list[Mrkdwn]:
     parts: list[Mrkdwn] = []
     if prefill.user_id:
-        parts.append(user(prefill.user_id))
+        parts.append(joined((user(u) for u in (prefill.user_id, *prefill.more)), " and "))
     if project:
         parts.append(escape(truncate(project, 75)))
     if prefill.start and prefill.end:

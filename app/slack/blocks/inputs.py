@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.domain.requests import NOTE_LENGTH
+from app.domain.requests import MAX_ALLOCATION_PEOPLE, NOTE_LENGTH
 from app.domain.upstreams import Upstream
 from app.slack.blocks.common import Blocks, context, plain, truncate
 from app.slack.blocks.escape import Mrkdwn
@@ -37,6 +37,11 @@ class Draft:
     texts: dict[str, str] = field(default_factory=dict)
     choices: dict[str, Choice] = field(default_factory=dict)
     manager: bool = False
+    more: tuple[str, ...] = ()  # the people after `user_id`, in a form that takes several
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return (self.user_id, *self.more) if self.user_id else ()
 
 
 def input_block(
@@ -92,6 +97,19 @@ def person_input(draft: Draft, label: str, dispatch: bool) -> dict[str, Any]:
     if draft.user_id:
         element["initial_user"] = draft.user_id
     return input_block(Block.PERSON, label, element, dispatch=dispatch)
+
+
+def people_input(draft: Draft, label: str) -> dict[str, Any]:
+    """Who, for a form that takes several people at once (the first is the one a single form would take)."""
+    element: dict[str, Any] = {
+        "type": "multi_users_select",
+        "action_id": Action.PERSON,
+        "placeholder": plain("Pick one or more people"),
+        "max_selected_items": MAX_ALLOCATION_PEOPLE,
+    }
+    if draft.people:
+        element["initial_users"] = list(draft.people)
+    return input_block(Block.PERSON, label, element, dispatch=True)
 
 
 def date_input(

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.domain.dates import day_text, days_text
-from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
+from app.domain.outcomes import (
+    AlreadyDone,
+    Delivered,
+    DeliveryOutcome,
+    FieldFailure,
+    NeedsOperator,
+    Refused,
+    RetryLater,
+)
 from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
 from app.policy.model import permissions_in_words
@@ -116,16 +124,27 @@ def _note(desc: RequestDescription) -> list[dict[str, object]]:
     return [section(markup("{} wrote:\n{}", user(desc.request.requester_id), quoted))]
 
 
-def _days(facts: ApprovalFacts | None, year: int) -> list[dict[str, object]]:
-    if facts is None or (facts.days is None and facts.days_problem is None):
+def _days(facts: ApprovalFacts | None, year: int, names: dict[str, str]) -> list[dict[str, object]]:
+    if facts is None or (facts.days is None and facts.days_problem is None and not facts.each):
         return []
     if facts.days_problem:
         return [context(markup(":warning: {}", facts.days_problem))]
-    lines = [
-        markup("• {}: {} h already + {} h{}", day_text(d.day, year), d.already, d.adding, _over(d))
-        for d in (facts.days or [])[:23]
-    ]
+    if facts.each:
+        most = max(2, 24 // len(facts.each))
+        parts = [
+            markup("*{}*\n{}", names.get(person, person), joined(_day_lines(days, year, most), "\n"))
+            for person, days in facts.each
+        ]
+        return [section(markup("*The days, with what each person already has:*\n{}", joined(parts, "\n")))]
+    lines = _day_lines(facts.days or [], year, 23)
     return [section(markup("*The days, with what the person already has:*\n{}", joined(lines, "\n")))]
+
+
+def _day_lines(days: list[DayPreview], year: int, most: int) -> list[Mrkdwn]:
+    return [
+        markup("• {}: {} h already + {} h{}", day_text(d.day, year), d.already, d.adding, _over(d))
+        for d in days[:most]
+    ]
 
 
 def _over(day: DayPreview) -> Mrkdwn:
@@ -188,7 +207,7 @@ def build_approval_message(desc: RequestDescription, facts: ApprovalFacts | None
         *_note(desc),
     ]
     if request.status is RequestStatus.PENDING_APPROVAL:
-        blocks += _days(facts, request.created_at.year) if request.amends is None else []
+        blocks += _days(facts, request.created_at.year, desc.people) if request.amends is None else []
         if why := _why_asked(desc, facts):
             blocks.append(context(why))
         blocks.append(
@@ -242,16 +261,32 @@ def _retry_text(next_attempt_at: datetime | None) -> Mrkdwn:
     return markup(" Staffdesk will try again {}.", when(next_attempt_at)) if next_attempt_at else Mrkdwn("")
 
 
-def _refusal_reply(outcome: Refused, upstream: str, ref: str) -> SlackMessage:
-    lines = joined((markup("• *{}*: {}", f.field, f.message) for f in outcome.failures), "\n")
+def refusal_lines(outcome: Refused, names: dict[str, str]) -> Mrkdwn:
+    """Each refused field in words; with several people, each person's result: done, or what was refused."""
+
+    def line(f: FieldFailure) -> Mrkdwn:
+        if f.person_id is None:
+            return markup("• *{}*: {}", f.field, f.message)
+        return markup("• *{}*, {}: {}", names.get(str(f.person_id), str(f.person_id)), f.field, f.message)
+
+    done = [markup("• *{}*: allocated", names.get(str(p), str(p))) for p in outcome.done_people]
+    return joined([*done, *(line(f) for f in outcome.failures)], "\n")
+
+
+def _refusal_reply(outcome: Refused, upstream: str, ref: str, names: dict[str, str]) -> SlackMessage:
+    lines = refusal_lines(outcome, names)
     created = (
         markup("\nAlready created before the refusal: {}.", ", ".join(outcome.upstream_ids))
-        if outcome.upstream_ids
+        if outcome.upstream_ids and not outcome.done_people
         else Mrkdwn("")
     )
-    text = markup(
-        ":warning: {} refused the request:\n{}{}\nFix it and send it again.", upstream, lines, created
+    again = (
+        "Fix it and send it again"
+        if not outcome.done_people
+        else "*Fix and resubmit* asks again for those refused only"
     )
+    what = "part of the request" if outcome.done_people else "the request"
+    text = markup(":warning: {} refused {}:\n{}{}\n{}.", upstream, what, lines, created, again)
     blocks = [
         section(text),
         {"type": "actions", "elements": [button("Fix and resubmit", Action.RESUBMIT, ref, "primary")]},
@@ -273,7 +308,7 @@ def build_outcome_reply(
         text = markup(":ballot_box_with_check: Already there: {}", outcome.summary)
         return SlackMessage(text, [section(text)])
     if isinstance(outcome, Refused):
-        return _refusal_reply(outcome, upstream, ref)
+        return _refusal_reply(outcome, upstream, ref, desc.people)
     if isinstance(outcome, NeedsOperator):
         asked = Mrkdwn(" An administrator needs to fix Staffdesk's settings.")
         after = Mrkdwn(" Staffdesk has stopped retrying.") if final else _retry_text(next_attempt_at)

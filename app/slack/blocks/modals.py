@@ -11,7 +11,15 @@ from app.domain.upstreams import Upstream
 from app.services.queries import DayPreview
 from app.slack.blocks.common import context, section
 from app.slack.blocks.escape import Mrkdwn, markup
-from app.slack.blocks.inputs import Draft, date_input, input_block, person_input, project_input, request_form
+from app.slack.blocks.inputs import (
+    Draft,
+    date_input,
+    input_block,
+    people_input,
+    person_input,
+    project_input,
+    request_form,
+)
 from app.slack.ids import Action, Block, Callback
 from app.slack.metadata import ModalContext
 
@@ -30,12 +38,34 @@ def preview_text(
         return Mrkdwn("_Pick a person, a project, the days and the hours to see what will be created._")
     lines = [f"*This will create {len(preview)} allocation{'s' if len(preview) > 1 else ''}:*"]
     shown_year = year or date.today().year
-    for day in preview[:23]:
-        flag = f" :warning: *{day.total} h, over 8*" if day.over else f" → {day.total} h"
-        lines.append(f"• {day_text(day.day, shown_year)}: {day.already} h already + {day.adding} h{flag}")
-    if len(preview) > 23:
-        lines.append(f"…and {len(preview) - 23} more days")
+    lines += _day_lines(preview, shown_year, 23)
     lines += [markup("• {}: holiday: {}, skipped", day_text(day, shown_year), name) for day, name in holidays]
+    return Mrkdwn("\n".join(lines))
+
+
+def _day_lines(preview: list[DayPreview], year: int, most: int) -> list[str]:
+    lines = []
+    for day in preview[:most]:
+        flag = f" :warning: *{day.total} h, over 8*" if day.over else f" → {day.total} h"
+        lines.append(f"• {day_text(day.day, year)}: {day.already} h already + {day.adding} h{flag}")
+    if len(preview) > most:
+        lines.append(f"…and {len(preview) - most} more days")
+    return lines
+
+
+def people_preview_text(
+    previews: Sequence[tuple[str, list[DayPreview]]], year: int, holidays: Sequence[tuple[date, str]] = ()
+) -> Mrkdwn:
+    """What the allocation would create for each of several people (name, their days), with each one's
+    hours already there; the names are escaped."""
+    total = sum(len(days) for _, days in previews)
+    count = len(previews[0][1]) if previews else 0
+    lines = [f"*This will create {total} allocations, {count} for each of {len(previews)} people:*"]
+    most = max(3, 30 // max(len(previews), 1))
+    for name, days in previews:
+        lines.append(markup("*{}*", name))
+        lines += _day_lines(days, year, most)
+    lines += [markup("• {}: holiday: {}, skipped", day_text(day, year), name) for day, name in holidays]
     return Mrkdwn("\n".join(lines))
 
 
@@ -46,7 +76,7 @@ def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None
     if draft.hours:
         hours["initial_value"] = draft.hours
     blocks = [
-        person_input(draft, "Who", dispatch=True),
+        people_input(draft, "Who") if not meta.changes else person_input(draft, "Who", dispatch=True),
         project_input(draft, Upstream.WETHOD),
         date_input(Block.START, Action.START, "From", draft.start),
         date_input(Block.END, Action.END, "To (leave empty for one day)", draft.end, optional=True),

@@ -5,9 +5,15 @@ from __future__ import annotations
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused
 from app.domain.status import RequestStatus
 from app.services.queries import RequestDescription
-from app.slack.blocks.common import SlackMessage, button, channel, joined, section, user, when
+from app.slack.blocks.common import SlackMessage, button, channel, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
-from app.slack.blocks.messages import request_summary, request_title, thread_channel, what_changed
+from app.slack.blocks.messages import (
+    refusal_lines,
+    request_summary,
+    request_title,
+    thread_channel,
+    what_changed,
+)
 from app.slack.blocks.nudges import added_text
 from app.slack.ids import Action
 from app.slack.metadata import RequestRef, dump
@@ -70,8 +76,10 @@ def build_outcome_dm(
     elif isinstance(outcome, AlreadyDone):
         head = markup(":ballot_box_with_check: Already there: {}", outcome.summary)
     elif isinstance(outcome, Refused):
-        lines = joined((markup("• *{}*: {}", f.field, f.message) for f in outcome.failures), "\n")
-        head = markup(":warning: {} refused your request:\n{}\nFix it and send it again.", upstream, lines)
+        again = "Fix it and send it again" if not outcome.done_people else "Fix and resubmit those refused"
+        lines = refusal_lines(outcome, desc.people)
+        what = "part of your request" if outcome.done_people else "your request"
+        head = markup(":warning: {} refused {}:\n{}\n{}.", upstream, what, lines, again)
     elif isinstance(outcome, NeedsOperator):
         asked = (
             "an administrator has been asked to fix it" if operators_told else "an administrator must fix it"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -29,6 +30,7 @@ from app.slack.blocks.inputs import Draft
 from app.slack.blocks.modals import (
     build_allocation_modal,
     build_whitelist_modal,
+    people_preview_text,
     preview_text,
     whitelist_off_text,
 )
@@ -36,10 +38,10 @@ from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
 from app.slack.forms import allocation_days, allocation_hours, read_draft
-from app.slack.ids import Action
+from app.slack.ids import Action, Block
 from app.slack.listeners.resubmit import draft_of_request, modal_for
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
-from app.slack.modal_steps import person_in, picked_project, update_view
+from app.slack.modal_steps import people_in, person_in, picked_project, update_view
 
 log = logging.getLogger("staffdesk.slack")
 DECISION_FORMS = re.compile(f"^({Action.REJECT}|{Action.APPROVE_NOTE}|{Action.APPROVE_CHANGES})$")
@@ -145,9 +147,13 @@ async def _preview(deps: SlackDeps, draft: Draft, changes: str | None = None) ->
     days, hours = allocation_days(draft, errors, calendar), allocation_hours(draft, errors)
     if errors or draft.user_id is None or deps.allocation_reader is None or hours is None:
         return preview_text(None, next(iter(errors.values()), None) if draft.start and draft.hours else None)
-    person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
-    if person_id is None:
-        return preview_text(None, errors.get("person_block"))
+    people = await people_in(deps, draft, Upstream.WETHOD, errors)
+    if people is None:
+        return preview_text(None, errors.get(Block.PERSON))
+    person_id = people[0]
+    skipped = calendar.holidays_between(draft.start, draft.end or draft.start) if draft.start else []
+    if len(people) > 1:
+        return await _people_preview(deps, people, days, hours, skipped)
     if changes is not None and draft.project is not None and days:
         after = AllocationPayload(
             person_id=int(person_id), project_id=int(draft.project.value), dates=tuple(days), hours=hours
@@ -157,8 +163,23 @@ async def _preview(deps: SlackDeps, draft: Draft, changes: str | None = None) ->
         preview = await queries.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
     except UpstreamUnavailable as error:
         return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
-    skipped = calendar.holidays_between(draft.start, draft.end or draft.start) if draft.start else []
     return preview_text(preview, holidays=skipped)
+
+
+async def _people_preview(
+    deps: SlackDeps, people: list[str], days: list[date], hours: int, holidays: list[tuple[date, str]]
+) -> str:
+    """Each person's days with the hours they already have."""
+    assert deps.allocation_reader is not None
+    named = {p.upstream_id: p.name for p in await deps.approvals.lookups().people(Upstream.WETHOD, people)}
+    previews = []
+    try:
+        for person_id in people:
+            preview = await queries.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
+            previews.append((named.get(person_id, f"Wethod person {person_id}"), preview))
+    except UpstreamUnavailable as error:
+        return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
+    return people_preview_text(previews, days[0].year, holidays)
 
 
 async def allocation_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:

@@ -36,13 +36,17 @@ async def _fields_of(deps: SlackDeps, request: StaffingRequest) -> Draft:
     upstream = UPSTREAM_OF_KIND[request.kind]
     project = await find_project(deps.read_uow_factory, upstream, str(payload.project_id))
     choice = Choice(project.upstream_id, project.name) if project else None
-    if isinstance(payload, AllocationPayload | WhitelistPayload):
-        person = await find_person(deps.read_uow_factory, Upstream.WETHOD, str(payload.person_id))
-        user_id = await deps.approvals.slack.user_by_email(person.email) if person and person.email else None
-        if isinstance(payload, WhitelistPayload):
-            return Draft(user_id=user_id, project=choice)
+    if isinstance(payload, WhitelistPayload):
+        return Draft(user_id=await _slack_id(deps, payload.person_id), project=choice)
+    if isinstance(payload, AllocationPayload):
+        refused = request.result or {}
+        listed = refused.get("done_people")
+        done = {int(str(p)) for p in listed} if isinstance(listed, list) else set()
+        people = [await _slack_id(deps, p) for p in payload.people if p not in done]
+        found = [p for p in people if p]
         return Draft(
-            user_id=user_id,
+            user_id=found[0] if found else None,
+            more=tuple(found[1:]),
             project=choice,
             start=payload.dates[0],
             end=payload.dates[-1],
@@ -71,6 +75,12 @@ async def _fields_of(deps: SlackDeps, request: StaffingRequest) -> Draft:
         Action.EMPLOYEE_ID: payload.employee_id or "",
     }
     return Draft(project=choice, texts={str(k): v for k, v in texts.items() if v})
+
+
+async def _slack_id(deps: SlackDeps, person_id: int) -> str | None:
+    """The Slack user of a Wethod person, found by e-mail; None when Slack has no such user."""
+    person = await find_person(deps.read_uow_factory, Upstream.WETHOD, str(person_id))
+    return await deps.approvals.slack.user_by_email(person.email) if person and person.email else None
 
 
 def modal_for(deps: SlackDeps, meta: ModalContext, draft: Draft) -> dict[str, Any]:

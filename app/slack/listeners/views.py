@@ -33,7 +33,14 @@ from app.slack.forms import (
 )
 from app.slack.ids import Action, Block, Callback
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
-from app.slack.modal_steps import WORKING, person_in, picked_project, submission_key, submit_and_tell
+from app.slack.modal_steps import (
+    WORKING,
+    people_in,
+    person_in,
+    picked_project,
+    submission_key,
+    submit_and_tell,
+)
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -82,13 +89,14 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await submit_and_tell(deps, client, body["view"]["id"], submitting, lambda: form)
 
     async def read_wethod_form(
-        body: dict[str, Any],
+        body: dict[str, Any], *, several: bool = False
     ) -> tuple[ModalContext, Draft, str | None, DirectoryProject | None, dict[str, str]]:
-        """A Wethod modal's context and draft, the picked person's Wethod id and project, and any error."""
+        """A Wethod modal's context and draft, the picked person's Wethod id (none looked up for a form of
+        `several` people) and project, and any error."""
         meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         draft = read_draft(body["view"]["state"]["values"])
         errors: dict[str, str] = {}
-        person_id = await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
+        person_id = None if several else await person_in(deps, draft.user_id, Upstream.WETHOD, errors)
         return meta, draft, person_id, await picked_project(deps, draft, Upstream.WETHOD), errors
 
     @app.view(Callback.ALLOCATION)
@@ -96,8 +104,9 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     async def handle_allocation_submission(
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        meta, draft, person_id, project, errors = await read_wethod_form(body)
-        checked = check_allocation(draft, person_id, project, deps.summaries.calendar)
+        meta, draft, _, project, errors = await read_wethod_form(body, several=True)
+        people = await people_in(deps, draft, Upstream.WETHOD, errors)
+        checked = check_allocation(draft, people, project, deps.summaries.calendar)
         checked.errors = errors | checked.errors
         await finish(ack, body, client, context, meta, checked, build_allocation_modal(draft, meta))
 
