@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -20,6 +20,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.upstreams import Upstream
+from app.domain.when import read_days
 from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 from app.slack.blocks.inputs import Choice, Draft
 from app.slack.ids import NO_MATCH, Action, Block
@@ -63,6 +64,7 @@ def read_draft(state: State) -> Draft:
             (Block.JOB_TITLE, Action.JOB_TITLE),
             (Block.EMPLOYEE_ID, Action.EMPLOYEE_ID),
             (Block.NOTE, Action.NOTE),
+            (Block.WHEN, Action.WHEN),
         ]
     }
     choices: dict[str, Choice] = {
@@ -92,11 +94,30 @@ def check_project(project: DirectoryProject | None, upstream: Upstream, errors: 
         errors[Block.PROJECT] = f"{project.name} is archived in {upstream.label}; pick an active project."
 
 
+def with_when(draft: Draft, today: date, locale: str | None, errors: dict[str, str]) -> Draft:
+    """The draft with the days its "When" field says in words (they win over the date pickers), or as it
+    is with an error next to that field naming what was not understood."""
+    said = draft.texts.get(Action.WHEN, "").strip()
+    if not said:
+        return draft
+    words = said.split()
+    phrase = read_days(words, today, locale)
+    if phrase is None or phrase.start is None or phrase.end is None:
+        why = phrase.note if phrase is not None and phrase.note else f"“{said}” is not understood as days"
+        errors[Block.WHEN] = f"{why}. Try “next week”, “mon to wed” or “3 dec”, or pick the dates."
+        return draft
+    if phrase.size < len(words):
+        left = " ".join(words[phrase.size :])
+        errors[Block.WHEN] = f"“{left}” is not understood; only “{phrase.text}” is. Say the days alone."
+        return draft
+    return replace(draft, start=phrase.start, end=phrase.end)
+
+
 def allocation_days(
     draft: Draft, errors: dict[str, str], calendar: WorkingDays = MONDAY_TO_FRIDAY
 ) -> list[date]:
     if draft.start is None:
-        errors[Block.START] = "Pick the first day."
+        errors[Block.START] = "Pick the first day, or say when in words below."
         return []
     end = draft.end or draft.start
     if end < draft.start:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from app.domain.dates import day_text
+from app.domain.dates import day_text, span_text
 from app.domain.upstreams import Upstream
 from app.services.queries import DayPreview
 from app.slack.blocks.common import context, section
@@ -19,6 +19,7 @@ from app.slack.blocks.inputs import (
     person_input,
     project_input,
     request_form,
+    text_input,
 )
 from app.slack.ids import Action, Block, Callback
 from app.slack.metadata import ModalContext
@@ -69,7 +70,24 @@ def people_preview_text(
     return Mrkdwn("\n".join(lines))
 
 
-def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None = None) -> dict[str, Any]:
+WHEN_HINT = "Then press Enter: next week, mon to wed, 3 dec, dal 3 al 5 dicembre."
+
+
+def when_input(draft: Draft, said: str | None) -> list[dict[str, Any]]:
+    """The days in words, and below it what they were understood as (`said`, plain text, escaped)."""
+    element = text_input(Action.WHEN, draft.texts.get(Action.WHEN), "next week")
+    element["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
+    block = input_block(Block.WHEN, "When, in words", element, optional=True, hint=WHEN_HINT, dispatch=True)
+    return [block, context(markup("{}", said), block_id=Block.WHEN_SAID)] if said else [block]
+
+
+def when_understood(start: date, end: date, year: int) -> str:
+    return f"Understood as {span_text(start, end, year)}."
+
+
+def build_allocation_modal(
+    draft: Draft, meta: ModalContext, preview: str | None = None, when_said: str | None = None
+) -> dict[str, Any]:
     """The allocation form; `preview` is what `preview_text` made, and any other text is shown escaped."""
     hours: dict[str, Any] = {"type": "number_input", "action_id": Action.HOURS, "is_decimal_allowed": False}
     hours |= {"min_value": "1", "max_value": "8"}
@@ -78,8 +96,9 @@ def build_allocation_modal(draft: Draft, meta: ModalContext, preview: str | None
     blocks = [
         people_input(draft, "Who") if not meta.changes else person_input(draft, "Who", dispatch=True),
         project_input(draft, Upstream.WETHOD),
-        date_input(Block.START, Action.START, "From", draft.start),
+        date_input(Block.START, Action.START, "From", draft.start, optional=True),
         date_input(Block.END, Action.END, "To (leave empty for one day)", draft.end, optional=True),
+        *when_input(draft, when_said),
         input_block(
             Block.HOURS,
             "Hours a day",

@@ -32,12 +32,13 @@ from app.slack.blocks.modals import (
     build_whitelist_modal,
     people_preview_text,
     preview_text,
+    when_understood,
     whitelist_off_text,
 )
 from app.slack.blocks.project_person import build_project_person_modal
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
-from app.slack.forms import allocation_days, allocation_hours, read_draft
+from app.slack.forms import allocation_days, allocation_hours, read_draft, with_when
 from app.slack.ids import Action, Block
 from app.slack.listeners.resubmit import draft_of_request, modal_for
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
@@ -45,7 +46,9 @@ from app.slack.modal_steps import people_in, person_in, picked_project, update_v
 
 log = logging.getLogger("staffdesk.slack")
 DECISION_FORMS = re.compile(f"^({Action.REJECT}|{Action.APPROVE_NOTE}|{Action.APPROVE_CHANGES})$")
-LIVE_INPUTS = re.compile(f"^({Action.PERSON}|{Action.PROJECT}|{Action.START}|{Action.END}|{Action.HOURS})$")
+LIVE_INPUTS = re.compile(
+    f"^({Action.PERSON}|{Action.PROJECT}|{Action.START}|{Action.END}|{Action.HOURS}|{Action.WHEN})$"
+)
 
 
 def _ref(body: dict[str, Any]) -> RequestRef:
@@ -183,8 +186,14 @@ async def _people_preview(
 
 
 async def allocation_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:
-    """The allocation form with its day-by-day preview, once the fields it needs are filled in."""
-    return build_allocation_modal(draft, meta, await _preview(deps, draft, meta.changes))
+    """The allocation form with its day-by-day preview, once the fields it needs are filled in, and what
+    the days in words were understood as."""
+    errors: dict[str, str] = {}
+    read = with_when(draft, deps.approvals.today(), None, errors)
+    said = errors.get(Block.WHEN)
+    if draft.texts.get(Action.WHEN) and said is None and read.start and read.end:
+        said = when_understood(read.start, read.end, deps.approvals.today().year)
+    return build_allocation_modal(draft, meta, await _preview(deps, read, meta.changes), said)
 
 
 async def whitelist_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:

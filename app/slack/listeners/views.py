@@ -30,6 +30,7 @@ from app.slack.forms import (
     check_procore,
     check_whitelist,
     read_draft,
+    with_when,
 )
 from app.slack.ids import Action, Block, Callback
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
@@ -105,9 +106,12 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         meta, draft, _, project, errors = await read_wethod_form(body, several=True)
+        draft = with_when(draft, deps.approvals.today(), None, errors)
         people = await people_in(deps, draft, Upstream.WETHOD, errors)
         checked = check_allocation(draft, people, project, deps.summaries.calendar)
         checked.errors = errors | checked.errors
+        if Block.WHEN in errors:
+            checked.errors.pop(Block.START, None)  # the days in words are what is wrong
         await finish(ack, body, client, context, meta, checked, build_allocation_modal(draft, meta))
 
     @app.view(Callback.WHITELIST)
