@@ -23,7 +23,7 @@ from app.clients.wethod.models import NewAllocation
 from app.domain.amends import plan_change
 from app.domain.dates import days_text
 from app.domain.outcomes import Delivered, DeliveryOutcome, Refused
-from app.domain.placement import Amendment, Placement
+from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
 from app.integrations.outcomes import outcome_for_error
@@ -40,6 +40,7 @@ class _Effects:
     """What an attempt has done so far, for the outcome and for a refusal half-way."""
 
     year: int
+    attempt: int
     placed: list[Placement] = field(default_factory=list)
     removed: list[Placement] = field(default_factory=list)
     gone: list[Placement] = field(default_factory=list)
@@ -50,7 +51,7 @@ class _Effects:
         return Delivered(
             upstream_ids=tuple(p.upstream_id for p in placed),
             placed=placed,
-            removed=tuple(p.upstream_id for p in [*self.removed, *self.gone]),
+            removed=self._removed_ids(),
             left=tuple(p.upstream_id for p, _ in self.left),
             summary=" ".join(filter(None, [done, self._gone_text(), self._left_text()])),
         )
@@ -90,11 +91,11 @@ class WethodAmender:
     async def amend(self, request: StaffingRequest, *, attempt: int) -> DeliveryOutcome:
         amends, payload = request.amends, request.payload
         assert amends is not None
-        effects = _Effects(request.created_at.year)
+        effects = _Effects(request.created_at.year, attempt)
         if isinstance(payload, WhitelistPayload):
             return await self._undo_whitelist(payload, amends, effects)
         assert isinstance(payload, AllocationPayload)
-        if amends.action == "undo":
+        if amends.action is AmendAction.UNDO:
             return await self._undo_allocations(payload, amends, effects)
         return await self._change(payload, amends, effects, attempt)
 
@@ -111,9 +112,12 @@ class WethodAmender:
         found, hours = await self._look(placed, person_id)
         if found is Found.CHANGED:
             effects.left.append((placed, hours))
-        elif found is Found.GONE or not await self._client.delete_allocation(int(placed.upstream_id)):
-            effects.gone.append(placed)
+        elif found is Found.GONE and effects.attempt == 1:
+            effects.gone.append(placed)  # deleted in Wethod before Staffdesk came to it
+        elif found is Found.GONE:
+            effects.removed.append(placed)  # most likely by an earlier try whose answer was lost
         else:
+            await self._client.delete_allocation(int(placed.upstream_id))  # False: deleted, answer lost
             effects.removed.append(placed)
 
     async def _undo_allocations(

@@ -291,6 +291,7 @@ async def test_an_allocation_edited_in_wethod_since_is_left_and_reported(world: 
     original_id = await allocated_week(world)
     made = apollo_week(world)
     world.sandbox.wethod.state.set_allocation_hours(made[2][0], 7)  # someone changed Wednesday in Wethod
+    world.sandbox.wethod.state.delete_allocation(made[3][0])  # and deleted Thursday
     await world.click(Action.UNDO, ref(original_id), "U0GIULIA")
     await eventually(lambda: bool(world.slack.responses))
     await world.deliver()
@@ -300,8 +301,8 @@ async def test_an_allocation_edited_in_wethod_since_is_left_and_reported(world: 
         p["text"] for p in world.slack.taken("chat.postMessage") if p.get("thread_ts") == undo.message_ts
     ]
     said = (
-        "Deleted 4 allocations in Wethod. Left as they are, because they were changed in Wethod since: "
-        "Wed 16 Dec has 7 h, not the 4 h Staffdesk made. See to them in Wethod."
+        "Deleted 4 allocations in Wethod. Already gone from Wethod: Thu 17 Dec. Left as they are, because "
+        "they were changed in Wethod since: Wed 16 Dec has 7 h, not the 4 h Staffdesk made. See to them in Wethod."
     )
     assert any(said in r for r in replies), replies
 
