@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, create_model, field_validator
@@ -42,6 +42,7 @@ EXPECTED: dict[str, str] = {
     "staffdesk_operators": "a Slack channel id (C0123456789) or user ids (U0123,U0456), comma-separated",
     "staffdesk_upstream_timeout": "a number of seconds between 1 and 300, such as 20",
     "staffdesk_holidays": "a country code, with a subdivision if wanted, such as IT or IT-RM",
+    "staffdesk_language": "en (English) or it (Italian)",
     "wethod_base_url": "an http(s) URL such as https://api.wethod.com",
     "wethod_token": "a Wethod personal API token",
     "wethod_company": "the Wethod company slug (acme for acme.wethod.com)",
@@ -111,6 +112,7 @@ class Settings(BaseModel):
     )
     staffdesk_upstream_timeout: float = Field(default=20.0, ge=1, le=300)
     staffdesk_holidays: str | None = None
+    staffdesk_language: Literal["en", "it"] = "en"
     wethod_base_url: str = "https://api.wethod.com"
     wethod_token: SecretStr | None = None
     wethod_company: str | None = None

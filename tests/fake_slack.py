@@ -29,9 +29,11 @@ class SlackCall:
 
 @dataclass
 class FakeSlack:
-    """Users by id with their e-mails, user groups by handle, and every call made."""
+    """Users by id with their e-mails and Slack locales ("en-US" unless `locales` says otherwise), user
+    groups by handle, and every call made."""
 
     users: dict[str, str] = field(default_factory=dict)
+    locales: dict[str, str] = field(default_factory=dict)
     usergroups: dict[str, frozenset[str]] = field(default_factory=dict)
     calls: list[SlackCall] = field(default_factory=list)
     rate_limited: dict[str, list[int]] = field(default_factory=dict)
@@ -77,7 +79,10 @@ class FakeSlack:
                 user = params.get("user", "")
                 if user not in self.users:
                     return {"ok": False, "error": "user_not_found"}
-                return {"ok": True, "user": {"id": user, "profile": {"email": self.users[user]}}}
+                found = {"id": user, "profile": {"email": self.users[user]}}
+                if str(params.get("include_locale")).lower() in {"1", "true"}:
+                    found["locale"] = self.locales.get(user, "en-US")
+                return {"ok": True, "user": found}
             case "users.lookupByEmail":
                 found = by_email.get(params.get("email", ""))
                 return (

@@ -14,6 +14,7 @@ from app.services.directory_index import DirectoryIndex
 from app.slack.deps import SlackDeps
 from app.slack.errors import ACK_BUDGET_SECONDS, IN_TIME, handle_error
 from app.slack.listeners import actions, amending, approving, commands, home, options, views
+from app.slack.locale import actors_locale
 from app.slack.metadata import use_signing_key
 
 log = logging.getLogger("staffdesk.slack")
@@ -37,6 +38,7 @@ def build_slack_app(
         context[IN_TIME] = lambda: deps.monotonic() - received <= ACK_BUDGET_SECONDS
         await next()
 
+    app.middleware(actors_locale(client))
     commands.register(app, deps)
     views.register(app, deps)
     actions.register(app, deps)

@@ -87,7 +87,8 @@ async def test_the_form_reads_days_in_words_says_what_it_understood_and_refuses_
     values[Block.WHEN] = {Action.WHEN: {"type": "plain_text_input", "value": "someday soon"}}
     answer = await world.submit(form, values, "U0GIULIA")
     assert answer.json()["errors"] == {
-        Block.WHEN: "“someday soon” is not understood as days. Try “next week”, “mon to wed” or “3 dec”, or pick the dates."
+        Block.WHEN: "“someday soon” is not understood as days. "
+        "Try “next week”, “mon to wed” or “3 dec”, or pick the dates."
     }
 
     values[Block.WHEN] = {Action.WHEN: {"type": "plain_text_input", "value": "dal 14 al 16 dicembre"}}

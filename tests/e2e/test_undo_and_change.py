@@ -302,7 +302,8 @@ async def test_an_allocation_edited_in_wethod_since_is_left_and_reported(world: 
     ]
     said = (
         "Deleted 4 allocations in Wethod. Already gone from Wethod: Thu 17 Dec. Left as they are, because "
-        "they were changed in Wethod since: Wed 16 Dec has 7 h, not the 4 h Staffdesk made. See to them in Wethod."
+        "they were changed in Wethod since: Wed 16 Dec has 7 h, not the 4 h Staffdesk made. "
+        "See to them in Wethod."
     )
     assert any(said in r for r in replies), replies
 

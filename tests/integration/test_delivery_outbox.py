@@ -98,7 +98,8 @@ async def test_a_refused_request_fails_with_the_upstreams_field_failures(
     failed = await current(uow_factory, request.id)
     assert failed.status is RequestStatus.FAILED
     assert failed.result is not None
-    assert failed.result["failures"] == [{"field": "hours", "message": "must be at most 8", "person_id": None}]
+    failure = {"field": "hours", "message": "must be at most 8", "person_id": None}
+    assert failed.result["failures"] == [failure]
 
 
 async def test_after_the_last_allowed_attempt_the_request_fails_and_says_so(

@@ -8,20 +8,27 @@ from datetime import datetime
 from typing import Any
 
 from app.domain.status import RequestStatus
+from app.i18n import mark
 from app.slack.blocks.escape import Mrkdwn
+from app.slack.locale import t
 
 Blocks = list[dict[str, Any]]
 
 STATUS_TEXT = {
-    RequestStatus.PENDING_APPROVAL: Mrkdwn(":hourglass_flowing_sand: Waiting for approval"),
-    RequestStatus.APPROVED: Mrkdwn(":white_check_mark: Approved, on its way"),
-    RequestStatus.DELIVERING: Mrkdwn(":arrows_counterclockwise: Being delivered"),
-    RequestStatus.DELIVERED: Mrkdwn(":tada: Done"),
-    RequestStatus.FAILED: Mrkdwn(":x: Failed"),
-    RequestStatus.REJECTED: Mrkdwn(":no_entry: Rejected"),
-    RequestStatus.EXPIRED: Mrkdwn(":zzz: Expired without a decision"),
-    RequestStatus.CANCELLED: Mrkdwn(":heavy_multiplication_x: Cancelled"),
+    RequestStatus.PENDING_APPROVAL: Mrkdwn(mark(":hourglass_flowing_sand: Waiting for approval")),
+    RequestStatus.APPROVED: Mrkdwn(mark(":white_check_mark: Approved, on its way")),
+    RequestStatus.DELIVERING: Mrkdwn(mark(":arrows_counterclockwise: Being delivered")),
+    RequestStatus.DELIVERED: Mrkdwn(mark(":tada: Done")),
+    RequestStatus.FAILED: Mrkdwn(mark(":x: Failed")),
+    RequestStatus.REJECTED: Mrkdwn(mark(":no_entry: Rejected")),
+    RequestStatus.EXPIRED: Mrkdwn(mark(":zzz: Expired without a decision")),
+    RequestStatus.CANCELLED: Mrkdwn(mark(":heavy_multiplication_x: Cancelled")),
 }
+
+
+def status_text(status: RequestStatus) -> Mrkdwn:
+    """A request's state in the reader's language; `STATUS_TEXT` holds the English msgids."""
+    return t(STATUS_TEXT[status])
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,50 @@
+"""Who reads in Slack: each request is answered in the locale of the person who acted; words from the
+catalog as Slack markup.
+
+In the Slack layer `t` and `n` come from here: they translate like `app.i18n.t` and `app.i18n.n`, and escape
+each value they fill in unless it is already `Mrkdwn` (a mention, a date token, markup built before).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from app.i18n import fill, format_number, read_as, translate, translate_plural
+from app.slack.blocks.escape import Mrkdwn, escape
+from app.slack.people import SlackWebPeople, UserLocales
+
+Middleware = Callable[[AsyncBoltContext, Callable[[], Awaitable[None]]], Awaitable[None]]
+
+
+def _quoted(value: object) -> str:
+    return value if isinstance(value, Mrkdwn) else escape(str(value))
+
+
+def t(msgid: str, /, **params: object) -> Mrkdwn:
+    """`msgid` in the reader's language, as markup: each `{name}` filled with its value, escaped."""
+    return Mrkdwn(fill(translate(msgid), params, _quoted))
+
+
+def n(singular: str, plural: str, count: int, /, **params: object) -> Mrkdwn:
+    """`singular` or `plural` as `count` asks in the reader's language, as markup; `{count}` is the number."""
+    values = {"count": format_number(count)} | params
+    return Mrkdwn(fill(translate_plural(singular, plural, count), values, _quoted))
+
+
+def read_in_actors_locale(locales: UserLocales) -> Middleware:
+    """A Bolt middleware: what the app builds for this request is in the locale of the user who acted (as
+    `users.info` tells it), English for a request without a user."""
+
+    async def read_in_locale(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        read_as(await locales.locale_of(context.user_id) if context.user_id else None)
+        await next()
+
+    return read_in_locale
+
+
+def actors_locale(client: AsyncWebClient) -> Middleware:
+    """`read_in_actors_locale` with the locales looked up through `client` and cached."""
+    return read_in_actors_locale(UserLocales(SlackWebPeople(client)))
