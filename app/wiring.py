@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
+import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -40,7 +41,7 @@ from app.settings import Settings
 from app.slack.app import build_slack_app
 from app.slack.deps import SlackDeps
 from app.slack.outbox import SlackOutbox
-from app.slack.people import SlackWebPeople
+from app.slack.people import SlackWebPeople, UserLocales
 from app.slack.poster import SlackPoster
 from app.slack.summary_poster import SlackSummaryPoster
 from app.slack.web_client import build_web_client
@@ -87,6 +88,7 @@ class Container:
     summary_poster: SummaryPoster
     directory_index: DirectoryIndex
     directory_sources: list[DirectorySource] = field(default_factory=list)
+    locales: UserLocales | None = None
 
 
 def build_container(
@@ -119,6 +121,7 @@ def build_container(
     )
     slack_client = build_slack_client(settings)
     slack_people = SlackWebPeople(slack_client)
+    locales = UserLocales(slack_people)  # one cache of Slack locales: the listeners' and the outbox's
     directory_index = DirectoryIndex(read_only_unit_of_work)
     identities = Identities(
         unit_of_work,
@@ -155,6 +158,8 @@ def build_container(
         operators=settings.operators,
         facts=partial(approval_facts, reader, expire_after=permission_policy.approvals.expire_after),
         directory=directory_index,
+        locales=locales,
+        channel_language=settings.staffdesk_language,
     )
     enabled = tuple(settings.enabled_upstreams())
     missing = {u: ", ".join(settings.missing_for(u)) for u in Upstream}
@@ -185,6 +190,7 @@ def build_container(
         SlackSummaryPoster(slack_client),
         directory_index,
         upstreams.sources(),
+        locales,
     )
 
 
@@ -197,12 +203,20 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
         secret.get_secret_value() if secret else "",
         container.slack_deps,
         container.directory_index,
+        locales=container.locales,
+        signatures_checked_before=True,  # by app.web, over HTTP; Socket Mode requests carry none
     )
 
     @asynccontextmanager
     async def background(_: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         outbox = container.notifier
+        # One HTTP session for every Web API call of the process, so that calls reuse connections (without
+        # one, slack_sdk opens and closes a connection per call); calls time out as the client says.
+        slack_http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=container.slack_client.timeout)
+        )
+        container.slack_client.session = slack_http
 
         async def tell_slack(report: DeliveryReport) -> None:
             await outbox.send_for(report.request_id)
@@ -248,6 +262,7 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
             stop.set()
             await asyncio.gather(*loops)
             await container.upstreams.aclose()
+            await slack_http.close()
             await container.engine.dispose()
             log.info("stopped: delivery and Slack outbox loops finished, database connections closed")
 

@@ -11,10 +11,12 @@ then the allocations are read back through Wethod's API and counted.
 Prints per setup: requests answered per second, p50/p99 ack per kind, errors (answers other than 200, the
 5xx among them, and error messages posted to Slack), requests delivered, and upstream duplicates (must be 0).
 
-    python bench/load.py [--seconds 60] [--clients 50] [--think 0.5] [--postgres postgresql://user@host/db]
+    python bench/load.py [--seconds 60] [--clients 50] [--think 2] [--postgres postgresql://user@host/db]
+                         [--only sqlite|postgres|replicas]
 
 Without --postgres only one process on SQLite runs; with it, also one process and two replicas on
-PostgreSQL, each in a fresh database created for the run and dropped after it.
+PostgreSQL, each in a fresh database created for the run and dropped after it. Each setup takes under
+three minutes (--only runs one); the machine's load is printed before the run and after each setup.
 """
 
 from __future__ import annotations
@@ -515,17 +517,33 @@ def report(result: dict[str, Any]) -> None:
           f"upstream duplicates: {result['duplicates']}")  # fmt: skip
 
 
-async def main(seconds: float, clients_count: int, think: float, postgres: str | None) -> None:
-    setups = [Setup("1 process, SQLite", "sqlite:///{folder}/staffdesk.db", 1)]
+SETUPS = {"sqlite": ("1 process, SQLite", 1), "postgres": ("1 process, PostgreSQL", 1)}
+SETUPS["replicas"] = ("2 replicas, PostgreSQL", 2)
+
+
+async def main(
+    seconds: float, clients_count: int, think: float, postgres: str | None, only: str | None
+) -> None:
+    chosen = [only] if only else ["sqlite", "postgres", "replicas"] if postgres else ["sqlite"]
+    if not postgres and any(name != "sqlite" for name in chosen):
+        raise SystemExit("--postgres is needed for the PostgreSQL setups")
     pause = f"pausing {think / 2:.2f} s on average between steps"
     print(f"{clients_count} clients for {seconds:.0f} s each, {pause}; {machine_load()} before the run")
-    results = [await run_setup(setups[0], seconds, clients_count, think)]
-    report(results[-1])
-    if postgres:
-        for name, replicas in (("1 process, PostgreSQL", 1), ("2 replicas, PostgreSQL", 2)):
+    results = []
+    for key in chosen:
+        name, replicas = SETUPS[key]
+        if key == "sqlite":
+            results.append(
+                await run_setup(
+                    Setup(name, "sqlite:///{folder}/staffdesk.db", 1), seconds, clients_count, think
+                )
+            )
+        else:
+            assert postgres is not None
             async with fresh_postgres(postgres) as url:
                 results.append(await run_setup(Setup(name, url, replicas), seconds, clients_count, think))
-            report(results[-1])
+        report(results[-1])
+        print(f"  {machine_load()} after this setup")
     bad = [r["setup"] for r in results if r["duplicates"] or any(s >= 500 for s in r["statuses"])]
     if bad:
         print(f"\nFAILED: duplicates or 5xx in {', '.join(bad)}")
@@ -539,10 +557,15 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--think", type=float, default=2.0, help="longest pause between a client's steps (s)")
     parser.add_argument("--postgres", help="a PostgreSQL URL whose user may create databases")
+    parser.add_argument(
+        "--only", choices=sorted(SETUPS), help="run one setup (each takes under three minutes)"
+    )
     parser.add_argument("--serve", choices=["slack", "wethod"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.serve:
         asyncio.run(serve_helper(arguments.serve, arguments.port))
     else:
-        asyncio.run(main(arguments.seconds, arguments.clients, arguments.think, arguments.postgres))
+        asyncio.run(
+            main(arguments.seconds, arguments.clients, arguments.think, arguments.postgres, arguments.only)
+        )

@@ -21,6 +21,14 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
+class Screen:
+    """What a builder shows (a string or Block Kit), and the data it was given, which is not the catalog's."""
+
+    shown: Any
+    data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Pseudo:
     """A translator that wraps what `base` gives in markers."""
 

@@ -10,7 +10,7 @@ and `n` (app/slack/locale.py) that escape what they fill in and return Slack mar
 """
 
 from app.i18n.catalogs import LANGUAGES, Language, Translator
-from app.i18n.formats import format_day, format_number, format_span, format_weekday
+from app.i18n.formats import format_day, format_days, format_number, format_span, format_weekday
 from app.i18n.reader import Reader, current_reader, language_of, read_as, reader_for, reading, reading_as
 from app.i18n.words import fill, mark, n, placeholders, t, translate, translate_plural
 
@@ -22,6 +22,7 @@ __all__ = [
     "current_reader",
     "fill",
     "format_day",
+    "format_days",
     "format_number",
     "format_span",
     "format_weekday",

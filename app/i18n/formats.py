@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -29,6 +30,26 @@ def format_span(first: date, last: date, year: int) -> str:
     same_month = (first.year, first.month) == (last.year, last.month)
     first_year = last.year if first.year == last.year else year
     return f"{format_day(first, first_year, month=not same_month)} – {format_day(last, year)}"
+
+
+def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Sorted days as runs of days in a row: only a weekend may stand between two days of one run."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs:
+            first, last = runs[-1]
+            between = (last + timedelta(days=n) for n in range(1, (day - last).days))
+            if all(d.weekday() >= 5 for d in between):
+                runs[-1] = (first, day)
+                continue
+        runs.append((day, day))
+    return runs
+
+
+def format_days(days: Iterable[date], year: int) -> str:
+    """Days as a person writes them: "Mon 7 – Wed 9 Dec, Fri 11 Dec", each run of working days in a row
+    said as a span."""
+    return ", ".join(format_span(first, last, year) for first, last in _runs(days))
 
 
 def format_number(value: int | float | Decimal) -> str:

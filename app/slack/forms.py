@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.domain.dates import day_text
 from app.domain.directory import DirectoryProject
 from app.domain.requests import (
     MAX_ALLOCATION_DAYS,
@@ -21,6 +20,7 @@ from app.domain.requests import (
 )
 from app.domain.upstreams import Upstream
 from app.domain.when import read_days
+from app.i18n import format_day, mark, t
 from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 from app.slack.blocks.inputs import Choice, Draft
 from app.slack.ids import NO_MATCH, Action, Block
@@ -89,9 +89,13 @@ def read_draft(state: State) -> Draft:
 
 def check_project(project: DirectoryProject | None, upstream: Upstream, errors: dict[str, str]) -> None:
     if project is None:
-        errors[Block.PROJECT] = f"Pick a {upstream.label} project from the list."
+        errors[Block.PROJECT] = t("Pick a {upstream} project from the list.", upstream=upstream.label)
     elif project.archived:
-        errors[Block.PROJECT] = f"{project.name} is archived in {upstream.label}; pick an active project."
+        errors[Block.PROJECT] = t(
+            "{project} is archived in {upstream}; pick an active project.",
+            project=project.name,
+            upstream=upstream.label,
+        )
 
 
 def with_when(draft: Draft, today: date, locale: str | None, errors: dict[str, str]) -> Draft:
@@ -103,12 +107,18 @@ def with_when(draft: Draft, today: date, locale: str | None, errors: dict[str, s
     words = said.split()
     phrase = read_days(words, today, locale)
     if phrase is None or phrase.start is None or phrase.end is None:
-        why = phrase.note if phrase is not None and phrase.note else f"“{said}” is not understood as days"
-        errors[Block.WHEN] = f"{why}. Try “next week”, “mon to wed” or “3 dec”, or pick the dates."
+        why = (
+            phrase.note
+            if phrase is not None and phrase.note
+            else t("“{words}” is not understood as days", words=said)
+        )
+        errors[Block.WHEN] = t("{why}. Try “next week”, “mon to wed” or “3 dec”, or pick the dates.", why=why)
         return draft
     if phrase.size < len(words):
         left = " ".join(words[phrase.size :])
-        errors[Block.WHEN] = f"“{left}” is not understood; only “{phrase.text}” is. Say the days alone."
+        errors[Block.WHEN] = t(
+            "“{left}” is not understood; only “{read}” is. Say the days alone.", left=left, read=phrase.text
+        )
         return draft
     return replace(draft, start=phrase.start, end=phrase.end)
 
@@ -117,24 +127,33 @@ def allocation_days(
     draft: Draft, errors: dict[str, str], calendar: WorkingDays = MONDAY_TO_FRIDAY
 ) -> list[date]:
     if draft.start is None:
-        errors[Block.START] = "Pick the first day, or say when in words below."
+        errors[Block.START] = t("Pick the first day, or say when in words below.")
         return []
     end = draft.end or draft.start
     if end < draft.start:
-        errors[Block.END] = "The last day cannot be before the first."
+        errors[Block.END] = t("The last day cannot be before the first.")
         return []
     days = working_days(draft.start, end, calendar)
     if not days:
-        holidays = calendar.holidays_between(draft.start, end)
-        named = "; ".join(f"{day_text(d, draft.start.year)} is a holiday ({name})" for d, name in holidays)
-        errors[Block.START] = (
-            f"{named}: pick working days."
-            if holidays and len(holidays) == len(MONDAY_TO_FRIDAY.working_days(draft.start, end))
-            else f"These days are all on a weekend{' or a holiday' if holidays else ''}; pick working days."
-        )
+        errors[Block.START] = _no_working_day(draft.start, end, calendar)
     elif len(days) > MAX_ALLOCATION_DAYS:
-        errors[Block.END] = f"At most {MAX_ALLOCATION_DAYS} working days at once; split the request."
+        errors[Block.END] = t(
+            "At most {most} working days at once; split the request.", most=MAX_ALLOCATION_DAYS
+        )
     return days
+
+
+def _no_working_day(start: date, end: date, calendar: WorkingDays) -> str:
+    """Why days from `start` to `end` hold no working day: each a holiday (named), or a weekend too."""
+    holidays = calendar.holidays_between(start, end)
+    if holidays and len(holidays) == len(MONDAY_TO_FRIDAY.working_days(start, end)):
+        named = "; ".join(
+            t("{day} is a holiday ({name})", day=format_day(d, start.year), name=name) for d, name in holidays
+        )
+        return t("{holidays}: pick working days.", holidays=named)
+    if holidays:
+        return t("These days are all on a weekend or a holiday; pick working days.")
+    return t("These days are all on a weekend; pick working days.")
 
 
 def allocation_hours(draft: Draft, errors: dict[str, str]) -> int | None:
@@ -143,7 +162,7 @@ def allocation_hours(draft: Draft, errors: dict[str, str]) -> int | None:
     except ValueError:
         hours = None
     if hours is None or not 1 <= hours <= 8:
-        errors[Block.HOURS] = "Hours must be a whole number from 1 to 8."
+        errors[Block.HOURS] = t("Hours must be a whole number from 1 to 8.")
         return None
     return hours
 
@@ -184,23 +203,25 @@ _MISSIONX_BLOCKS: dict[str, str] = {
     "role_title": Block.ROLE_TITLE,
 }
 _MISSIONX_WORDS: dict[str, str] = {
-    Block.EMAIL: "Enter a valid e-mail address, such as name@company.com.",
-    Block.RATE: "The rate must be a number, zero or more.",
-    Block.PERMISSION: "Pick member, manager, admin or observer.",
-    Block.RATE_TIME: "Pick how the rate is counted.",
-    Block.ROLE_TITLE: "The role title is too long.",
+    Block.EMAIL: mark("Enter a valid e-mail address, such as name@company.com."),
+    Block.RATE: mark("The rate must be a number, zero or more."),
+    Block.PERMISSION: mark("Pick member, manager, admin or observer."),
+    Block.RATE_TIME: mark("Pick how the rate is counted."),
+    Block.ROLE_TITLE: mark("The role title is too long."),
 }
 
 
 def _field_errors(
     error: ValidationError, blocks: Mapping[str, str], words: Mapping[str, str]
 ) -> dict[str, str]:
+    """The words of each field refused, by block: `words` holds their msgids; pydantic's own message for a
+    field `words` does not name."""
     found: dict[str, str] = {}
     for item in error.errors():
         block = blocks.get(str(item["loc"][0]) if item["loc"] else "")
         if block:
-            found.setdefault(block, words.get(block, str(item["msg"])))
-    return found or {Block.PROJECT: "These values cannot be sent; check each field."}
+            found.setdefault(block, t(words[block]) if block in words else str(item["msg"]))
+    return found or {Block.PROJECT: t("These values cannot be sent; check each field.")}
 
 
 def check_missionx(draft: Draft, project: DirectoryProject | None) -> Checked:
@@ -230,7 +251,7 @@ _PROCORE_BLOCKS: dict[str, str] = {
     "job_title": Block.JOB_TITLE,
     "employee_id": Block.EMPLOYEE_ID,
 }
-_PROCORE_WORDS: dict[str, str] = {Block.LAST_NAME: "Enter the person's last name; Procore needs it."}
+_PROCORE_WORDS: dict[str, str] = {Block.LAST_NAME: mark("Enter the person's last name; Procore needs it.")}
 
 
 def check_procore(draft: Draft, project: DirectoryProject | None) -> Checked:

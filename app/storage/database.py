@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.pool import PoolResetState
 
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -50,23 +51,29 @@ def safe_url(database_url: str) -> str:
 def create_engine(database_url: str, *, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
     url = async_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args=connect_args or {})
+        engine = create_async_engine(url, connect_args=connect_args or {}, pool_reset_on_return=None)
         _make_sqlite_single_writer(engine)
         return engine
-    # Up to 30 connections a process: reads on the path of Slack's 3-second ack should not wait for a
-    # connection behind the work that follows acks. No ping at checkout: on asyncpg it costs three round
-    # trips (BEGIN, an empty query, ROLLBACK) on every unit of work. A connection the server dropped fails
-    # its next statement instead; SQLAlchemy then invalidates every pooled connection older than the
-    # failure, so after a database restart one unit of work fails (told to its user as "try again") and
-    # the next ones connect afresh.
-    return create_async_engine(url, pool_size=10, max_overflow=20, connect_args=connect_args or {})
+    # Up to 40 connections a process, 20 of them kept open: reads on the path of Slack's 3-second ack
+    # should not wait for a connection behind the work that follows acks (at most SENDING_AT_ONCE Slack
+    # sends and one batch of deliveries), and a burst should not open and close a connection per unit of
+    # work (each costs the server a process and the client a handshake). No ping at checkout: on asyncpg
+    # it costs three round trips (BEGIN, an empty query, ROLLBACK) on every unit of work. A connection the
+    # server dropped fails its next statement instead; SQLAlchemy then invalidates every pooled connection
+    # older than the failure, so after a database restart one unit of work fails (told to its user as "try
+    # again") and the next ones connect afresh.
+    return create_async_engine(url, pool_size=20, max_overflow=20, connect_args=connect_args or {})
 
 
 def _make_sqlite_single_writer(engine: AsyncEngine) -> None:
-    """Every SQLite transaction starts with BEGIN IMMEDIATE, so writers queue instead of racing.
+    """Every SQLite write transaction starts with BEGIN IMMEDIATE, so writers queue instead of racing.
 
     This is SQLite's equivalent of row locks: read-then-write sequences such as the outbox claim
     run one at a time, and a waiting writer blocks for up to the busy timeout instead of failing.
+    Read-only sessions begin nothing: each of their statements reads on its own, as on PostgreSQL.
+
+    Each call on an aiosqlite connection is a round trip to its thread, so none is made for nothing:
+    a connection goes back to the pool rolled back only when SQLite says a transaction is open.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -80,8 +87,23 @@ def _make_sqlite_single_writer(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        read_only = conn.get_execution_options().get(READ_ONLY, False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if not conn.get_execution_options().get(READ_ONLY, False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+        if state.asyncio_safe and not state.terminate_only and _in_transaction(dbapi_connection):
+            dbapi_connection.rollback()
+
+
+def _in_transaction(dbapi_connection: Any) -> bool:
+    """Whether SQLite has a transaction open on this connection, read without a round trip; when that
+    cannot be read (a closed connection), the rollback is tried as the pool would, and its error handled
+    as the pool handles it."""
+    try:
+        return bool(dbapi_connection.driver_connection.in_transaction)
+    except Exception:
+        return True
 
 
 def insert_for(session: AsyncSession) -> Callable[..., Any]:
@@ -95,9 +117,9 @@ def writer_lock(engine: AsyncEngine) -> asyncio.Lock | None:
 
 
 def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
-    """Sessions on `engine`. Read-only ones take no write lock on SQLite, so they never wait for writers;
-    on PostgreSQL they run each statement in its own implicit transaction (autocommit), which spares the
-    BEGIN and ROLLBACK round trips of a transaction that only reads."""
+    """Sessions on `engine`. Read-only ones run each statement in its own implicit transaction, which
+    spares the BEGIN and ROLLBACK round trips of a transaction that only reads (autocommit on PostgreSQL;
+    no BEGIN on SQLite, where they take no write lock and so never wait for writers)."""
     if not read_only:
         return async_sessionmaker(engine, expire_on_commit=False)
     options: dict[str, Any] = {READ_ONLY: True}

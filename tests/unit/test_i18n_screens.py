@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
@@ -34,21 +32,15 @@ from app.slack.listeners.staffing import (
 )
 from app.slack.locale import t
 from app.slack.text import AwayText
-from tests.pseudo_locale import pseudo_reading, untranslated
+from tests.form_screens import FORM_SCREENS
+from tests.pseudo_locale import Screen, pseudo_reading, untranslated
+from tests.request_screens import REQUEST_SCREENS
 from tests.snapshot_cases import ALLOCATION, DAYS, WHITELIST, decided, described
 
 WEEK = tuple(date(2026, 11, 23) + timedelta(days=i) for i in range(5))
 PEOPLE = (PersonWeek("Marta Gallo", (8, 10, 4, 0, 8)), PersonWeek("Paolo Neri", (8, 8, 8, 8, 8)))
 MISSING = "Your Wethod account could not be found, so your projects' people are not shown."
 AWAY = Absence(slack_user_id="U0PM00001", delegate_id="U0RM00001", starts=DAYS[0], ends=DAYS[-1])
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What a builder shows (a string or Block Kit), and the data it was given, which is not the catalog's."""
-
-    shown: Any
-    data: tuple[str, ...] = ()
 
 
 def _described(descriptions: list[RequestDescription]) -> tuple[str, ...]:
@@ -101,6 +93,8 @@ SCREENS: dict[str, Callable[[], Screen]] = {
     "staffing-away-set-two-waiting": lambda: Screen(away_set_text(AWAY, 2, DAYS[0])),
     "staffing-back": lambda: Screen(back_text(True)),
     "staffing-not-away": lambda: Screen(back_text(False)),
+    **REQUEST_SCREENS,
+    **FORM_SCREENS,
 }
 
 
@@ -162,6 +156,18 @@ def test_plurals_follow_italian() -> None:
     assert "altre 3 persone non mostrate" in _italian("team-week-three-left-out")
     assert "Anche la richiesta che già aspettava" in _italian("staffing-away-set-one-waiting")
     assert "Anche le 2 richieste" in _italian("staffing-away-set-two-waiting")
+
+
+def test_the_request_path_reads_in_italian() -> None:
+    form = _italian("modal-allocation")
+    for words in ('"Alloca"', "Invia la richiesta", "• mar 1 dic: 6 h già presenti + 4 h", "*Verranno"):
+        assert words in form
+    assert "Serve la tua approvazione: " in _italian("approval-pending")
+    assert "tranne mer 2 dic" in _italian("decided-approved-with-changes")
+    assert "Nessuno ha ancora deciso, quindi la richiesta è andata anche a <@U0RM00001>" in _italian(
+        "approvers-added-escalated"
+    )
+    assert "Scegli un progetto Wethod dall'elenco." in _italian("form-errors-allocation-empty")
 
 
 def test_english_stays_as_it_was() -> None:

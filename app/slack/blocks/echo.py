@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from app.domain.dates import span_text
+from app.i18n import format_span
 from app.slack.blocks.common import joined, truncate, user
 from app.slack.blocks.escape import Mrkdwn, escape, markup
+from app.slack.locale import n, t
 from app.slack.text import Prefill
 
 WORDS_BUDGET = 400
@@ -22,7 +23,7 @@ def _within(items: Sequence[Mrkdwn], budget: int) -> list[Mrkdwn]:
     for item in items:
         used += len(item) + 2
         if used > budget:
-            kept.append(Mrkdwn(f"and {len(items) - len(kept)} more"))
+            kept.append(n("and {count} more", "and {count} more", len(items) - len(kept)))
             break
         kept.append(item)
     return kept
@@ -31,13 +32,13 @@ def _within(items: Sequence[Mrkdwn], budget: int) -> list[Mrkdwn]:
 def _understood(prefill: Prefill, project: str | None, year: int) -> list[Mrkdwn]:
     parts: list[Mrkdwn] = []
     if prefill.user_id:
-        parts.append(joined((user(u) for u in (prefill.user_id, *prefill.more)), " and "))
+        parts.append(joined((user(u) for u in (prefill.user_id, *prefill.more)), t(" and ")))
     if project:
         parts.append(escape(truncate(project, 75)))
     if prefill.start and prefill.end:
-        parts.append(escape(span_text(prefill.start, prefill.end, year)))
+        parts.append(escape(format_span(prefill.start, prefill.end, year)))
     if prefill.hours is not None:
-        parts.append(Mrkdwn(f"{prefill.hours} h a day"))
+        parts.append(t("{hours} h a day", hours=prefill.hours))
     return parts
 
 
@@ -55,9 +56,13 @@ def command_echo_text(prefill: Prefill, project: str | None = None, year: int | 
     understood = joined(_understood(prefill, project, year or date.today().year), ", ")
     missed = joined(_not_understood(prefill), "; ")
     if understood and missed:
-        return markup(":mag: From your command: {}. Not understood: {}.", understood, missed)
+        return t(
+            ":mag: From your command: {understood}. Not understood: {missed}.",
+            understood=understood,
+            missed=missed,
+        )
     if understood:
-        return markup(":mag: From your command: {}.", understood)
+        return t(":mag: From your command: {understood}.", understood=understood)
     if missed:
-        return markup(":mag: From your command, not understood: {}.", missed)
+        return t(":mag: From your command, not understood: {missed}.", missed=missed)
     return None

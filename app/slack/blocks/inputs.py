@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from app import i18n
 from app.domain.requests import MAX_ALLOCATION_PEOPLE, NOTE_LENGTH
 from app.domain.upstreams import Upstream
 from app.slack.blocks.common import Blocks, context, plain, truncate
 from app.slack.blocks.escape import Mrkdwn
 from app.slack.ids import Action, Block
+from app.slack.locale import t
 from app.slack.metadata import ModalContext, dump_metadata
 
 
@@ -81,18 +83,20 @@ def project_input(draft: Draft, upstream: Upstream) -> dict[str, Any]:
         "type": "external_select",
         "action_id": Action.PROJECT,
         "min_query_length": 1,
-        "placeholder": plain(f"Search {upstream.label} projects by name or job order"),
+        "placeholder": plain(
+            i18n.t("Search {upstream} projects by name or job order", upstream=upstream.label)
+        ),
     }
     if draft.project:
         element["initial_option"] = draft.project.option()
-    return input_block(Block.PROJECT, "Project", element, dispatch=upstream is Upstream.WETHOD)
+    return input_block(Block.PROJECT, t("Project"), element, dispatch=upstream is Upstream.WETHOD)
 
 
 def person_input(draft: Draft, label: str, dispatch: bool) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "users_select",
         "action_id": Action.PERSON,
-        "placeholder": plain("Pick a person"),
+        "placeholder": plain(t("Pick a person")),
     }
     if draft.user_id:
         element["initial_user"] = draft.user_id
@@ -104,7 +108,7 @@ def people_input(draft: Draft, label: str) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "multi_users_select",
         "action_id": Action.PERSON,
-        "placeholder": plain("Pick one or more people"),
+        "placeholder": plain(t("Pick one or more people")),
         "max_selected_items": MAX_ALLOCATION_PEOPLE,
     }
     if draft.people:
@@ -123,10 +127,10 @@ def date_input(
 
 def note_input(draft: Draft) -> dict[str, Any]:
     element = text_input(
-        Action.NOTE, draft.texts.get(Action.NOTE), "Why it is needed, or anything the approver should know"
+        Action.NOTE, draft.texts.get(Action.NOTE), t("Why it is needed, or anything the approver should know")
     )
     element |= {"multiline": True, "max_length": NOTE_LENGTH}
-    return input_block(Block.NOTE, "Note for the approver", element, optional=True)
+    return input_block(Block.NOTE, t("Note for the approver"), element, optional=True)
 
 
 def echo(meta: ModalContext) -> Blocks:
@@ -135,15 +139,16 @@ def echo(meta: ModalContext) -> Blocks:
 
 
 def request_form(
-    callback: str, title: str, blocks: Blocks, meta: ModalContext, draft: Draft, submit: str = "Send request"
+    callback: str, title: str, blocks: Blocks, meta: ModalContext, draft: Draft, submit: str | None = None
 ) -> dict[str, Any]:
-    """A request form: its fields, then the note for the approver that every request may carry."""
+    """A request form: its fields, then the note for the approver that every request may carry; its
+    button says "Send request" unless `submit` says otherwise."""
     return {
         "type": "modal",
         "callback_id": callback,
         "title": plain(title),
-        "submit": plain(submit),
-        "close": plain("Cancel"),
+        "submit": plain(submit or t("Send request")),
+        "close": plain(t("Cancel")),
         "blocks": [*echo(meta), *blocks, note_input(draft)],
         "private_metadata": dump_metadata(meta),
     }

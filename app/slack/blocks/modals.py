@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from app.domain.dates import day_text, span_text
+from app import i18n
 from app.domain.upstreams import Upstream
+from app.i18n import format_day, format_span, mark
 from app.services.queries import DayPreview
 from app.slack.blocks.common import context, section
 from app.slack.blocks.escape import Mrkdwn, markup
@@ -22,6 +23,7 @@ from app.slack.blocks.inputs import (
     text_input,
 )
 from app.slack.ids import Action, Block, Callback
+from app.slack.locale import n, t
 from app.slack.metadata import ModalContext
 
 
@@ -36,22 +38,40 @@ def preview_text(
     if problem:
         return markup(":warning: {}", problem)
     if not preview:
-        return Mrkdwn("_Pick a person, a project, the days and the hours to see what will be created._")
-    lines = [f"*This will create {len(preview)} allocation{'s' if len(preview) > 1 else ''}:*"]
+        return t("_Pick a person, a project, the days and the hours to see what will be created._")
+    lines = [
+        n("*This will create {count} allocation:*", "*This will create {count} allocations:*", len(preview))
+    ]
     shown_year = year or date.today().year
     lines += _day_lines(preview, shown_year, 23)
-    lines += [markup("• {}: holiday: {}, skipped", day_text(day, shown_year), name) for day, name in holidays]
+    lines += _holiday_lines(holidays, shown_year)
     return Mrkdwn("\n".join(lines))
 
 
-def _day_lines(preview: list[DayPreview], year: int, most: int) -> list[str]:
-    lines = []
-    for day in preview[:most]:
-        flag = f" :warning: *{day.total} h, over 8*" if day.over else f" → {day.total} h"
-        lines.append(f"• {day_text(day.day, year)}: {day.already} h already + {day.adding} h{flag}")
+def day_line(day: DayPreview, year: int) -> Mrkdwn:
+    """One day of a preview: the hours already there, those added, and their sum, flagged over 8."""
+    words = {
+        "day": format_day(day.day, year),
+        "already": day.already,
+        "adding": day.adding,
+        "total": day.total,
+    }
+    if day.over:
+        return t("• {day}: {already} h already + {adding} h :warning: *{total} h, over 8*", **words)
+    return t("• {day}: {already} h already + {adding} h → {total} h", **words)
+
+
+def _day_lines(preview: list[DayPreview], year: int, most: int) -> list[Mrkdwn]:
+    lines = [day_line(day, year) for day in preview[:most]]
     if len(preview) > most:
-        lines.append(f"…and {len(preview) - most} more days")
+        lines.append(n("…and {count} more day", "…and {count} more days", len(preview) - most))
     return lines
+
+
+def _holiday_lines(holidays: Sequence[tuple[date, str]], year: int) -> list[Mrkdwn]:
+    return [
+        t("• {day}: holiday: {name}, skipped", day=format_day(day, year), name=name) for day, name in holidays
+    ]
 
 
 def people_preview_text(
@@ -61,28 +81,37 @@ def people_preview_text(
     hours already there; the names are escaped."""
     total = sum(len(days) for _, days in previews)
     count = len(previews[0][1]) if previews else 0
-    lines = [f"*This will create {total} allocations, {count} for each of {len(previews)} people:*"]
+    lines = [
+        t(
+            "*This will create {total} allocations, {count} for each of {people} people:*",
+            total=total,
+            count=count,
+            people=len(previews),
+        )
+    ]
     most = max(3, 30 // max(len(previews), 1))
     for name, days in previews:
         lines.append(markup("*{}*", name))
         lines += _day_lines(days, year, most)
-    lines += [markup("• {}: holiday: {}, skipped", day_text(day, year), name) for day, name in holidays]
+    lines += _holiday_lines(holidays, year)
     return Mrkdwn("\n".join(lines))
 
 
-WHEN_HINT = "Then press Enter: next week, mon to wed, 3 dec, dal 3 al 5 dicembre."
+WHEN_HINT = mark("Then press Enter: next week, mon to wed, 3 dec, dal 3 al 5 dicembre.")
 
 
 def when_input(draft: Draft, said: str | None) -> list[dict[str, Any]]:
     """The days in words, and below it what they were understood as (`said`, plain text, escaped)."""
-    element = text_input(Action.WHEN, draft.texts.get(Action.WHEN), "next week")
+    element = text_input(Action.WHEN, draft.texts.get(Action.WHEN), t("next week"))
     element["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
-    block = input_block(Block.WHEN, "When, in words", element, optional=True, hint=WHEN_HINT, dispatch=True)
+    label, hint = t("When, in words"), t(WHEN_HINT)
+    block = input_block(Block.WHEN, label, element, optional=True, hint=hint, dispatch=True)
     return [block, context(markup("{}", said), block_id=Block.WHEN_SAID)] if said else [block]
 
 
 def when_understood(start: date, end: date, year: int) -> str:
-    return f"Understood as {span_text(start, end, year)}."
+    """What the days in words were read as, in plain text."""
+    return i18n.t("Understood as {days}.", days=format_span(start, end, year))
 
 
 def build_allocation_modal(
@@ -93,34 +122,43 @@ def build_allocation_modal(
     hours |= {"min_value": "1", "max_value": "8"}
     if draft.hours:
         hours["initial_value"] = draft.hours
+    who = t("Who")
     blocks = [
-        people_input(draft, "Who") if not meta.changes else person_input(draft, "Who", dispatch=True),
+        people_input(draft, who) if not meta.changes else person_input(draft, who, dispatch=True),
         project_input(draft, Upstream.WETHOD),
-        date_input(Block.START, Action.START, "From", draft.start, optional=True),
-        date_input(Block.END, Action.END, "To (leave empty for one day)", draft.end, optional=True),
+        date_input(Block.START, Action.START, t("From"), draft.start, optional=True),
+        date_input(Block.END, Action.END, t("To (leave empty for one day)"), draft.end, optional=True),
         *when_input(draft, when_said),
         input_block(
             Block.HOURS,
-            "Hours a day",
+            t("Hours a day"),
             hours,
-            hint="A whole number from 1 to 8; weekends are skipped.",
+            hint=t("A whole number from 1 to 8; weekends are skipped."),
             dispatch=True,
         ),
         section(markup("{}", preview) if preview else preview_text(None), block_id=Block.PREVIEW),
     ]
     if meta.changes:
-        return request_form(Callback.ALLOCATION, "Change allocation", blocks, meta, draft, "Send change")
-    return request_form(Callback.ALLOCATION, "Allocate", blocks, meta, draft)
+        return request_form(
+            Callback.ALLOCATION, t("Change allocation"), blocks, meta, draft, t("Send change")
+        )
+    return request_form(Callback.ALLOCATION, t("Allocate"), blocks, meta, draft)
 
 
 def whitelist_off_text(project: str, person: str | None) -> Mrkdwn:
     """The warning for a project whose timesheet whitelist is off in Wethod; Mrkdwn names stay as they are,
     any other text is escaped."""
-    return markup(
-        ":warning: The timesheet whitelist of {} is off in Wethod: adding {} changes nothing until a Wethod "
-        "admin turns it on.",
-        project,
-        person or "a person",
+    if person is None:
+        return t(
+            ":warning: The timesheet whitelist of {project} is off in Wethod: adding a person changes "
+            "nothing until a Wethod admin turns it on.",
+            project=project,
+        )
+    return t(
+        ":warning: The timesheet whitelist of {project} is off in Wethod: adding {person} changes nothing "
+        "until a Wethod admin turns it on.",
+        project=project,
+        person=person,
     )
 
 
@@ -128,9 +166,9 @@ def build_whitelist_modal(draft: Draft, meta: ModalContext, warning: str | None 
     """The whitelist form; `warning` is what `whitelist_off_text` made; any other text is shown escaped."""
     shown = [context(markup("{}", warning))] if warning else []
     blocks = [
-        person_input(draft, "Who", dispatch=True),
+        person_input(draft, t("Who"), dispatch=True),
         project_input(draft, Upstream.WETHOD),
         *shown,
-        context(Mrkdwn("They can then log time on the project even when it is closed to others.")),
+        context(t("They can then log time on the project even when it is closed to others.")),
     ]
-    return request_form(Callback.WHITELIST, "Timesheet whitelist", blocks, meta, draft)
+    return request_form(Callback.WHITELIST, t("Timesheet whitelist"), blocks, meta, draft)

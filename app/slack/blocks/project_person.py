@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.requests import PROJECT_MANAGER_DUTIES, MissionXPermission, MissionXRateTime
+from app.domain.requests import MissionXPermission, MissionXRateTime
 from app.domain.upstreams import Upstream
-from app.slack.blocks.common import Blocks, context
-from app.slack.blocks.escape import markup
+from app.i18n import mark
+from app.slack.blocks.common import Blocks, context, mrkdwn
 from app.slack.blocks.inputs import (
     Choice,
     Draft,
@@ -18,12 +18,29 @@ from app.slack.blocks.inputs import (
     text_input,
 )
 from app.slack.ids import Action, Block, Callback
+from app.slack.locale import t
 from app.slack.metadata import ModalContext
+
+PERMISSION_WORDS = {
+    MissionXPermission.MEMBER: mark("Member access: does the work"),
+    MissionXPermission.MANAGER: mark("Manager access: also settings, dates, rates"),
+    MissionXPermission.ADMIN: mark("Admin access: full control"),
+    MissionXPermission.OBSERVER: mark("Observer access: can only view"),
+}
+RATE_TIME_WORDS = {
+    MissionXRateTime.ONE_TIME: mark("one-off"),
+    MissionXRateTime.RECURRING: mark("recurring"),
+    MissionXRateTime.HOURLY: mark("per hour"),
+    MissionXRateTime.DAILY: mark("per day"),
+    MissionXRateTime.WEEKLY: mark("per week"),
+    MissionXRateTime.MONTHLY: mark("per month"),
+    MissionXRateTime.YEARLY: mark("per year"),
+}
 
 
 def _upstream_picker(enabled: list[Upstream], current: Upstream) -> list[dict[str, Any]]:
     if len(enabled) < 2:
-        return [context(markup("Adds the person in *{}*.", current.label))]
+        return [context(t("Adds the person in *{system}*.", system=current.label))]
     options = [Choice(u.value, u.label) for u in enabled]
     element = {
         "type": "static_select",
@@ -35,18 +52,19 @@ def _upstream_picker(enabled: list[Upstream], current: Upstream) -> list[dict[st
         {
             "type": "section",
             "block_id": Block.UPSTREAM,
-            "text": {"type": "mrkdwn", "text": "*System*"},
+            "text": mrkdwn(t("*System*")),
             "accessory": element,
         }
     ]
 
 
 def permission_choice(permission: MissionXPermission) -> Choice:
-    return Choice(permission.value, permission.described)
+    """The access with what it allows, as the form offers it."""
+    return Choice(permission.value, t(PERMISSION_WORDS[permission]))
 
 
 def rate_time_choice(rate_time: MissionXRateTime) -> Choice:
-    return Choice(rate_time.value, rate_time.label)
+    return Choice(rate_time.value, t(RATE_TIME_WORDS[rate_time]))
 
 
 def _missionx_fields(draft: Draft) -> Blocks:
@@ -55,7 +73,7 @@ def _missionx_fields(draft: Draft) -> Blocks:
     manager: dict[str, Any] = {
         "type": "checkboxes",
         "action_id": Action.MANAGER,
-        "options": [Choice("yes", "Assigns people to roles and approves leave").option()],
+        "options": [Choice("yes", t("Assigns people to roles and approves leave")).option()],
     }
     if draft.manager:
         manager["initial_options"] = manager["options"]
@@ -65,27 +83,29 @@ def _missionx_fields(draft: Draft) -> Blocks:
         rate["initial_value"] = draft.texts[Action.RATE]
     return [
         input_block(
-            Block.EMAIL, "E-mail", text_input(Action.EMAIL, draft.texts.get(Action.EMAIL), "name@company.com")
+            Block.EMAIL,
+            t("E-mail"),
+            text_input(Action.EMAIL, draft.texts.get(Action.EMAIL), t("name@company.com")),
         ),
         static_input(
             Block.PERMISSION,
             Action.PERMISSION,
-            "Access to the project",
+            t("Access to the project"),
             permissions,
             draft.choices.get(Action.PERMISSION) or permissions[0],
         ),
         input_block(
             Block.ROLE_TITLE,
-            "Role title",
+            t("Role title"),
             text_input(Action.ROLE_TITLE, draft.texts.get(Action.ROLE_TITLE)),
             optional=True,
         ),
-        input_block(Block.MANAGER, PROJECT_MANAGER_DUTIES.capitalize(), manager, optional=True),
-        input_block(Block.RATE, "Charge rate", rate, optional=True, hint="Zero or more."),
+        input_block(Block.MANAGER, t("Project manager duties"), manager, optional=True),
+        input_block(Block.RATE, t("Charge rate"), rate, optional=True, hint=t("Zero or more.")),
         static_input(
             Block.RATE_TIME,
             Action.RATE_TIME,
-            "Rate is",
+            t("Rate is"),
             rate_times,
             draft.choices.get(Action.RATE_TIME),
             optional=True,
@@ -96,23 +116,23 @@ def _missionx_fields(draft: Draft) -> Blocks:
 def _procore_fields(draft: Draft) -> Blocks:
     return [
         input_block(
-            Block.LAST_NAME, "Last name", text_input(Action.LAST_NAME, draft.texts.get(Action.LAST_NAME))
+            Block.LAST_NAME, t("Last name"), text_input(Action.LAST_NAME, draft.texts.get(Action.LAST_NAME))
         ),
         input_block(
             Block.FIRST_NAME,
-            "First name",
+            t("First name"),
             text_input(Action.FIRST_NAME, draft.texts.get(Action.FIRST_NAME)),
             optional=True,
         ),
         input_block(
             Block.JOB_TITLE,
-            "Job title",
+            t("Job title"),
             text_input(Action.JOB_TITLE, draft.texts.get(Action.JOB_TITLE)),
             optional=True,
         ),
         input_block(
             Block.EMPLOYEE_ID,
-            "Employee id",
+            t("Employee id"),
             text_input(Action.EMPLOYEE_ID, draft.texts.get(Action.EMPLOYEE_ID)),
             optional=True,
         ),
@@ -123,4 +143,4 @@ def build_project_person_modal(draft: Draft, meta: ModalContext, enabled: list[U
     upstream = meta.upstream or enabled[0]
     fields = _missionx_fields(draft) if upstream is Upstream.MISSIONX else _procore_fields(draft)
     blocks = [*_upstream_picker(enabled, upstream), project_input(draft, upstream), *fields]
-    return request_form(Callback.PROJECT_PERSON, "Add a person", blocks, meta, draft)
+    return request_form(Callback.PROJECT_PERSON, t("Add a person"), blocks, meta, draft)

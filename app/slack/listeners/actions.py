@@ -12,9 +12,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app import i18n
 from app.domain.errors import UpstreamUnavailable
 from app.domain.requests import AllocationPayload, RequestKind, StaffingRequest
 from app.domain.upstreams import Upstream, person_kind
+from app.i18n import current_reader
 from app.services import queries
 from app.services.amendments import preview_change
 from app.services.approvals import approve_request, cancel_request
@@ -36,11 +38,13 @@ from app.slack.blocks.modals import (
     whitelist_off_text,
 )
 from app.slack.blocks.project_person import build_project_person_modal
+from app.slack.blocks.states import status_word
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
 from app.slack.forms import allocation_days, allocation_hours, read_draft, with_when
 from app.slack.ids import Action, Block
 from app.slack.listeners.resubmit import draft_of_request, modal_for
+from app.slack.locale import t
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
 from app.slack.modal_steps import people_in, person_in, picked_project, update_view
 
@@ -132,9 +136,10 @@ async def tell_decided(deps: SlackDeps, request: StaffingRequest, respond: Async
     clicker hears what was decided from the click's own answer, and the messages follow later."""
     if await deps.notifier.send_for(request.id):
         return
-    text = (
-        f"{request.status.label.capitalize()}: this is saved. Slack is slow to answer just now, so the "
-        "request's messages will show it as soon as Slack does."
+    text = t(
+        "{status}: this is saved. Slack is slow to answer just now, so the request's messages will show it "
+        "as soon as Slack does.",
+        status=status_word(request.status).capitalize(),
     )
     try:
         await respond(text=text, response_type="ephemeral", replace_original=False)
@@ -165,7 +170,7 @@ async def _preview(deps: SlackDeps, draft: Draft, changes: str | None = None) ->
     try:
         preview = await queries.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
     except UpstreamUnavailable as error:
-        return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
+        return preview_text(None, _not_shown(error))
     return preview_text(preview, holidays=skipped)
 
 
@@ -179,17 +184,21 @@ async def _people_preview(
     try:
         for person_id in people:
             preview = await queries.preview_allocation(deps.allocation_reader, int(person_id), days, hours)
-            previews.append((named.get(person_id, f"Wethod person {person_id}"), preview))
+            previews.append((named.get(person_id) or i18n.t("Wethod person {id}", id=person_id), preview))
     except UpstreamUnavailable as error:
-        return preview_text(None, f"The hours already allocated cannot be shown: {error.reason}")
+        return preview_text(None, _not_shown(error))
     return people_preview_text(previews, days[0].year, holidays)
+
+
+def _not_shown(error: UpstreamUnavailable) -> str:
+    return i18n.t("The hours already allocated cannot be shown: {reason}", reason=error.reason)
 
 
 async def allocation_form(deps: SlackDeps, draft: Draft, meta: ModalContext) -> dict[str, Any]:
     """The allocation form with its day-by-day preview, once the fields it needs are filled in, and what
     the days in words were understood as."""
     errors: dict[str, str] = {}
-    read = with_when(draft, deps.approvals.today(), None, errors)
+    read = with_when(draft, deps.approvals.today(), current_reader().locale, errors)
     said = errors.get(Block.WHEN)
     if draft.texts.get(Action.WHEN) and said is None and read.start and read.end:
         said = when_understood(read.start, read.end, deps.approvals.today().year)

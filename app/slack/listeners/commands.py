@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.requests import RequestKind
 from app.domain.upstreams import PEOPLE_UPSTREAMS, Upstream, person_kind
+from app.i18n import current_reader, t
 from app.slack.blocks.inputs import Draft
 from app.slack.blocks.modals import build_allocation_modal, build_whitelist_modal
 from app.slack.blocks.project_person import build_project_person_modal
@@ -46,9 +47,9 @@ def _person_upstream(deps: SlackDeps, text: str) -> tuple[Upstream, str, tuple[s
     usable = [u for u in named if u in enabled]
     upstream = usable[0] if usable else enabled[0]
     notes = tuple(
-        f"“{u.value}”: {u.label} is not set up in Staffdesk"
+        t("“{word}”: {system} is not set up in Staffdesk", word=u.value, system=u.label)
         if u not in enabled
-        else f"“{u.value}” is left out: one system at a time"
+        else t("“{word}” is left out: one system at a time", word=u.value)
         for u in dict.fromkeys(named)
         if u is not upstream
     )
@@ -77,7 +78,13 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
             await update_view(client, opened["view"]["id"], form, opened["view"]["hash"])
 
     def parsed(text: str, takes: Takes) -> Prefill:
-        return parse_command_text(text, deps.approvals.today(), takes, calendar=deps.summaries.calendar)
+        return parse_command_text(
+            text,
+            deps.approvals.today(),
+            takes,
+            locale=current_reader().locale,
+            calendar=deps.summaries.calendar,
+        )
 
     @app.command("/allocate")
     @reporting_errors

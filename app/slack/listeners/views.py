@@ -16,6 +16,7 @@ from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
 from app.domain.requests import AllocationPayload, NewRequest, StaffingRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
+from app.i18n import current_reader, mark, t
 from app.services.amendments import change_request
 from app.services.approvals import approve_request, approve_with_changes, reject_request, submit_request
 from app.slack.blocks.inputs import Draft
@@ -45,7 +46,7 @@ from app.slack.modal_steps import (
 
 log = logging.getLogger("staffdesk.slack")
 
-TOO_BUSY = (
+TOO_BUSY = mark(
     "Staffdesk was too busy to check this in time, so nothing was sent. Press Submit again in a moment."
 )
 
@@ -62,14 +63,16 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
     ) -> None:
         if checked.errors or checked.payload is None:
             await ack(
-                response_action="errors", errors=checked.errors or {Block.PROJECT: "Check this request."}
+                response_action="errors", errors=checked.errors or {Block.PROJECT: t("Check this request.")}
             )
             return
         if not still_in_time(context):
             # Slack may already have told the user it failed; submitting now could make a request they
             # will send again. Nothing is submitted, and the form stays open for them to send again.
             log.warning("a submission could not be checked in time; its sender is asked to send it again")
-            await ack(response_action="errors", errors={first_field(body["view"]) or Block.PROJECT: TOO_BUSY})
+            await ack(
+                response_action="errors", errors={first_field(body["view"]) or Block.PROJECT: t(TOO_BUSY)}
+            )
             return
         await ack(response_action="update", view=WORKING)
         note = read_draft(body["view"]["state"]["values"]).texts.get(Action.NOTE)
@@ -106,7 +109,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         meta, draft, _, project, errors = await read_wethod_form(body, several=True)
-        draft = with_when(draft, deps.approvals.today(), None, errors)
+        draft = with_when(draft, deps.approvals.today(), current_reader().locale, errors)
         people = await people_in(deps, draft, Upstream.WETHOD, errors)
         checked = check_allocation(draft, people, project, deps.summaries.calendar)
         checked.errors = errors | checked.errors
@@ -163,7 +166,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         )
         hours = values[Block.HOURS][Action.HOURS].get("value") or ""
         if not hours.isdigit():
-            await ack(response_action="errors", errors={Block.HOURS: "Enter the hours as a whole number."})
+            await ack(response_action="errors", errors={Block.HOURS: t("Enter the hours as a whole number.")})
             return
         decide = approve_with_changes(
             deps.approvals, ref.request_id, body["user"]["id"], days, int(hours), _decision_note(values)
