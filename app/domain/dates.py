@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Protocol
+
+
+class DayWriter(Protocol):
+    """How one day is written: `day_text`, or a reader's own language's version of it."""
+
+    def __call__(self, day: date, year: int, *, month: bool = True) -> str: ...
 
 
 def day_text(day: date, year: int, *, month: bool = True) -> str:
@@ -14,16 +21,17 @@ def day_text(day: date, year: int, *, month: bool = True) -> str:
     return text
 
 
-def span_text(first: date, last: date, year: int) -> str:
-    """From `first` to `last`: "Mon 7 – Wed 9 Dec", the month and year said once when they are the same."""
+def span_text(first: date, last: date, year: int, write: DayWriter = day_text) -> str:
+    """From `first` to `last`: "Mon 7 – Wed 9 Dec", the month and year said once when they are the same;
+    each day written by `write`."""
     if first == last:
-        return day_text(first, year)
+        return write(first, year)
     same_month = (first.year, first.month) == (last.year, last.month)
     first_year = last.year if first.year == last.year else year
-    return f"{day_text(first, first_year, month=not same_month)} – {day_text(last, year)}"
+    return f"{write(first, first_year, month=not same_month)} – {write(last, year)}"
 
 
-def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
+def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
     """Sorted days as runs of working days in a row (a weekend between them does not break a run)."""
     runs: list[tuple[date, date]] = []
     for day in sorted(days):
@@ -37,6 +45,7 @@ def _runs(days: Sequence[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def days_text(days: Sequence[date], year: int) -> str:
-    """Days as a person writes them: "Mon 7 – Wed 9 Dec, Fri 11 Dec", the year only when it is not `year`."""
-    return ", ".join(span_text(first, last, year) for first, last in _runs(days))
+def days_text(days: Iterable[date], year: int, write: DayWriter = day_text) -> str:
+    """Days as a person writes them: "Mon 7 – Wed 9 Dec, Fri 11 Dec", the year only when it is not `year`;
+    each day written by `write`."""
+    return ", ".join(span_text(first, last, year, write) for first, last in _runs(days))

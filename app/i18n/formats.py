@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from app.domain.dates import days_text, span_text
 from app.i18n.reader import current_reader
 
 
@@ -25,31 +26,13 @@ def format_day(day: date, year: int, *, month: bool = True) -> str:
 
 def format_span(first: date, last: date, year: int) -> str:
     """From `first` to `last`: "Mon 7 – Wed 9 Dec", the month and year said once when they are the same."""
-    if first == last:
-        return format_day(first, year)
-    same_month = (first.year, first.month) == (last.year, last.month)
-    first_year = last.year if first.year == last.year else year
-    return f"{format_day(first, first_year, month=not same_month)} – {format_day(last, year)}"
-
-
-def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
-    """Sorted days as runs of days in a row: only a weekend may stand between two days of one run."""
-    runs: list[tuple[date, date]] = []
-    for day in sorted(days):
-        if runs:
-            first, last = runs[-1]
-            between = (last + timedelta(days=n) for n in range(1, (day - last).days))
-            if all(d.weekday() >= 5 for d in between):
-                runs[-1] = (first, day)
-                continue
-        runs.append((day, day))
-    return runs
+    return span_text(first, last, year, format_day)
 
 
 def format_days(days: Iterable[date], year: int) -> str:
     """Days as a person writes them: "Mon 7 – Wed 9 Dec, Fri 11 Dec", each run of working days in a row
     said as a span."""
-    return ", ".join(format_span(first, last, year) for first, last in _runs(days))
+    return days_text(days, year, format_day)
 
 
 def format_number(value: int | float | Decimal) -> str:
