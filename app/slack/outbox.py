@@ -81,6 +81,7 @@ class SlackOutbox:
         self._steps = NoticeSteps(poster, ledger, reading, readers, operators, facts, directory)
         self._sending = asyncio.Semaphore(sending_at_once)
         self.waiting = 0  # sends waiting for their turn
+        self._in_flight: dict[str, asyncio.Future[bool]] = {}  # request id: how its notices went
         self.ledger = ledger
         self.wake = wake or asyncio.Event()  # set when this process stores a notice
 
@@ -93,14 +94,19 @@ class SlackOutbox:
 
     async def send_for(self, request_id: str) -> bool:
         """Send this request's notices now, one after the other; False when one is left for the outbox
-        loop to retry."""
+        loop to retry. Notices this process is already sending for the request (the loop took them first)
+        are waited for, so the answer says how they went too."""
         try:
-            async with self._turn():
-                for _ in range(MAX_NOTICES_AT_ONCE):
+            for _ in range(MAX_NOTICES_AT_ONCE):
+                async with self._turn():
                     claimed = await self.ledger.claim(request_id)
-                    if not claimed:
+                    if claimed and not await self._send_all(claimed):
+                        return False
+                if not claimed:
+                    elsewhere = self._in_flight.get(request_id)
+                    if elsewhere is None:
                         return True
-                    if not await self._send_all(claimed):
+                    if not await asyncio.shield(elsewhere):
                         return False
         except Exception:
             log.exception("the notices of request %s are left for the outbox loop", request_id)
@@ -121,9 +127,24 @@ class SlackOutbox:
             self._sending.release()
 
     async def _send_all(self, notices: list[Notice]) -> bool:
-        """Each claimed notice is the oldest one owed for its request."""
-        results = [await self._send(notice) for notice in notices]
-        return all(results)
+        """Each claimed notice is the oldest one owed for its request. While they are sent, a `send_for`
+        of one of their requests waits for how that request's notices went."""
+        mine: dict[str, asyncio.Future[bool]] = {}
+        for notice in notices:
+            if notice.request_id not in self._in_flight:
+                mine[notice.request_id] = self._in_flight[notice.request_id] = (
+                    asyncio.get_running_loop().create_future()
+                )
+        went: dict[str, bool] = {}
+        try:
+            for notice in notices:
+                sent = await self._send(notice)
+                went[notice.request_id] = went.get(notice.request_id, True) and sent
+        finally:
+            for request_id, outcome in mine.items():
+                del self._in_flight[request_id]
+                outcome.set_result(went.get(request_id, False))
+        return all(went.values())
 
     async def _send(self, notice: Notice) -> bool:
         try:

@@ -96,3 +96,25 @@ async def test_a_send_that_fails_gives_its_turn_to_the_next(
     fake.down = set()
     assert await outbox.send_for(second)
     assert outbox.waiting == 0
+
+
+@pytest.mark.parametrize("slack_up", [True, False])
+async def test_a_send_for_notices_the_loop_took_first_says_how_they_went(
+    slack_url: tuple[FakeSlack, str], uow_factory: UowFactory, clock: FakeClock, slack_up: bool
+) -> None:
+    fake, url = slack_url
+    request_id = await submitted(uow_factory, clock)
+    poster = HeldPoster(url)
+    ledger = NoticeLedger(uow_factory, worker_id="w1", clock=clock, policy=NoticePolicy())
+    outbox = SlackOutbox(poster, ledger, uow_factory)
+    if not slack_up:
+        fake.down = {"chat.postMessage"}
+    loop_send = asyncio.create_task(outbox.send_due())
+    await eventually(lambda: poster.inside == 1)  # the loop holds the request's notice
+    click_send = asyncio.create_task(outbox.send_for(request_id))
+    await eventually(lambda: outbox.waiting == 0 and not click_send.done() and poster.inside == 1)
+    poster.go.set()
+    assert await click_send is slack_up
+    assert await loop_send == 1
+    async with uow_factory() as uow:
+        assert len(await uow.notices.unsent(request_id)) == (0 if slack_up else 1)
