@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app.domain.status import RequestStatus
+from app.domain.words import Said, SlackUser, english
 
+__all__ = ["Said", "SlackUser", "StaffdeskError", "Words", "plain"]
 
-@dataclass(frozen=True)
-class SlackUser:
-    """A Slack user named in an error; the Slack layer shows them as a mention."""
-
-    id: str
-
-
-Words = tuple["str | SlackUser", ...]
+Words = tuple["str | SlackUser | Said", ...]
 
 
 def plain(words: Words) -> str:
-    return "".join(w if isinstance(w, str) else w.id for w in words)
+    """The words in English, Slack users by their id: for logs."""
+    return "".join(english(w) for w in words)
 
 
 class StaffdeskError(Exception):
     """Base of every error the product knows how to explain.
 
-    `words` is the message in pieces: text, and Slack users to be shown as mentions; `field` names the
-    form field the error is about, where there is one ("project", "person")."""
+    `words` is the message in pieces: words said for the reader's catalog (`said`), text, and Slack
+    users to be shown as mentions; `field` names the form field the error is about, where there is one
+    ("project", "person")."""
 
     field: str | None = None
 
-    def __init__(self, *words: str | SlackUser) -> None:
+    def __init__(self, *words: str | SlackUser | Said) -> None:
         self.words: Words = tuple(words)
         super().__init__(plain(self.words))
 

@@ -9,10 +9,11 @@ The catalog holds templates; `{name}`s are filled in after translation. The Slac
 and `n` (app/slack/locale.py) that escape what they fill in and return Slack markup.
 """
 
+from app.domain.words import fill, placeholders
 from app.i18n.catalogs import LANGUAGES, Language, Translator
 from app.i18n.formats import format_day, format_days, format_number, format_span, format_weekday
 from app.i18n.reader import Reader, current_reader, language_of, read_as, reader_for, reading, reading_as
-from app.i18n.words import fill, mark, n, placeholders, t, translate, translate_plural
+from app.i18n.words import mark, n, render, t, translate, translate_plural
 
 __all__ = [
     "LANGUAGES",
@@ -34,6 +35,7 @@ __all__ = [
     "reader_for",
     "reading",
     "reading_as",
+    "render",
     "t",
     "translate",
     "translate_plural",

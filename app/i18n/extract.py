@@ -14,12 +14,18 @@ from babel.messages.pofile import write_po
 
 from app.i18n.catalogs import DOMAIN, TRANSLATED, Language, po_path, read_catalog
 
-KEYWORDS: dict[str, tuple[int, ...] | None] = {"t": None, "n": (1, 2), "mark": None}
+KEYWORDS: dict[str, tuple[int, ...] | None] = {
+    "t": None,
+    "n": (1, 2),
+    "mark": None,
+    "said": None,
+    "said_n": (1, 2),
+}
 APP = Path(__file__).resolve().parents[1]
 
 
 def extract_messages(root: Path = APP) -> Catalog:
-    """Every msgid given literally to `t`, `n` or `mark` in the Python modules under `root`."""
+    """Every msgid given literally to `t`, `n`, `mark`, `said` or `said_n` in the modules under `root`."""
     catalog = Catalog(domain=DOMAIN, project="Staffdesk")
     found = extract_from_dir(str(root), method_map=[("**.py", "python")], keywords=KEYWORDS)
     for filename, lineno, message, comments, context in found:

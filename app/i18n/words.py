@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
-
+from app.domain.words import Joined, Said, SlackUser, Value, fill
 from app.i18n.formats import format_number
 from app.i18n.reader import current_reader
-
-_FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def mark(msgid: str) -> str:
@@ -26,21 +22,6 @@ def translate_plural(singular: str, plural: str, count: int) -> str:
     return current_reader().translator.ngettext(singular, plural, count)
 
 
-def fill(template: str, params: Mapping[str, object], quote: Callable[[object], str] = str) -> str:
-    """`template` with each `{name}` replaced by `quote(params[name])`; `{{` and `}}` are braces."""
-
-    def field(found: re.Match[str]) -> str:
-        name = found.group(1)
-        return found.group(0)[0] if name is None else quote(params[name])
-
-    return _FIELD.sub(field, template)
-
-
-def placeholders(template: str) -> frozenset[str]:
-    """The names of the `{name}`s of `template`."""
-    return frozenset(m.group(1) for m in _FIELD.finditer(template) if m.group(1))
-
-
 def t(msgid: str, /, **params: object) -> str:
     """`msgid` in the reader's language, with `params` put in as they are (plain text)."""
     return fill(translate(msgid), params)
@@ -50,3 +31,21 @@ def n(singular: str, plural: str, count: int, /, **params: object) -> str:
     """`singular` or `plural` as `count` asks in the reader's language; `{count}` is the number, written
     for the reader, unless `params` gives it."""
     return fill(translate_plural(singular, plural, count), {"count": format_number(count)} | params)
+
+
+def render(value: Value) -> str:
+    """Words said below the Slack layer, in the reader's language as plain text: numbers written for the
+    reader, Slack users by their id."""
+    if isinstance(value, Said):
+        if value.count is None:
+            template = translate(value.msgid)
+        else:
+            template = translate_plural(value.msgid, value.plural or value.msgid, value.count)
+        return fill(template, value.params, render)  # type: ignore[arg-type]
+    if isinstance(value, Joined):
+        return render(value.between).join(render(part) for part in value.parts)
+    if isinstance(value, SlackUser):
+        return value.id
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_number(value)
+    return str(value)

@@ -14,8 +14,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.errors import RequestMovedOn, StaffdeskError
-from app.slack.blocks.common import joined, user
+from app.slack.blocks.common import joined
 from app.slack.blocks.escape import Mrkdwn, escape
+from app.slack.locale import markup
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -34,7 +35,7 @@ def error_markup(error: BaseException) -> Mrkdwn:
     """What to tell the user, as Slack markup: the error's words escaped, the Slack users it names as
     mentions."""
     if isinstance(error, StaffdeskError) and error.words and not isinstance(error, RequestMovedOn):
-        return joined((escape(w) if isinstance(w, str) else user(w.id) for w in error.words), "")
+        return joined((markup(w) for w in error.words), "")
     return escape(user_text(error)[0])
 
 

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app.domain.words import Joined, Said, SlackUser, Value
 from app.i18n import fill, format_number, read_as, translate, translate_plural
 from app.slack.blocks.escape import Mrkdwn, escape
 from app.slack.people import SlackWebPeople, UserLocales
@@ -32,6 +33,24 @@ def n(singular: str, plural: str, count: int, /, **params: object) -> Mrkdwn:
     """`singular` or `plural` as `count` asks in the reader's language, as markup; `{count}` is the number."""
     values = {"count": format_number(count)} | params
     return Mrkdwn(fill(translate_plural(singular, plural, count), values, _quoted))
+
+
+def markup(value: Value) -> Mrkdwn:
+    """Words said below the Slack layer (`app.domain.words`), in the reader's language as markup: text
+    escaped, Slack users as mentions, numbers written for the reader."""
+    if isinstance(value, Said):
+        if value.count is None:
+            template = translate(value.msgid)
+        else:
+            template = translate_plural(value.msgid, value.plural or value.msgid, value.count)
+        return Mrkdwn(fill(template, value.params, markup))  # type: ignore[arg-type]
+    if isinstance(value, Joined):
+        return Mrkdwn(markup(value.between).join(markup(part) for part in value.parts))
+    if isinstance(value, SlackUser):
+        return Mrkdwn(f"<@{escape(value.id)}>")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return Mrkdwn(format_number(value))
+    return value if isinstance(value, Mrkdwn) else escape(str(value))
 
 
 def read_in_actors_locale(locales: UserLocales) -> Middleware:

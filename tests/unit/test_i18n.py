@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.domain.dates import day_text, span_text
+from app.domain.words import Joined, SlackUser, said, said_n, verbatim
 from app.i18n import (
     current_reader,
     fill,
@@ -20,9 +21,11 @@ from app.i18n import (
     n,
     read_as,
     reading_as,
+    render,
     t,
 )
 from app.slack.blocks.escape import Mrkdwn
+from app.slack.locale import markup
 from app.slack.locale import n as markup_n
 from app.slack.locale import t as markup_t
 
@@ -120,3 +123,22 @@ def test_weekdays_and_numbers_are_written_for_the_reader() -> None:
     assert (format_weekday(date(2026, 12, 10)), format_number(1234.5)) == ("Thu", "1,234.5")
     with reading_as("it"):
         assert (format_weekday(date(2026, 12, 10)), format_number(1234.5)) == ("gio", "1.234,5")
+
+
+def test_words_said_below_the_slack_layer_are_put_in_the_readers_language_when_shown() -> None:
+    cancelled = said(":heavy_multiplication_x: Cancelled by {who}.", who=SlackUser("U0ANA"))
+    many = said_n("*This will create {count} allocation:*", "*This will create {count} allocations:*", 1200)
+    assert str(cancelled) == ":heavy_multiplication_x: Cancelled by U0ANA."
+    assert str(many) == "*This will create 1200 allocations:*"
+    with reading_as("it"):
+        assert markup(cancelled) == ":heavy_multiplication_x: Annullata da <@U0ANA>."
+        assert render(many) == "*Verranno create 1.200 allocazioni:*"
+    assert markup(many) == "*This will create 1,200 allocations:*"
+
+
+def test_values_said_are_escaped_as_markup_and_their_own_words_translated() -> None:
+    inner = said("Your requests")
+    both = Joined((said(":heavy_multiplication_x: Cancelled by {who}.", who="<b&o>"), inner), " / ")
+    with reading_as("it"):
+        assert markup(both) == ":heavy_multiplication_x: Annullata da &lt;b&amp;o&gt;. / Le tue richieste"
+    assert markup(verbatim("{not a field} & <x>")) == "{not a field} &amp; &lt;x&gt;"

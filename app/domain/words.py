@@ -1,0 +1,92 @@
+"""Words for a person, kept apart from the language they will be read in.
+
+Rules and errors below the Slack layer say what they mean with `said`: a catalog msgid and the values
+of its `{name}`s, put in the reader's language only when shown (`app.i18n.render` as plain text,
+`app.slack.locale.markup` as Slack markup). A value may be text, a number (written for the reader: give
+ids as text), a Slack user (shown as a mention) or words said in turn.
+
+    said("{project} is archived in {upstream}; pick an active project.", project="Apollo", upstream="Wethod")
+    said_n("{count} day", "{count} days", 3)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+_FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """A Slack user named in words for a person; the Slack layer shows them as a mention."""
+
+    id: str
+
+
+Value = Union[str, int, float, SlackUser, "Said", "Joined"]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A msgid of the catalog and its values; `plural` and `count` for words that depend on a number."""
+
+    msgid: str
+    params: Mapping[str, Value] = field(default_factory=dict)
+    plural: str | None = None
+    count: int | None = None
+
+    def __str__(self) -> str:
+        return english(self)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Several values read one after the other, `between` each (itself a value, so it can be said)."""
+
+    parts: tuple[Value, ...]
+    between: Value = ""
+
+
+def said(msgid: str, /, **params: Value) -> Said:
+    """`msgid`, to be read in the reader's language with `params` filled in."""
+    return Said(msgid, params)
+
+
+def said_n(singular: str, plural: str, count: int, /, **params: Value) -> Said:
+    """`singular` or `plural` as `count` asks in the reader's language; `{count}` is the number."""
+    return Said(singular, {"count": count, **params}, plural, count)
+
+
+def verbatim(text: str) -> Said:
+    """Text that is not the catalog's (an upstream's own words, a stored sentence): shown as it is."""
+    return Said("{text}", {"text": text})
+
+
+def fill(template: str, params: Mapping[str, object], quote: Callable[[object], str] = str) -> str:
+    """`template` with each `{name}` replaced by `quote(params[name])`; `{{` and `}}` are braces."""
+
+    def field(found: re.Match[str]) -> str:
+        name = found.group(1)
+        return found.group(0)[0] if name is None else quote(params[name])
+
+    return _FIELD.sub(field, template)
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The names of the `{name}`s of `template`."""
+    return frozenset(m.group(1) for m in _FIELD.finditer(template) if m.group(1))
+
+
+def english(value: Value) -> str:
+    """`value` in the catalog's own language (English), Slack users by their id: for logs and errors."""
+    if isinstance(value, Said):
+        template = value.msgid if value.count is None or value.count == 1 else (value.plural or value.msgid)
+        return fill(template, value.params, english)  # type: ignore[arg-type]
+    if isinstance(value, Joined):
+        return english(value.between).join(english(part) for part in value.parts)
+    if isinstance(value, SlackUser):
+        return value.id
+    return str(value)
