@@ -22,15 +22,20 @@ def translate_plural(singular: str, plural: str, count: int) -> str:
     return current_reader().translator.ngettext(singular, plural, count)
 
 
+def _plain(value: object) -> str:
+    return render(value) if isinstance(value, Said | Joined | SlackUser) else str(value)
+
+
 def t(msgid: str, /, **params: object) -> str:
-    """`msgid` in the reader's language, with `params` put in as they are (plain text)."""
-    return fill(translate(msgid), params)
+    """`msgid` in the reader's language, with `params` put in as they are (plain text); words said below
+    (`app.domain.words`) in the reader's language."""
+    return fill(translate(msgid), params, _plain)
 
 
 def n(singular: str, plural: str, count: int, /, **params: object) -> str:
     """`singular` or `plural` as `count` asks in the reader's language; `{count}` is the number, written
     for the reader, unless `params` gives it."""
-    return fill(translate_plural(singular, plural, count), {"count": format_number(count)} | params)
+    return fill(translate_plural(singular, plural, count), {"count": format_number(count)} | params, _plain)
 
 
 def render(value: Value) -> str:

@@ -2,7 +2,8 @@
 catalog as Slack markup.
 
 In the Slack layer `t` and `n` come from here: they translate like `app.i18n.t` and `app.i18n.n`, and escape
-each value they fill in unless it is already `Mrkdwn` (a mention, a date token, markup built before).
+each value they fill in unless it is already `Mrkdwn` (a mention, a date token, markup built before); a
+value said below the Slack layer (`app.domain.words`) is put in the reader's language first.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ Middleware = Callable[[AsyncBoltContext, Callable[[], Awaitable[None]]], Awaitab
 
 
 def _quoted(value: object) -> str:
+    if isinstance(value, Said | Joined | SlackUser):
+        return markup(value)
     return value if isinstance(value, Mrkdwn) else escape(str(value))
 
 

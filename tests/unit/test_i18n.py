@@ -142,3 +142,13 @@ def test_values_said_are_escaped_as_markup_and_their_own_words_translated() -> N
     with reading_as("it"):
         assert markup(both) == ":heavy_multiplication_x: Annullata da &lt;b&amp;o&gt;. / Le tue richieste"
     assert markup(verbatim("{not a field} & <x>")) == "{not a field} &amp; &lt;x&gt;"
+
+
+def test_words_said_below_are_translated_where_they_fill_a_template() -> None:
+    who = said(":heavy_multiplication_x: Cancelled by {who}.", who=SlackUser("U0ANA"))
+    with reading_as("it"):
+        assert (
+            markup_t("{a} & {b}", a=who, b="<x>")
+            == ":heavy_multiplication_x: Annullata da <@U0ANA>. & &lt;x&gt;"
+        )
+        assert t("{a}", a=who) == ":heavy_multiplication_x: Annullata da U0ANA."
