@@ -43,6 +43,7 @@ from app.slack.deps import SlackDeps
 from app.slack.outbox import SlackOutbox
 from app.slack.people import SlackWebPeople, UserLocales
 from app.slack.poster import SlackPoster
+from app.slack.readers import Readers
 from app.slack.summary_poster import SlackSummaryPoster
 from app.slack.web_client import build_web_client
 from app.storage import database
@@ -187,7 +188,7 @@ def build_container(
         slack_deps,
         unit_of_work,
         summaries,
-        SlackSummaryPoster(slack_client),
+        SlackSummaryPoster(slack_client, Readers(locales, settings.staffdesk_language)),
         directory_index,
         upstreams.sources(),
         locales,

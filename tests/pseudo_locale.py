@@ -12,6 +12,7 @@ from typing import Any
 
 from babel import Locale
 
+from app.domain.words import Joined, Said
 from app.i18n import Language, Reader, Translator, reader_for, reading
 from app.slack.blocks.escape import escape
 
@@ -25,7 +26,7 @@ class Screen:
     """What a builder shows (a string or Block Kit), and the data it was given, which is not the catalog's."""
 
     shown: Any
-    data: tuple[str, ...] = ()
+    data: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,25 @@ def _calendar_words(language: Language) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})\.?(?!\w)", re.IGNORECASE)
 
 
-def untranslated(shown: Any, data: Iterable[str] = (), language: Language = "it") -> list[str]:
+def _leaves(value: object) -> Iterator[str]:
+    """The texts in `value` that are not the catalog's: a string itself, the values filled into words said."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Said):
+        for param in value.params.values():
+            yield from _leaves(param)
+    elif isinstance(value, Joined):
+        for part in (*value.parts, value.between):
+            yield from _leaves(part)
+
+
+def untranslated(shown: Any, data: Iterable[object] = (), language: Language = "it") -> list[str]:
     """What a person would read in `shown` (built under `pseudo_reading`) that neither came from the
-    catalog nor is `data` given to the builder, a Slack token (mention, date, link, emoji, entity), a name
-    of a day or month, a number or a sign; one entry for each text that has such words."""
-    values = sorted({v for value in data if value for v in (value, escape(value))}, key=len, reverse=True)
+    catalog nor is `data` given to the builder (text, or the values in words said), a Slack token (mention,
+    date, link, emoji, entity), a name of a day or month, a number or a sign; one entry for each text that
+    has such words."""
+    texts = {leaf for value in data for leaf in _leaves(value) if leaf}
+    values = sorted({v for value in texts for v in (value, escape(value))}, key=len, reverse=True)
     leftovers = []
     for text in visible_texts(shown):
         rest = outside_markers(text)

@@ -8,9 +8,10 @@ from datetime import date
 from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import AllocationPayload, RequestKind, RequestPayload, StaffingRequest
 from app.domain.status import RequestStatus
+from app.domain.words import Said, said
 
 AMENDABLE_KINDS = frozenset({RequestKind.ALLOCATION, RequestKind.WHITELIST})
-NOT_AMENDABLE_WHY = (
+NOT_AMENDABLE_WHY = said(
     "MissionX and Procore document no way to remove a person from a project, so Staffdesk cannot undo it; "
     "remove them in the upstream's own app."
 )
@@ -40,27 +41,36 @@ def placements_of(request: StaffingRequest) -> tuple[Placement, ...]:
     return tuple(Placement(upstream_id=i) for i in ids)
 
 
-def why_not_amendable(request: StaffingRequest, action: AmendAction) -> str | None:
+def why_not_amendable(request: StaffingRequest, action: AmendAction) -> Said | None:
     """Why `request` cannot be undone (or changed) now, in plain words; None when it can."""
-    verb = "undone" if action is AmendAction.UNDO else "changed"
+    undo = action is AmendAction.UNDO
     if request.kind not in AMENDABLE_KINDS:
         return NOT_AMENDABLE_WHY
     if action is AmendAction.CHANGE and request.kind is not RequestKind.ALLOCATION:
-        return "Only an allocation can be changed; undo this one and ask again instead."
+        return said("Only an allocation can be changed; undo this one and ask again instead.")
     if (
         action is AmendAction.CHANGE
         and isinstance(request.payload, AllocationPayload)
         and request.payload.also
     ):
-        return "An allocation of several people is not changed at once; undo it and ask again instead."
+        return said("An allocation of several people is not changed at once; undo it and ask again instead.")
     if request.amends is not None and request.amends.action is AmendAction.UNDO:
-        return "This request is an undo; an undo is not undone. Make a new request instead."
+        return said("This request is an undo; an undo is not undone. Make a new request instead.")
     if request.amended_by is not None:
-        return "This request already has an undo or a change under way or done; see its thread."
+        return said("This request already has an undo or a change under way or done; see its thread.")
     if request.status is not RequestStatus.DELIVERED:
-        return f"Only a delivered request can be {verb}; this one is {request.status.label}."
+        status = request.status.words
+        if undo:
+            return said("Only a delivered request can be undone; this one is {status}.", status=status)
+        return said("Only a delivered request can be changed; this one is {status}.", status=status)
     if not placements_of(request):
-        return f"This request created nothing in Wethod (it was already there), so nothing can be {verb}."
+        if undo:
+            return said(
+                "This request created nothing in Wethod (it was already there), so nothing can be undone."
+            )
+        return said(
+            "This request created nothing in Wethod (it was already there), so nothing can be changed."
+        )
     return None
 
 
@@ -119,10 +129,11 @@ def acted_on(payload: RequestPayload, amends: Amendment | None) -> RequestPayloa
     return payload
 
 
-def title_of(request: StaffingRequest) -> str:
+def title_of(request: StaffingRequest) -> Said:
     """The request's kind as a title: "Allocation", or "Undo of an allocation", "Change of an allocation"."""
     if request.amends is None:
-        return request.kind.label
-    noun = "an allocation" if request.kind is RequestKind.ALLOCATION else "a timesheet whitelist entry"
-    verb = "Undo" if request.amends.action is AmendAction.UNDO else "Change"
-    return f"{verb} of {noun}"
+        return request.kind.words
+    allocation = request.kind is RequestKind.ALLOCATION
+    if request.amends.action is AmendAction.UNDO:
+        return said("Undo of an allocation") if allocation else said("Undo of a timesheet whitelist entry")
+    return said("Change of an allocation") if allocation else said("Change of a timesheet whitelist entry")

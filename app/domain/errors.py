@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.domain.status import RequestStatus
-from app.domain.words import Said, SlackUser, english
+from app.domain.words import Said, SlackUser, Value, english, said
 
 __all__ = ["Said", "SlackUser", "StaffdeskError", "Words", "plain"]
 
@@ -20,13 +20,14 @@ class StaffdeskError(Exception):
 
     `words` is the message in pieces: words said for the reader's catalog (`said`), text, and Slack
     users to be shown as mentions; `field` names the form field the error is about, where there is one
-    ("project", "person")."""
+    ("project", "person"). `str(error)` is `log` when given (details for the logs), else the words in
+    English."""
 
     field: str | None = None
 
-    def __init__(self, *words: str | SlackUser | Said) -> None:
+    def __init__(self, *words: str | SlackUser | Said, log: str | None = None) -> None:
         self.words: Words = tuple(words)
-        super().__init__(plain(self.words))
+        super().__init__(plain(self.words) if log is None else log)
 
 
 class IllegalTransition(StaffdeskError):
@@ -35,7 +36,14 @@ class IllegalTransition(StaffdeskError):
     def __init__(self, current: RequestStatus, target: RequestStatus) -> None:
         self.current = current
         self.target = target
-        super().__init__(f"a request that is {current.label} cannot become {target.label}")
+        super().__init__(
+            said(
+                "A request that is {current} cannot become {target}; nothing was changed.",
+                current=current.words,
+                target=target.words,
+            ),
+            log=f"a request that is {current.label} cannot become {target.label}",
+        )
 
 
 class RequestMovedOn(StaffdeskError):
@@ -46,7 +54,13 @@ class RequestMovedOn(StaffdeskError):
         self.expected = expected
         self.actual = actual
         now = "no longer exists" if actual is None else f"is now {actual.label}"
-        super().__init__(f"request {request_id} has moved on: it was expected {expected.label} but {now}")
+        if actual is None:
+            words = said("This request no longer exists; nothing was changed.")
+        else:
+            words = said("This request is already {status}; nothing was changed.", status=actual.words)
+        super().__init__(
+            words, log=f"request {request_id} has moved on: it was expected {expected.label} but {now}"
+        )
 
 
 class RequestNotFound(StaffdeskError):
@@ -54,7 +68,10 @@ class RequestNotFound(StaffdeskError):
 
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        super().__init__(f"there is no request {request_id}")
+        super().__init__(
+            said("Staffdesk has no request {request}.", request=request_id),
+            log=f"there is no request {request_id}",
+        )
 
 
 class LeaseLost(StaffdeskError):
@@ -67,12 +84,12 @@ class LeaseLost(StaffdeskError):
 
 
 class UpstreamUnavailable(StaffdeskError):
-    """An upstream could not be read just now; the message says why in plain words."""
+    """An upstream could not be read just now; `reason` says why, as the upstream's answer tells it."""
 
-    def __init__(self, upstream: str, reason: str) -> None:
+    def __init__(self, upstream: str, reason: str | Said) -> None:
         self.upstream = upstream
         self.reason = reason
-        super().__init__(f"{upstream} could not be read: {reason}")
+        super().__init__(said("{upstream} could not be read: {reason}", upstream=upstream, reason=reason))
 
 
 class NotAllowed(StaffdeskError):
@@ -80,23 +97,33 @@ class NotAllowed(StaffdeskError):
 
 
 class NoUpstreamPerson(StaffdeskError):
-    """Whether the requester runs the project decides what they need, and they have no person upstream."""
+    """Whether the requester runs the project decides what they need, and they have no person upstream;
+    `ask` is whom to ask (`ApprovalContext.whom_to_ask`)."""
 
     field = "project"
 
-    def __init__(self, upstream: str, email: str | None, ask: Words) -> None:
+    def __init__(self, upstream: str, email: str | None, ask: Value) -> None:
         self.upstream = upstream
         self.email = email
         self.ask = ask
         if email is None:
-            found = "Slack does not share your e-mail address with Staffdesk"
+            words = said(
+                "Slack does not share your e-mail address with Staffdesk, so Staffdesk cannot tell whether "
+                "you manage this project; {ask} can add you to {upstream}, or give you the permission for "
+                "other people's projects.",
+                ask=ask,
+                upstream=upstream,
+            )
         else:
-            found = f"No {upstream} person has your e-mail address ({email})"
-        super().__init__(
-            f"{found}, so Staffdesk cannot tell whether you manage this project; ",
-            *ask,
-            f" can add you to {upstream}, or give you the permission for other people's projects.",
-        )
+            words = said(
+                "No {upstream} person has your e-mail address ({email}), so Staffdesk cannot tell whether "
+                "you manage this project; {ask} can add you to {upstream}, or give you the permission for "
+                "other people's projects.",
+                ask=ask,
+                upstream=upstream,
+                email=email,
+            )
+        super().__init__(words)
 
 
 class UnknownProject(StaffdeskError):
@@ -108,8 +135,12 @@ class UnknownProject(StaffdeskError):
         self.upstream = upstream
         self.project_id = project_id
         super().__init__(
-            f"Staffdesk does not know {upstream} project {project_id}. If it was just created, "
-            "try again in a few minutes, once the directory has refreshed."
+            said(
+                "Staffdesk does not know {upstream} project {project}. If it was just created, "
+                "try again in a few minutes, once the directory has refreshed.",
+                upstream=upstream,
+                project=project_id,
+            )
         )
 
 
@@ -119,31 +150,45 @@ class ArchivedProject(NotAllowed):
     field = "project"
 
     def __init__(self, project: str, upstream: str) -> None:
-        super().__init__(f"{project} is archived in {upstream}; pick an active project.")
+        super().__init__(
+            said(
+                "{project} is archived in {upstream}; pick an active project.",
+                project=project,
+                upstream=upstream,
+            )
+        )
 
 
 class NoApprover(StaffdeskError):
-    """Nobody who may approve the request can be reached in Slack."""
+    """Nobody who may approve the request can be reached in Slack; `needed` is what approving it needs
+    (`permissions_in_words`), `ask` whom to ask (`ApprovalContext.whom_to_ask`)."""
 
-    def __init__(self, needed: str, ask: Words) -> None:
+    def __init__(self, needed: Value, ask: Value) -> None:
         self.needed = needed
         self.ask = ask
         super().__init__(
-            f"No one in Slack may approve this request: it needs someone who may {needed}, and neither the "
-            "project's managers nor the policy's fallback approvers may; ",
-            *ask,
-            " can change who may approve.",
+            said(
+                "No one in Slack may approve this request: it needs someone who may {needed}, and neither "
+                "the project's managers nor the policy's fallback approvers may; {ask} can change who may "
+                "approve.",
+                needed=needed,
+                ask=ask,
+            )
         )
 
 
 class RequestExpired(StaffdeskError):
     """A decision came after the policy's `expire_after`: the request expired instead."""
 
-    def __init__(self, request_id: str, waited: str) -> None:
+    def __init__(self, request_id: str, waited: Value) -> None:
         self.request_id = request_id
+        self.waited = waited
         super().__init__(
-            f"This request waited {waited} without a decision and has expired, so nothing was changed. "
-            "The requester can send it again if it is still needed."
+            said(
+                "This request waited {waited} without a decision and has expired, so nothing was changed. "
+                "The requester can send it again if it is still needed.",
+                waited=waited,
+            )
         )
 
 
@@ -152,20 +197,20 @@ class DuplicateSubmission(StaffdeskError):
 
     def __init__(self, submission_key: str) -> None:
         self.submission_key = submission_key
-        super().__init__("This form was already sent; the first copy is kept.")
+        super().__init__(said("This form was already sent; the first copy is kept."))
 
 
 class ReasonRequired(StaffdeskError):
     """A rejection without a reason."""
 
     def __init__(self) -> None:
-        super().__init__("Please say why the request is rejected; the requester sees the reason.")
+        super().__init__(said("Please say why the request is rejected; the requester sees the reason."))
 
 
 class NotLess(StaffdeskError):
     """An approval with changes that does not approve less than was asked."""
 
-    def __init__(self, words: str, field: str = "days") -> None:
+    def __init__(self, words: Said, field: str = "days") -> None:
         self.field = field
         super().__init__(words)
 
@@ -176,8 +221,10 @@ class StorageUnavailable(StaffdeskError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Staffdesk cannot reach its database just now, so this was most likely not saved. "
-            "Try again in a minute; `/staffing mine` shows what was saved."
+            said(
+                "Staffdesk cannot reach its database just now, so this was most likely not saved. "
+                "Try again in a minute; `/staffing mine` shows what was saved."
+            )
         )
 
 
@@ -188,14 +235,16 @@ class AlreadyAmended(StaffdeskError):
         self.request_id = request_id
         self.amended_by = amended_by
         super().__init__(
-            "This request already has an undo or a change under way or done, so nothing more was asked; "
-            "its thread tells how it went."
+            said(
+                "This request already has an undo or a change under way or done, so nothing more was asked; "
+                "its thread tells how it went."
+            )
         )
 
 
 class NotAmendable(StaffdeskError):
     """An undo or a change that cannot be made of this request; the message says why."""
 
-    def __init__(self, words: str, field: str | None = None) -> None:
+    def __init__(self, words: Said, field: str | None = None) -> None:
         self.field = field
         super().__init__(words)

@@ -19,6 +19,7 @@ from pydantic import (
 from app.domain.errors import NotLess
 from app.domain.placement import Amendment
 from app.domain.status import RequestStatus
+from app.domain.words import Said, said
 
 PositiveId = Annotated[int, Field(strict=True, ge=1)]
 AllocationHours = Annotated[int, Field(strict=True, ge=1, le=8)]
@@ -39,7 +40,13 @@ class RequestKind(StrEnum):
 
     @property
     def label(self) -> str:
+        """The kind in English, for logs: "Allocation"."""
         return _KIND_LABELS[self]
+
+    @property
+    def words(self) -> Said:
+        """The kind as a title for a person: "Allocation"."""
+        return _KIND_WORDS[self]
 
 
 _KIND_LABELS = {
@@ -47,6 +54,12 @@ _KIND_LABELS = {
     RequestKind.WHITELIST: "Timesheet whitelist",
     RequestKind.MISSIONX_PROJECT_PERSON: "Add to a MissionX project",
     RequestKind.PROCORE_PROJECT_PERSON: "Add to a Procore project",
+}
+_KIND_WORDS = {
+    RequestKind.ALLOCATION: said("Allocation"),
+    RequestKind.WHITELIST: said("Timesheet whitelist"),
+    RequestKind.MISSIONX_PROJECT_PERSON: said("Add to a MissionX project"),
+    RequestKind.PROCORE_PROJECT_PERSON: said("Add to a Procore project"),
 }
 
 
@@ -96,13 +109,16 @@ class AllocationPayload(_Payload):
 
         Raises NotLess when the days are not some of these, or the hours are more, or nothing is less."""
         if not dates:
-            raise NotLess("Keep at least one day, or reject the request instead.")
+            raise NotLess(said("Keep at least one day, or reject the request instead."))
         if not set(dates) <= set(self.dates):
-            raise NotLess("Only days that were asked for can be approved.")
+            raise NotLess(said("Only days that were asked for can be approved."))
         if not 1 <= hours <= self.hours:
-            raise NotLess(f"The hours can be lowered, from 1 to the {self.hours} asked, not raised.", "hours")
+            raise NotLess(
+                said("The hours can be lowered, from 1 to the {hours} asked, not raised.", hours=self.hours),
+                "hours",
+            )
         if set(dates) == set(self.dates) and hours == self.hours:
-            raise NotLess("Nothing was changed: drop a day or lower the hours, or use Approve.")
+            raise NotLess(said("Nothing was changed: drop a day or lower the hours, or use Approve."))
         return self.model_copy(update={"dates": tuple(sorted(dates)), "hours": hours})
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.domain.words import Said, said
+
 
 class RequestStatus(StrEnum):
     PENDING_APPROVAL = "pending_approval"
@@ -17,7 +19,13 @@ class RequestStatus(StrEnum):
 
     @property
     def label(self) -> str:
+        """The state in English, for logs: "pending approval"."""
         return self.value.replace("_", " ")
+
+    @property
+    def words(self) -> Said:
+        """The state in a word or two, in lower case, for a person: "approved"."""
+        return _WORDS[self]
 
     @property
     def is_final(self) -> bool:
@@ -33,3 +41,14 @@ FINAL_STATUSES: frozenset[RequestStatus] = frozenset(
         RequestStatus.CANCELLED,
     }
 )
+
+_WORDS = {
+    RequestStatus.PENDING_APPROVAL: said("pending approval"),
+    RequestStatus.APPROVED: said("approved"),
+    RequestStatus.DELIVERING: said("delivering"),
+    RequestStatus.DELIVERED: said("delivered"),
+    RequestStatus.FAILED: said("failed"),
+    RequestStatus.REJECTED: said("rejected"),
+    RequestStatus.EXPIRED: said("expired"),
+    RequestStatus.CANCELLED: said("cancelled"),
+}

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from app.domain.dates import day_text
+from app.domain.dates import DayWriter, day_text
+from app.domain.words import Joined, Said, said
 
 DAY_FIRST, MONTH_FIRST = "day/month", "month/day"
 _MONTH_FIRST_REGIONS = frozenset({"US", "AS", "FM", "GU", "MH", "MP", "PH", "PR", "PW", "UM", "VI"})
@@ -54,18 +55,37 @@ _ELIDED = re.compile(rf"^(dall|all|l)[{_APOSTROPHES}](.+)$", re.IGNORECASE)
 _DAY_NUMBER = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|°|º)?$")
 _YEAR = re.compile(r"^\d{4}$")
 _SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{4}))?$")
+_TYPED_MONTHS = {
+    "en": ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+    "it": ["gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic"],
+}
+MONTH_NAMES = (
+    said("January"),
+    said("February"),
+    said("March"),
+    said("April"),
+    said("May"),
+    said("June"),
+    said("July"),
+    said("August"),
+    said("September"),
+    said("October"),
+    said("November"),
+    said("December"),
+)
+ORDER_WORDS = {DAY_FIRST: said("day/month"), MONTH_FIRST: said("month/day")}
 
 
 @dataclass(frozen=True)
 class DayPhrase:
     """Words read as days: how many of the words given it took, those words as written, and its first and
-    last day, or a note saying in plain words why it gives none."""
+    last day, or a note saying why it gives none (words for the reader's catalog; `str(note)` is English)."""
 
     size: int
     text: str
     start: date | None = None
     end: date | None = None
-    note: str | None = None
+    note: Said | None = None
 
 
 @dataclass(frozen=True)
@@ -78,7 +98,7 @@ class _Point:
     month: int | None = None
     year: int | None = None
     order: str | None = None
-    note: str | None = None
+    note: Said | None = None
 
     @property
     def bare(self) -> bool:
@@ -95,7 +115,8 @@ class _Piece:
     last: bool
 
 
-_Outcome = tuple[_Point, _Point] | str  # both ends, or what follows the quoted words in a refusal
+_Refusal = Callable[[str], Said]  # the refusal of a phrase, given its words as written
+_Outcome = tuple[_Point, _Point] | _Refusal  # both ends, or why the phrase gives no days
 _Step = tuple[_Point, int] | None
 
 
@@ -169,17 +190,41 @@ def _span(first: _Point, last: _Point, today: date) -> tuple[date, date]:
     return start, _nearest(last, start)
 
 
-def _short(day: date) -> str:
-    """A day as it is best typed: "7 dec"."""
-    return f"{day.day} {day:%b}".lower()
+def _typed_language(locale: str | None) -> str:
+    """The language whose month names a Slack locale's user types: Italian for "it", else English."""
+    language = (locale or "").replace("_", "-").partition("-")[0].lower()
+    return language if language in _TYPED_MONTHS else "en"
+
+
+def _day_of_month(day: int, month: int) -> Joined:
+    """A day of a month in words: "3 December"."""
+    return Joined((str(day), MONTH_NAMES[month - 1]), " ")
+
+
+def _gives_no_last(text: str) -> Said:
+    return said(
+        "“{words}” gives a first day but no last; write both, such as “3..5 dec” or “mon to wed”", words=text
+    )
+
+
+def _no_day_left(text: str) -> Said:
+    return said("“{words}” has no working day left (it is the weekend); try “next week”", words=text)
 
 
 class _Reader:
-    """The phrases the start of some words can be read as, the most complete first."""
+    """The phrases the start of some words can be read as, the most complete first; days in a note are
+    written by `write`, and days to type in the month names of the `typed` language."""
 
-    def __init__(self, words: Sequence[str], today: date, order: str | None) -> None:
-        self.words, self.today, self.order = words, today, order
+    def __init__(
+        self, words: Sequence[str], today: date, order: str | None, write: DayWriter, typed: str
+    ) -> None:
+        self.words, self.today, self.order, self.write = words, today, order, write
+        self.months = _TYPED_MONTHS[typed]
         self.pieces = _pieces(words)
+
+    def short(self, day: date) -> str:
+        """A day as it is best typed: "7 dec"."""
+        return f"{day.day} {self.months[day.month - 1]}"
 
     def key(self, at: int) -> str:
         return self.pieces[at].key if at < len(self.pieces) else ""
@@ -194,13 +239,13 @@ class _Reader:
         if single := self.point(1 if self.key(0) in _ON else 0):
             yield single[1], (single[0], single[0])
         if self.key(0) in _FROM and (alone := self.point(1)):
-            yield alone[1], "gives a first day but no last; write both, such as “3..5 dec” or “mon to wed”"
+            yield alone[1], _gives_no_last
 
     def week(self, ahead: int) -> _Outcome:
         monday = self.today - timedelta(days=self.today.weekday()) + timedelta(weeks=ahead)
         start, friday = max(monday, self.today), monday + timedelta(days=4)
         if start > friday:
-            return "has no working day left (it is the weekend); try “next week”"
+            return _no_day_left
         return _Point(fixed=start), _Point(fixed=friday)
 
     def range(self) -> tuple[int, _Outcome] | None:
@@ -248,8 +293,13 @@ class _Reader:
             return _Point(fixed=coming)
         words, year = " ".join(p.text for p in self.pieces[at : at + 2]), self.today.year
         return _Point(
-            note=f"“{words}” could be {day_text(coming, year)} or {day_text(of_next_week, year)}; "
-            f"write the date, such as “{_short(coming)}”"
+            note=said(
+                "“{words}” could be {one} or {other}; write the date, such as “{example}”",
+                words=words,
+                one=self.write(coming, year),
+                other=self.write(of_next_week, year),
+                example=self.short(coming),
+            )
         )
 
     def dated(self, at: int) -> _Step:
@@ -281,15 +331,20 @@ class _Reader:
             return _Point(day=day, month=month, year=year)
         one, other = date(2000, second, first), date(2000, first, second)
         return _Point(
-            note=f"“{text}” could be {one.day} {one:%B} or {other.day} {other:%B}; write the month in "
-            f"letters, such as “{_short(one)}”"
+            note=said(
+                "“{words}” could be {one} or {other}; write the month in letters, such as “{example}”",
+                words=text,
+                one=_day_of_month(one.day, one.month),
+                other=_day_of_month(other.day, other.month),
+                example=self.short(one),
+            )
         )
 
     def phrase(self, end: int, outcome: _Outcome) -> DayPhrase:
         size = self.pieces[end - 1].word + 1
         text = " ".join(self.words[:size])
-        if isinstance(outcome, str):
-            return DayPhrase(size, text, note=f"“{text}” {outcome}")
+        if not isinstance(outcome, tuple):
+            return DayPhrase(size, text, note=outcome(text))
         first, last = outcome
         if note := first.note or last.note:
             return DayPhrase(size, text, note=note)
@@ -297,15 +352,26 @@ class _Reader:
             start, end_day = _span(first, last, self.today)
         except ValueError:
             order = first.order or last.order
-            read_as = f" (read as {order}, as your Slack language writes dates)" if order else ""
-            return DayPhrase(size, text, note=f"“{text}” is not a date{read_as}")
+            if order:
+                note = said(
+                    "“{words}” is not a date (read as {order}, as your Slack language writes dates)",
+                    words=text,
+                    order=ORDER_WORDS[order],
+                )
+            else:
+                note = said("“{words}” is not a date", words=text)
+            return DayPhrase(size, text, note=note)
         return DayPhrase(size, text, start, end_day)
 
 
-def read_days(words: Sequence[str], today: date, locale: str | None = None) -> DayPhrase | None:
+def read_days(
+    words: Sequence[str], today: date, locale: str | None = None, write: DayWriter = day_text
+) -> DayPhrase | None:
     """The longest phrase of days that `words` start with, read against `today` in the order of day and
-    month of `locale` (see `slash_order`); None when they start with none. A phrase ends where a word ends."""
-    reader = _Reader(words, today, slash_order(locale))
+    month of `locale` (see `slash_order`); None when they start with none. A phrase ends where a word ends.
+    A note names days as `write` writes them (the reader's format, `day_text` in English), and a day to
+    type with the month names of `locale`'s language."""
+    reader = _Reader(words, today, slash_order(locale), write, _typed_language(locale))
     for end, outcome in reader.candidates():
         if reader.pieces[end - 1].last:
             return reader.phrase(end, outcome)

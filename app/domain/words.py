@@ -3,7 +3,8 @@
 Rules and errors below the Slack layer say what they mean with `said`: a catalog msgid and the values
 of its `{name}`s, put in the reader's language only when shown (`app.i18n.render` as plain text,
 `app.slack.locale.markup` as Slack markup). A value may be text, a number (written for the reader: give
-ids as text), a Slack user (shown as a mention) or words said in turn.
+ids as text), a Slack user (shown as a mention), days (written in the reader's language) or words said in
+turn.
 
     said("{project} is archived in {upstream}; pick an active project.", project="Apollo", upstream="Wethod")
     said_n("{count} day", "{count} days", 3)
@@ -12,9 +13,12 @@ ids as text), a Slack user (shown as a mention) or words said in turn.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Union
+
+from app.domain.dates import days_text
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -26,7 +30,16 @@ class SlackUser:
     id: str
 
 
-Value = Union[str, int, float, SlackUser, "Said", "Joined"]
+@dataclass(frozen=True)
+class Days:
+    """Days named in words for a person, written in the reader's language: "Mon 7 – Wed 9 Dec, Fri 11
+    Dec" ("lun 7 – mer 9 dic, ven 11 dic"), each day's year only when it is not `year`."""
+
+    days: tuple[date, ...]
+    year: int
+
+
+Value = Union[str, int, float, SlackUser, Days, "Said", "Joined"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,16 @@ def said_n(singular: str, plural: str, count: int, /, **params: Value) -> Said:
     return Said(singular, {"count": count, **params}, plural, count)
 
 
+def said_days(days: Iterable[date], year: int) -> Days:
+    """`days` in words for the reader, their year said only when it is not `year`."""
+    return Days(tuple(sorted(days)), year)
+
+
+def said_day(day: date, year: int) -> Days:
+    """One day in words for the reader: "Mon 7 Dec", its year said only when it is not `year`."""
+    return Days((day,), year)
+
+
 def verbatim(text: str) -> Said:
     """Text that is not the catalog's (an upstream's own words, a stored sentence): shown as it is."""
     return Said("{text}", {"text": text})
@@ -89,4 +112,6 @@ def english(value: Value) -> str:
         return english(value.between).join(english(part) for part in value.parts)
     if isinstance(value, SlackUser):
         return value.id
+    if isinstance(value, Days):
+        return days_text(value.days, value.year)
     return str(value)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.domain.words import Joined, Said, SlackUser, Value, fill
-from app.i18n.formats import format_number
+from app.domain.words import Days, Joined, Said, SlackUser, Value, fill
+from app.i18n.formats import format_days, format_number
 from app.i18n.reader import current_reader
 
 
@@ -23,7 +23,7 @@ def translate_plural(singular: str, plural: str, count: int) -> str:
 
 
 def _plain(value: object) -> str:
-    return render(value) if isinstance(value, Said | Joined | SlackUser) else str(value)
+    return render(value) if isinstance(value, Said | Joined | SlackUser | Days) else str(value)
 
 
 def t(msgid: str, /, **params: object) -> str:
@@ -40,7 +40,7 @@ def n(singular: str, plural: str, count: int, /, **params: object) -> str:
 
 def render(value: Value) -> str:
     """Words said below the Slack layer, in the reader's language as plain text: numbers written for the
-    reader, Slack users by their id."""
+    reader, days in the reader's language, Slack users by their id."""
     if isinstance(value, Said):
         if value.count is None:
             template = translate(value.msgid)
@@ -51,6 +51,8 @@ def render(value: Value) -> str:
         return render(value.between).join(render(part) for part in value.parts)
     if isinstance(value, SlackUser):
         return value.id
+    if isinstance(value, Days):
+        return format_days(value.days, value.year)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_number(value)
     return str(value)

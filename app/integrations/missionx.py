@@ -8,9 +8,10 @@ from app.clients.errors import UpstreamError
 from app.clients.missionx.client import MissionXClient
 from app.clients.missionx.models import NewProjectPerson, Project
 from app.domain.directory import DirectoryPerson, DirectoryProject
-from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
+from app.domain.outcomes import ACCESS_WORDS, AlreadyDone, Delivered, DeliveryOutcome
 from app.domain.requests import MissionXProjectPersonPayload, StaffingRequest
 from app.domain.upstreams import Upstream
+from app.domain.words import said
 from app.integrations.outcomes import outcome_for_error, unavailable
 
 MANAGING_PERMISSIONS = {"manager", "admin"}
@@ -36,7 +37,11 @@ class MissionXPersonProvisioner:
             result = await self._client.add_project_person(payload.project_id, new, look_first=attempt > 1)
         except UpstreamError as error:
             return outcome_for_error(error, Upstream.MISSIONX)
-        summary = f"{payload.email} was added to the MissionX project with {payload.permission.label}."
+        summary = said(
+            "{email} was added to the MissionX project with {access}.",
+            email=payload.email,
+            access=ACCESS_WORDS[payload.permission],
+        )
         if result.recovered:
             return AlreadyDone(upstream_ids=(result.value.id,), summary=summary)
         return Delivered(upstream_ids=(result.value.id,), summary=summary)

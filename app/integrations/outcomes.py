@@ -20,14 +20,24 @@ from app.clients.errors import (
 from app.domain.errors import UpstreamUnavailable
 from app.domain.outcomes import DeliveryOutcome, FieldFailure, NeedsOperator, Refused, RetryLater
 from app.domain.upstreams import Upstream
+from app.domain.words import Value, said
 
 
-def _failures(error: InvalidData, context: str | None) -> tuple[FieldFailure, ...]:
-    prefix = f"{context}: " if context else ""
-    found = tuple(
-        FieldFailure(field=f.field or "request", message=prefix + f.message) for f in error.failures
-    )
-    return found or (FieldFailure(field="request", message=prefix + error.message),)
+def _failures(error: InvalidData, context: Value | None) -> tuple[FieldFailure, ...]:
+    """The fields the upstream refused, each with its message as the upstream wrote it, after `context`
+    (where it happened) when there is one: a day as text, or Staffdesk's words."""
+
+    def failure(field: str, message: str) -> FieldFailure:
+        if context is None:
+            return FieldFailure(field=field, message=message)
+        if isinstance(context, str):
+            return FieldFailure(field=field, message=f"{context}: {message}")
+        return FieldFailure(
+            field=field, message=said("{context}: {message}", context=context, message=message)
+        )
+
+    found = tuple(failure(f.field or "request", f.message) for f in error.failures)
+    return found or (failure("request", error.message),)
 
 
 def outcome_for_error(
@@ -35,52 +45,59 @@ def outcome_for_error(
     upstream: Upstream,
     *,
     done: Sequence[str] = (),
-    context: str | None = None,
+    context: Value | None = None,
 ) -> DeliveryOutcome:
     """What an error from `upstream` means for the request; `done` is what was created before it."""
     name, info = upstream.label, upstream.info
     credentials, tenant = ", ".join(info.credentials), ", ".join(info.tenant)
     if isinstance(error, InvalidData):
-        return Refused(
-            failures=_failures(error, context),
-            summary=f"{name} refused the request.",
-            upstream_ids=tuple(done),
-        )
+        summary = said("{upstream} refused the request.", upstream=name)
+        return Refused(failures=_failures(error, context), summary=summary, upstream_ids=tuple(done))
     if isinstance(error, NotFound):
-        failure = FieldFailure(
-            field="project", message=f"{name} has no such project, or it is not visible to Staffdesk."
-        )
-        return Refused(failures=(failure,), summary=f"{name} could not find it.", upstream_ids=tuple(done))
+        missing = said("{upstream} has no such project, or it is not visible to Staffdesk.", upstream=name)
+        failure = FieldFailure(field="project", message=missing)
+        summary = said("{upstream} could not find it.", upstream=name)
+        return Refused(failures=(failure,), summary=summary, upstream_ids=tuple(done))
     if isinstance(error, Conflict):
         failure = FieldFailure(field="request", message=error.message)
-        return Refused(failures=(failure,), summary=f"{name} reports a conflict.", upstream_ids=tuple(done))
+        summary = said("{upstream} reports a conflict.", upstream=name)
+        return Refused(failures=(failure,), summary=summary, upstream_ids=tuple(done))
+    if isinstance(error, Unauthorized | Forbidden | PreconditionFailed):
+        return _needs_operator(error, name, credentials, tenant)
+    return _retry_later(error, name)
+
+
+def _needs_operator(error: UpstreamError, name: str, credentials: str, tenant: str) -> NeedsOperator:
     if isinstance(error, Unauthorized):
-        return NeedsOperator(reason=f"{name} refused Staffdesk's credentials.", setting=credentials)
+        reason = said("{upstream} refused Staffdesk's credentials.", upstream=name)
+        return NeedsOperator(reason=reason, setting=credentials)
     if isinstance(error, Forbidden):
-        return NeedsOperator(
-            reason=f"The {name} account Staffdesk uses is not allowed to do this.",
-            setting=credentials,
-        )
-    if isinstance(error, PreconditionFailed):
-        return NeedsOperator(
-            reason=f"{name} refused the company or API version Staffdesk sent.", setting=tenant
-        )
+        reason = said("The {upstream} account Staffdesk uses is not allowed to do this.", upstream=name)
+        return NeedsOperator(reason=reason, setting=credentials)
+    reason = said("{upstream} refused the company or API version Staffdesk sent.", upstream=name)
+    return NeedsOperator(reason=reason, setting=tenant)
+
+
+def _retry_later(error: UpstreamError, name: str) -> RetryLater:
     if isinstance(error, RateLimited):
-        return RetryLater(
-            reason=f"{name} asked Staffdesk to slow down.", retry_after_seconds=error.retry_after
-        )
+        reason = said("{upstream} asked Staffdesk to slow down.", upstream=name)
+        return RetryLater(reason=reason, retry_after_seconds=error.retry_after)
     if isinstance(error, ServerError):
-        return RetryLater(
-            reason=f"{name} is having trouble (it answered {error.status}).",
-            retry_after_seconds=error.retry_after,
+        reason = said(
+            "{upstream} is having trouble (it answered {status}).", upstream=name, status=str(error.status)
         )
+        return RetryLater(reason=reason, retry_after_seconds=error.retry_after)
     if isinstance(error, ConnectionFailed | AnswerLost):
-        return RetryLater(reason=f"{name} could not be reached.")
-    return RetryLater(reason=f"{name} gave an unexpected answer ({error.status or 'none'}).")
+        return RetryLater(reason=said("{upstream} could not be reached.", upstream=name))
+    if error.status is None:
+        return RetryLater(reason=said("{upstream} gave an unexpected answer.", upstream=name))
+    reason = said("{upstream} gave an unexpected answer ({status}).", upstream=name, status=str(error.status))
+    return RetryLater(reason=reason)
 
 
 def unavailable(error: UpstreamError, upstream: Upstream) -> UpstreamUnavailable:
     """A read failure as the services see it."""
-    return UpstreamUnavailable(
-        upstream.label, error.message if error.status is None else f"answered {error.status}: {error.message}"
-    )
+    if error.status is None:
+        return UpstreamUnavailable(upstream.label, error.message)
+    reason = said("answered {status}: {message}", status=str(error.status), message=error.message)
+    return UpstreamUnavailable(upstream.label, reason)

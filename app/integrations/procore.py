@@ -11,6 +11,7 @@ from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
 from app.domain.requests import ProcoreProjectPersonPayload, StaffingRequest
 from app.domain.upstreams import Upstream
+from app.domain.words import said
 from app.integrations.outcomes import outcome_for_error, unavailable
 
 
@@ -40,7 +41,7 @@ class ProcorePersonProvisioner:
         except UpstreamError as error:
             return outcome_for_error(error, Upstream.PROCORE)
         name = " ".join(filter(None, [payload.first_name, payload.last_name]))
-        summary = f"{name} was added to the Procore project's people."
+        summary = said("{name} was added to the Procore project's people.", name=name)
         if result.recovered:
             return AlreadyDone(upstream_ids=(str(result.value.id),), summary=summary)
         return Delivered(upstream_ids=(str(result.value.id),), summary=summary)

@@ -13,11 +13,12 @@ from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, Refused
 from app.domain.placement import Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
+from app.domain.words import Said, said, said_n
 from app.integrations.outcomes import outcome_for_error, unavailable
 from app.integrations.wethod_amend import WethodAmender
 from app.services.ports import DayAllocation
 
-WHITELIST_OFF_NOTE = (
+WHITELIST_OFF_NOTE = said(
     "note: the project's timesheet whitelist is off in Wethod, so it takes effect only once it is turned on."
 )
 
@@ -79,8 +80,6 @@ def _allocation_outcome(
     all_found: bool,
 ) -> DeliveryOutcome:
     ids = tuple(p.upstream_id for p in placed)
-    count = len(payload.dates)
-    days = f"{count} day{'s' if count != 1 else ''}"
     several = len(payload.people) > 1
     if refusals:
         if not several:
@@ -90,15 +89,29 @@ def _allocation_outcome(
             f.model_copy(update={"person_id": person}) for person, r in refusals.items() for f in r.failures
         )
         done = tuple(p for p in payload.people if p not in refusals)
-        summary = (
-            f"Wethod refused {len(refusals)} of the {len(payload.people)} people; the others are allocated."
+        summary = said(
+            "Wethod refused {refused} of the {people} people; the others are allocated.",
+            refused=len(refusals),
+            people=len(payload.people),
         )
         return Refused(failures=failures, summary=summary, upstream_ids=ids, placed=placed, done_people=done)
-    who = f" to each of {len(payload.people)} people" if several else ""
-    summary = f"Allocated {payload.hours} h a day for {days}{who} in Wethod."
+    summary = allocated(payload)
     if all_found:
         return AlreadyDone(upstream_ids=ids, summary=summary, placed=placed)
     return Delivered(upstream_ids=ids, summary=summary, placed=placed)
+
+
+def allocated(payload: AllocationPayload) -> Said:
+    """What an allocation made, in words: "Allocated 4 h a day for 3 days in Wethod."."""
+    days = said_n("{count} day", "{count} days", len(payload.dates))
+    if len(payload.people) > 1:
+        return said(
+            "Allocated {hours} h a day for {days} to each of {people} people in Wethod.",
+            hours=payload.hours,
+            days=days,
+            people=len(payload.people),
+        )
+    return said("Allocated {hours} h a day for {days} in Wethod.", hours=payload.hours, days=days)
 
 
 class WethodWhitelistProvisioner:
@@ -117,18 +130,29 @@ class WethodWhitelistProvisioner:
                 payload.project_id, payload.person_id, look_first=attempt > 1
             )
         except Conflict:
-            done = "The person was already on the project's timesheet whitelist"
-            return AlreadyDone(summary=await self._noted(done, payload.project_id))
+            already = await self._whitelist_off(payload.project_id)
+            if already:
+                done = said(
+                    "The person was already on the project's timesheet whitelist; {note}",
+                    note=WHITELIST_OFF_NOTE,
+                )
+            else:
+                done = said("The person was already on the project's timesheet whitelist.")
+            return AlreadyDone(summary=done)
         except UpstreamError as error:
             return outcome_for_error(error, Upstream.WETHOD)
-        added = "Added to the project's timesheet whitelist in Wethod"
-        summary = await self._noted(added, payload.project_id)
+        if await self._whitelist_off(payload.project_id):
+            summary = said(
+                "Added to the project's timesheet whitelist in Wethod; {note}", note=WHITELIST_OFF_NOTE
+            )
+        else:
+            summary = said("Added to the project's timesheet whitelist in Wethod.")
         if result.recovered:
             return AlreadyDone(upstream_ids=(str(result.value.id),), summary=summary)
         return Delivered(upstream_ids=(str(result.value.id),), summary=summary)
 
-    async def _noted(self, done: str, project_id: int) -> str:
-        """`done`, and a note when the project's whitelist is off in Wethod now.
+    async def _whitelist_off(self, project_id: int) -> bool:
+        """Whether the project's whitelist is off in Wethod now, for a note with what was done.
 
         Wethod's page says an entry "takes effect only if the whitelist is enabled for the project"; the
         project's `is_timesheet_whitelist_enabled` is read from Wethod at delivery, the freshest word on it.
@@ -137,10 +161,8 @@ class WethodWhitelistProvisioner:
         try:
             project = await self._client.get_project(project_id)
         except UpstreamError:
-            return f"{done}."
-        if project.is_timesheet_whitelist_enabled is False:
-            return f"{done}; {WHITELIST_OFF_NOTE}"
-        return f"{done}."
+            return False
+        return project.is_timesheet_whitelist_enabled is False
 
 
 class WethodDirectorySource:

@@ -21,11 +21,11 @@ from app.clients.errors import UpstreamError
 from app.clients.wethod.client import WethodClient
 from app.clients.wethod.models import NewAllocation
 from app.domain.amends import plan_change
-from app.domain.dates import days_text
-from app.domain.outcomes import Delivered, DeliveryOutcome, Refused
+from app.domain.outcomes import Delivered, DeliveryOutcome, Refused, said_in_turn
 from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
+from app.domain.words import Days, Joined, Said, Value, said, said_days, said_n
 from app.integrations.outcomes import outcome_for_error
 
 
@@ -46,17 +46,18 @@ class _Effects:
     gone: list[Placement] = field(default_factory=list)
     left: list[tuple[Placement, int]] = field(default_factory=list)  # with the hours Wethod has now
 
-    def outcome(self, done: str) -> Delivered:
+    def outcome(self, done: Said) -> Delivered:
         placed = tuple(sorted(self.placed, key=lambda p: (p.day or date.min, p.upstream_id)))
+        told = [done, *self._gone_words(), *self._left_words()]
         return Delivered(
             upstream_ids=tuple(p.upstream_id for p in placed),
             placed=placed,
             removed=self._removed_ids(),
             left=tuple(p.upstream_id for p, _ in self.left),
-            summary=" ".join(filter(None, [done, self._gone_text(), self._left_text()])),
+            summary=done if len(told) == 1 else said_in_turn(told, " "),
         )
 
-    def refused(self, error: UpstreamError, context: str) -> DeliveryOutcome:
+    def refused(self, error: UpstreamError, context: Value) -> DeliveryOutcome:
         outcome = outcome_for_error(error, Upstream.WETHOD, context=context)
         if not isinstance(outcome, Refused):
             return outcome  # tried again later, from the start: every touch looks first
@@ -65,21 +66,32 @@ class _Effects:
     def _removed_ids(self) -> tuple[str, ...]:
         return tuple(p.upstream_id for p in [*self.removed, *self.gone])
 
-    def _gone_text(self) -> str:
+    def _gone_words(self) -> list[Said]:
         if not self.gone:
-            return ""
-        return f"Already gone from Wethod: {self._days(self.gone)}."
+            return []
+        return [said("Already gone from Wethod: {days}.", days=self._days(self.gone))]
 
-    def _left_text(self) -> str:
+    def _left_words(self) -> list[Said]:
         if not self.left:
-            return ""
-        each = "; ".join(
-            f"{self._days([p])} has {now} h, not the {p.hours} h Staffdesk made" for p, now in self.left
+            return []
+        each = tuple(
+            said(
+                "{days} has {now} h, not the {hours} h Staffdesk made",
+                days=self._days([p]),
+                now=now,
+                hours=p.hours or 0,
+            )
+            for p, now in self.left
         )
-        return f"Left as they are, because they were changed in Wethod since: {each}. See to them in Wethod."
+        return [
+            said(
+                "Left as they are, because they were changed in Wethod since: {each}. See to them in Wethod.",
+                each=Joined(each, "; "),
+            )
+        ]
 
-    def _days(self, placements: list[Placement]) -> str:
-        return days_text([p.day for p in placements if p.day is not None], self.year)
+    def _days(self, placements: list[Placement]) -> Days:
+        return said_days([p.day for p in placements if p.day is not None], self.year)
 
 
 class WethodAmender:
@@ -129,10 +141,11 @@ class WethodAmender:
             except UpstreamError as error:
                 return effects.refused(error, context=str(placed.day))
         count = len(effects.removed) + len(effects.gone)
-        done = (
-            f"Deleted {count} allocation{'s' if count != 1 else ''} in Wethod" if count else "Nothing deleted"
+        if not count:
+            return effects.outcome(said("Nothing deleted."))
+        return effects.outcome(
+            said_n("Deleted {count} allocation in Wethod.", "Deleted {count} allocations in Wethod.", count)
         )
-        return effects.outcome(f"{done}.")
 
     async def _undo_whitelist(
         self, payload: WhitelistPayload, amends: Amendment, effects: _Effects
@@ -145,13 +158,18 @@ class WethodAmender:
             ours = any(str(row.id) == placed.upstream_id for row in rows)
             if ours and await self._client.delete_timesheet_whitelist(int(placed.upstream_id)):
                 effects.removed.append(placed)
-                return effects.outcome("Taken off the project's timesheet whitelist in Wethod.")
+                return effects.outcome(said("Taken off the project's timesheet whitelist in Wethod."))
         except UpstreamError as error:
-            return effects.refused(error, context="whitelist")
+            return effects.refused(error, context=said("whitelist"))
         effects.gone.append(placed)
-        others = [row for row in rows if str(row.id) != placed.upstream_id]
-        again = " (added again since, by someone else: that entry is kept)" if others else ""
-        return effects.outcome(f"The person was already off the project's timesheet whitelist{again}.")
+        if any(str(row.id) != placed.upstream_id for row in rows):
+            return effects.outcome(
+                said(
+                    "The person was already off the project's timesheet whitelist (added again since, by "
+                    "someone else: that entry is kept)."
+                )
+            )
+        return effects.outcome(said("The person was already off the project's timesheet whitelist."))
 
     async def _change(
         self, payload: AllocationPayload, amends: Amendment, effects: _Effects, attempt: int
@@ -166,9 +184,14 @@ class WethodAmender:
             for day in plan.create:
                 await self._create(day, payload, effects, attempt)
         except UpstreamError as error:
-            return effects.refused(error, context="change")
-        hours = f"{payload.hours} h a day, {days_text(payload.dates, effects.year)}"
-        return effects.outcome(f"Changed in Wethod: now {hours}.")
+            return effects.refused(error, context=said("change"))
+        return effects.outcome(
+            said(
+                "Changed in Wethod: now {hours} h a day, {days}.",
+                hours=payload.hours,
+                days=said_days(payload.dates, effects.year),
+            )
+        )
 
     async def _set_hours(
         self, placed: Placement, payload: AllocationPayload, effects: _Effects, attempt: int

@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from app.domain.words import Joined, Said, said, verbatim
+
 
 class Permission(StrEnum):
     """The upstreams' own permission names, as the seeds give them."""
@@ -21,30 +23,37 @@ class Permission(StrEnum):
     PEOPLE_ADD_OTHER = "people.add_other"
 
     @property
-    def words(self) -> str:
+    def words(self) -> Said:
         """What the permission lets a person do, as a sentence's verb phrase."""
         return _PERMISSION_WORDS[self]
 
 
 _PERMISSION_WORDS = {
-    Permission.PLANNING_MODIFY: "plan people on projects they run",
-    Permission.PLANNING_MODIFY_OTHER: "plan people on projects run by others",
-    Permission.PLANNING_MODIFY_PAST: "change the planning of today or past days",
-    Permission.PIPELINE_EDIT: "change the timesheet whitelist of projects they run",
-    Permission.PIPELINE_EDIT_OTHER: "change the timesheet whitelist of projects run by others",
-    Permission.PEOPLE_ADD: "add people to projects they manage",
-    Permission.PEOPLE_ADD_OTHER: "add people to projects managed by others",
+    Permission.PLANNING_MODIFY: said("plan people on projects they run"),
+    Permission.PLANNING_MODIFY_OTHER: said("plan people on projects run by others"),
+    Permission.PLANNING_MODIFY_PAST: said("change the planning of today or past days"),
+    Permission.PIPELINE_EDIT: said("change the timesheet whitelist of projects they run"),
+    Permission.PIPELINE_EDIT_OTHER: said("change the timesheet whitelist of projects run by others"),
+    Permission.PEOPLE_ADD: said("add people to projects they manage"),
+    Permission.PEOPLE_ADD_OTHER: said("add people to projects managed by others"),
 }
 
+_NOR = said(", nor ")
 
-def permissions_in_words(names: Iterable[str]) -> str:
+
+def permissions_in_words(names: Iterable[str]) -> Said:
     """ "plan people on projects run by others, nor change the planning of today or past days
-    (planning.modify_other, planning.modify_past)": what the named permissions allow, then their names."""
-    known = sorted(Permission(n) for n in names if n in Permission.__members__.values())
+    (planning.modify_other, planning.modify_past)": what the named permissions allow, as a verb phrase for
+    "may not", then their names."""
+    given = list(names)
+    known = sorted(Permission(n) for n in given if n in Permission.__members__.values())
     if not known:
-        return ", ".join(names)
-    said = ", nor ".join(p.words for p in known)
-    return f"{said} ({', '.join(p.value for p in known)})"
+        return verbatim(", ".join(given))
+    return said(
+        "{permissions} ({names})",
+        permissions=Joined(tuple(p.words for p in known), _NOR),
+        names=", ".join(p.value for p in known),
+    )
 
 
 class ApproverSource(StrEnum):

@@ -6,6 +6,7 @@ from app.domain.amends import ChangePlan, placements_of, plan_change, why_not_am
 from app.domain.errors import NotAmendable
 from app.domain.placement import AmendAction, Amendment
 from app.domain.requests import AllocationPayload, NewRequest, StaffingRequest
+from app.domain.words import said
 from app.services.approvals import Submitted, submit_request
 from app.services.approvers import ApprovalContext
 
@@ -56,13 +57,14 @@ async def change_request(
     assert isinstance(before, AllocationPayload)
     if payload.project_id != before.project_id:
         raise NotAmendable(
-            "A change keeps the project. Undo this allocation and ask for the other project.", field="project"
+            said("A change keeps the project. Undo this allocation and ask for the other project."),
+            field="project",
         )
     amends = _amendment(original, AmendAction.CHANGE)
     plan = plan_change(amends, payload)
     if not (plan.create or plan.delete or plan.update):
         raise NotAmendable(
-            "Nothing would change: pick other days, other hours or another person.", field="days"
+            said("Nothing would change: pick other days, other hours or another person."), field="days"
         )
     new = NewRequest(
         payload=payload,

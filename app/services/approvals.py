@@ -22,6 +22,7 @@ from app.domain.notices import NoticeKind
 from app.domain.requests import AllocationPayload, NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND
+from app.domain.words import Said, said, said_n
 from app.policy.model import permissions_in_words
 from app.policy.rules import may_act_alone, missing_permissions, relation_decides, required_permissions
 from app.services.approvers import ApprovalContext, choose_approvers, project_facts, project_id_of
@@ -115,13 +116,14 @@ async def _pending(ctx: ApprovalContext, request_id: str) -> StaffingRequest:
     return request
 
 
-def _duration(waited: timedelta) -> str:
+def _duration(waited: timedelta) -> Said:
+    """How long a request waited, in words: "3 days", "2.5 h", "5 min"."""
     hours = waited.total_seconds() / 3600
     if hours >= 48:
-        return f"{hours / 24:.0f} days"
+        return said_n("{count} day", "{count} days", round(hours / 24))
     if hours >= 1:
-        return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f} h"
-    return f"{max(1, round(waited.total_seconds() / 60))} min"
+        return said("{hours} h", hours=round(hours) if hours >= 10 else round(hours, 1))
+    return said("{minutes} min", minutes=max(1, round(waited.total_seconds() / 60)))
 
 
 async def _expire(ctx: ApprovalContext, request: StaffingRequest, now: datetime) -> StaffingRequest:
@@ -133,9 +135,9 @@ async def _expire(ctx: ApprovalContext, request: StaffingRequest, now: datetime)
 
 async def _check_approver(ctx: ApprovalContext, request: StaffingRequest, actor_id: str) -> None:
     if actor_id == request.requester_id:
-        raise NotAllowed("You cannot approve or reject your own request.")
+        raise NotAllowed(said("You cannot approve or reject your own request."))
     if actor_id not in request.approvers:
-        raise NotAllowed("Only the approvers asked for this request can approve or reject it.")
+        raise NotAllowed(said("Only the approvers asked for this request can approve or reject it."))
     upstream = UPSTREAM_OF_KIND[request.kind]
     approver = await ctx.identities.actor(actor_id, upstream)
     _, facts = await project_facts(ctx, upstream, project_id_of(request.payload))
@@ -143,7 +145,12 @@ async def _check_approver(ctx: ApprovalContext, request: StaffingRequest, actor_
     needed = required_permissions(acting, approver.upstream_person_id, facts, ctx.today())
     missing = missing_permissions(ctx.policy, approver, needed)
     if missing:
-        raise NotAllowed(f"You cannot approve this request: you may not {permissions_in_words(missing)}.")
+        raise NotAllowed(
+            said(
+                "You cannot approve this request: you may not {permissions}.",
+                permissions=permissions_in_words(missing),
+            )
+        )
 
 
 async def _decide(
@@ -257,7 +264,9 @@ async def approve_with_changes(
     await _check_approver(ctx, request, actor_id)
     asked = request.payload
     if not isinstance(asked, AllocationPayload) or request.amends is not None:
-        raise NotLess("Only an allocation can be approved with changes, not an undo or a change of one.")
+        raise NotLess(
+            said("Only an allocation can be approved with changes, not an undo or a change of one.")
+        )
     if (note or "").strip() and set(dates) == set(asked.dates) and hours == asked.hours:
         return await _approve(ctx, request, actor_id, note, detail={})
     approved = asked.narrowed(dates, hours)
@@ -290,7 +299,7 @@ async def reject_request(
 async def cancel_request(ctx: ApprovalContext, request_id: str, actor_id: str) -> StaffingRequest:
     request = await _pending(ctx, request_id)
     if actor_id != request.requester_id:
-        raise NotAllowed("Only the person who asked can cancel this request.")
+        raise NotAllowed(said("Only the person who asked can cancel this request."))
     changes: RequestChanges = {"decided_by": actor_id, "decided_at": ctx.clock()}
     return await _decide(ctx, request, actor_id, RequestStatus.CANCELLED, changes)
 

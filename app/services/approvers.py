@@ -9,9 +9,10 @@ from datetime import date, tzinfo
 from app.domain.absences import Absence
 from app.domain.amends import acted_on
 from app.domain.directory import DirectoryProject
-from app.domain.errors import SlackUser, UnknownProject, Words
+from app.domain.errors import UnknownProject
 from app.domain.requests import RequestPayload, StaffingRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
+from app.domain.words import Joined, SlackUser, Value, said
 from app.policy.model import ApproverSource, Member, MemberKind, Policy
 from app.policy.rules import ProjectFacts, company_today, may_approve
 from app.services.directory_index import DirectoryReads
@@ -47,9 +48,10 @@ class ApprovalContext:
     def today(self) -> date:
         return company_today(self.clock(), self.timezone)
 
-    def whom_to_ask(self, asker: str | None = None, asker_email: str | None = None) -> Words:
-        """The policy's fallback approvers, who can change Staffdesk's set-up, never the asker themselves."""
-        names: list[str | SlackUser] = []
+    def whom_to_ask(self, asker: str | None = None, asker_email: str | None = None) -> Value:
+        """The policy's fallback approvers, who can change Staffdesk's set-up, never the asker themselves:
+        "<@U1> or @resourcing", or words for whoever looks after the policy when there are none."""
+        names: list[Value] = []
         for member in self.policy.approvals.fallback:
             if member.kind is MemberKind.SLACK_USER and member.value != asker:
                 names.append(SlackUser(member.value))
@@ -58,11 +60,8 @@ class ApprovalContext:
             elif member.kind is MemberKind.USERGROUP:
                 names.append(f"@{member.value}")
         if not names:
-            return ("whoever looks after Staffdesk's policy file",)
-        words: list[str | SlackUser] = []
-        for index, name in enumerate(names):
-            words += ([" or "] if index else []) + [name]
-        return tuple(words)
+            return said("whoever looks after Staffdesk's policy file")
+        return names[0] if len(names) == 1 else Joined(tuple(names), said(" or "))
 
 
 def project_id_of(payload: RequestPayload) -> str:

@@ -13,6 +13,7 @@ from app.domain.notices import NoticeKind
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused, RetryLater
 from app.domain.requests import StaffingRequest
 from app.domain.status import RequestStatus
+from app.domain.words import said
 from app.services.heartbeat import Heartbeat
 from app.services.ports import Clock, Provisioner, RequestChanges, UnitOfWorkFactory
 
@@ -111,7 +112,8 @@ class DeliveryWorker:
             outcome = await self._provisioner.provision(request, attempt=request.attempts)
         except Exception as exc:
             log.exception("delivery of request %s raised; it will be retried", request.id)
-            outcome = RetryLater(reason=f"unexpected {type(exc).__name__} while delivering")
+            reason = said("unexpected {error} while delivering", error=type(exc).__name__)
+            outcome = RetryLater(reason=reason)
         finally:
             renewer.cancel()
         return await self._record(request, outcome, started_at)

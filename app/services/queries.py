@@ -7,11 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from app.domain.amends import title_of
-from app.domain.dates import days_text
 from app.domain.errors import UpstreamUnavailable
+from app.domain.outcomes import ACCESS_WORDS, RATE_TIME_WORDS, said_in_turn
 from app.domain.placement import AmendAction
 from app.domain.requests import (
-    PROJECT_MANAGER_DUTIES,
     AllocationPayload,
     MissionXProjectPersonPayload,
     ProcoreProjectPersonPayload,
@@ -19,6 +18,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.upstreams import UPSTREAM_OF_KIND
+from app.domain.words import Joined, Said, Value, said, said_days, said_n
 from app.services.directory_index import DatabaseDirectory, DirectoryReads
 from app.services.ports import AllocationReader, UnitOfWorkFactory
 
@@ -70,62 +70,81 @@ async def preview_allocation(
 
 @dataclass(frozen=True)
 class RequestDescription:
-    """A request in words, with upstream ids replaced by the directory's names."""
+    """A request in words, with upstream ids replaced by the directory's names; what Staffdesk says of it
+    is words said (`Said`), put in each reader's language where it is shown."""
 
     request: StaffingRequest
-    subject: str
-    project: str
-    details: str
+    subject: str | Said
+    project: str | Said
+    details: str | Said
     amended_by: StaffingRequest | None = None  # the undo or change of this request, once asked
-    people: dict[str, str] = field(default_factory=dict)  # upstream person id -> name, for Wethod kinds
-    amendment_details: str = ""  # what the change asks for, in words
+    # upstream person id -> name (or words for a person the directory does not know), for Wethod kinds
+    people: dict[str, str | Said] = field(default_factory=dict)
+    amendment_details: str | Said = ""  # what the change asks for, in words
 
     @property
-    def title(self) -> str:
+    def title(self) -> str | Said:
         """The kind: "Allocation", or "Undo of an allocation" for an undo."""
         return title_of(self.request)
 
 
-def missionx_details(payload: MissionXProjectPersonPayload) -> str:
-    """The access, the duties, the role and the rate, in words: "manager access, 42 per hour"."""
-    parts = [payload.permission.label]
+def missionx_details(payload: MissionXProjectPersonPayload) -> Said:
+    """The access, the duties, the role and the rate, in words: "manager access, rate 42 per hour"."""
+    parts: list[Value] = [ACCESS_WORDS[payload.permission]]
     if payload.is_project_manager:
-        parts.append(PROJECT_MANAGER_DUTIES)
+        parts.append(said("project manager duties"))
     if payload.role_title:
         parts.append(payload.role_title)
     if payload.rate is not None:
-        parts.append(f"rate {payload.rate:g}" + (f" {payload.rate_time.label}" if payload.rate_time else ""))
-    return ", ".join(parts)
+        rate = int(payload.rate) if float(payload.rate).is_integer() else payload.rate
+        if payload.rate_time:
+            parts.append(said("rate {rate} {per}", rate=rate, per=RATE_TIME_WORDS[payload.rate_time]))
+        else:
+            parts.append(said("rate {rate}", rate=rate))
+    return said_in_turn(parts, ", ")
 
 
-def request_details(request: StaffingRequest) -> str:
+def request_details(request: StaffingRequest) -> Said:
     """What is asked, in words; for an undo or a change, what it takes away or what it was before."""
     amends = request.amends
     if amends is None:
         return _details(request)
     if isinstance(request.payload, WhitelistPayload):
-        return "takes the person off the project's timesheet whitelist"
-    year = request.created_at.year
+        return said("takes the person off the project's timesheet whitelist")
+    days = said_days(amends.previous_days, request.created_at.year)
     each = sorted({p.hours for p in amends.previous if p.hours})
-    hours = f"{'/'.join(map(str, each))} h a day" if each else "the allocations"
-    was = f"{hours}, {days_text(amends.previous_days, year)}"
+    if each:
+        was = said("{hours} h a day, {days}", hours=Joined(tuple(each), "/"), days=days)
+    else:
+        was = said("the allocations, {days}", days=days)
     if amends.action is AmendAction.UNDO:
         count = len(amends.previous)
-        return f"deletes {was} ({count} allocation{'s' if count != 1 else ''})"
-    return f"{_details(request)}, instead of {was}"
+        return said_n(
+            "deletes {was} ({count} allocation)", "deletes {was} ({count} allocations)", count, was=was
+        )
+    return said("{details}, instead of {was}", details=_details(request), was=was)
 
 
-def _details(request: StaffingRequest) -> str:
+def _details(request: StaffingRequest) -> Said:
     payload = request.payload
     if isinstance(payload, AllocationPayload):
-        count = f" ({len(payload.dates)} days)" if len(payload.dates) > 1 else ""
-        return f"{payload.hours} h a day, {days_text(payload.dates, request.created_at.year)}{count}"
+        days = said_days(payload.dates, request.created_at.year)
+        if len(payload.dates) == 1:
+            return said("{hours} h a day, {days}", hours=payload.hours, days=days)
+        return said_n(
+            "{hours} h a day, {days} ({count} day)",
+            "{hours} h a day, {days} ({count} days)",
+            len(payload.dates),
+            hours=payload.hours,
+            days=days,
+        )
     if isinstance(payload, WhitelistPayload):
-        return "may log time on the project even when it is closed to others"
+        return said("may log time on the project even when it is closed to others")
     if isinstance(payload, MissionXProjectPersonPayload):
         return missionx_details(payload)
-    employee = f"employee id {payload.employee_id}" if payload.employee_id else None
-    return ", ".join(filter(None, [payload.job_title, employee])) or "no job title given"
+    employee = said("employee id {id}", id=payload.employee_id) if payload.employee_id else None
+    parts = [part for part in (payload.job_title, employee) if part]
+    return said_in_turn(parts, ", ") if parts else said("no job title given")
 
 
 async def describe(
@@ -166,20 +185,29 @@ async def _describe(lookups: DirectoryReads, request: StaffingRequest) -> Reques
     if isinstance(payload, WhitelistPayload):
         ids = [str(payload.person_id)]
     found = {p.upstream_id: p.name for p in await lookups.people(upstream, ids)} if ids else {}
-    names = {i: found.get(i, f"{upstream.label} person {i}") for i in ids}
+    names: dict[str, str | Said] = {
+        i: found.get(i) or said("{upstream} person {id}", upstream=upstream.label, id=i) for i in ids
+    }
+    subject: str | Said
     if isinstance(payload, MissionXProjectPersonPayload):
         subject = payload.email
     elif isinstance(payload, ProcoreProjectPersonPayload):
         subject = " ".join(filter(None, [payload.first_name, payload.last_name]))
     else:
         subject = _listed(list(names.values()))
-    project_text = f"{upstream.label} project {payload.project_id}" if project is None else project.label
+    project_text: str | Said = (
+        project.label
+        if project
+        else said("{upstream} project {id}", upstream=upstream.label, id=str(payload.project_id))
+    )
     return RequestDescription(request, subject, project_text, request_details(request), people=names)
 
 
-def _listed(names: list[str]) -> str:
+def _listed(names: list[str | Said]) -> str | Said:
     """ "Marta Gallo", "Marta Gallo and Paolo Neri", "Marta Gallo, Paolo Neri and Sara Conti"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return said("{names} and {last}", names=Joined(tuple(names[:-1]), ", "), last=names[-1])
 
 
 @dataclass(frozen=True)
@@ -189,7 +217,7 @@ class ApprovalFacts:
 
     expires_at: datetime
     days: list[DayPreview] | None = None
-    days_problem: str | None = None
+    days_problem: str | Said | None = None
     each: tuple[tuple[str, list[DayPreview]], ...] = ()  # (person id, days) when several people are asked for
 
 
@@ -206,9 +234,8 @@ async def approval_facts(
             for p in payload.people
         ]
     except UpstreamUnavailable as error:
-        return ApprovalFacts(
-            expires_at, days_problem=f"The hours already allocated cannot be shown: {error.reason}"
-        )
+        problem = said("The hours already allocated cannot be shown: {reason}", reason=error.reason)
+        return ApprovalFacts(expires_at, days_problem=problem)
     if len(each) == 1:
         return ApprovalFacts(expires_at, days=each[0][1])
     return ApprovalFacts(expires_at, each=tuple(each))

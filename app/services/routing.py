@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from app.domain.outcomes import DeliveryOutcome, NeedsOperator
 from app.domain.requests import RequestKind, StaffingRequest
 from app.domain.upstreams import UPSTREAM_OF_KIND
+from app.domain.words import said
 from app.services.ports import Provisioner
 
 
@@ -23,9 +24,10 @@ class ProvisionerByKind:
         provisioner = self._provisioners.get(request.kind)
         if provisioner is None:
             settings = self._missing_settings.get(request.kind, "its upstream's settings")
-            return NeedsOperator(
-                reason=f"{UPSTREAM_OF_KIND[request.kind].label} is not set up in Staffdesk, "
-                f"so this request ({request.kind.label}) cannot be delivered.",
-                setting=settings,
+            reason = said(
+                "{upstream} is not set up in Staffdesk, so this request ({kind}) cannot be delivered.",
+                upstream=UPSTREAM_OF_KIND[request.kind].label,
+                kind=request.kind.words,
             )
+            return NeedsOperator(reason=reason, setting=settings)
         return await provisioner.provision(request, attempt=attempt)

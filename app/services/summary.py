@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.errors import UpstreamUnavailable
 from app.domain.upstreams import Upstream
-from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
+from app.domain.words import Said, english, said
+from app.services.calendar import MONDAY_TO_FRIDAY, HolidayName, WorkingDays
 from app.services.ports import AllocationReader, DayAllocation, UnitOfWorkFactory
 from app.services.queries import RequestDescription, describe_all
 
@@ -18,13 +19,13 @@ FULL_DAY = 8
 
 @dataclass(frozen=True)
 class Booking:
-    name: str
+    name: str | Said
     hours: int
 
 
 @dataclass(frozen=True)
 class ProjectDay:
-    name: str
+    name: str | Said
     job_order: str | None
     people: list[Booking]
 
@@ -35,7 +36,7 @@ class ProjectDay:
 
 @dataclass(frozen=True)
 class PersonDay:
-    name: str
+    name: str | Said
     hours: int
 
     @property
@@ -57,9 +58,9 @@ class DailySummary:
     idle: list[str] = field(default_factory=list)
     finished: list[RequestDescription] = field(default_factory=list)
     pending: list[Waiting] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[Said] = field(default_factory=list)
     digest_for: str | None = None
-    holiday: str | None = None
+    holiday: HolidayName | None = None
 
     @property
     def total_hours(self) -> int:
@@ -70,8 +71,12 @@ class DailySummary:
         return [p for p in self.people if p.over]
 
 
-def _name(person: DirectoryPerson | None, person_id: int) -> str:
-    return person.name if person else f"person {person_id}"
+def _name(person: DirectoryPerson | None, person_id: int) -> str | Said:
+    return person.name if person else said("person {id}", id=str(person_id))
+
+
+def _sorted_name(named: Booking | ProjectDay | PersonDay) -> str:
+    return english(named.name).casefold()
 
 
 def _group(
@@ -88,14 +93,13 @@ def _group(
     for project_id, hours in by_project.items():
         project = projects.get(str(project_id))
         bookings = sorted(
-            (Booking(_name(people.get(str(p)), p), h) for p, h in hours.items()), key=lambda b: b.name
+            (Booking(_name(people.get(str(p)), p), h) for p, h in hours.items()),
+            key=lambda b: english(b.name),
         )
-        name = project.name if project else f"project {project_id}"
+        name = project.name if project else said("project {id}", id=str(project_id))
         project_days.append(ProjectDay(name, project.job_order if project else None, bookings))
     person_days = [PersonDay(_name(people.get(str(p)), p), h) for p, h in by_person.items()]
-    return sorted(project_days, key=lambda p: p.name.casefold()), sorted(
-        person_days, key=lambda p: p.name.casefold()
-    )
+    return sorted(project_days, key=_sorted_name), sorted(person_days, key=_sorted_name)
 
 
 async def build_summary(
@@ -110,16 +114,22 @@ async def build_summary(
     calendar: WorkingDays = MONDAY_TO_FRIDAY,
 ) -> DailySummary:
     """The whole company's day, or, with `pm_person_id`/`approver_id`, one PM's projects and approvals.
-    Nobody is listed as free on a day that is not a working day of `calendar` (a weekend, a holiday)."""
-    problems: list[str] = []
+    Nobody is listed as free on a day that is not a working day of `calendar` (a weekend, a holiday); the
+    holiday is named in every language, to be read in the reader's."""
+    problems: list[Said] = []
     allocations: list[DayAllocation] = []
     if reader is None:
-        problems.append("Wethod is not configured, so there are no allocations to show.")
+        problems.append(said("Wethod is not configured, so there are no allocations to show."))
     else:
         try:
             allocations = await reader.allocations_on(day)
         except UpstreamUnavailable as error:
-            problems.append(f"Wethod could not be read ({error.reason}), so the allocations are missing.")
+            problems.append(
+                said(
+                    "Wethod could not be read ({reason}), so the allocations are missing.",
+                    reason=error.reason,
+                )
+            )
     async with uow_factory() as uow:
         people = {p.upstream_id: p for p in await uow.directory.all_people(Upstream.WETHOD)}
         projects = {p.upstream_id: p for p in await uow.directory.all_projects(Upstream.WETHOD)}
@@ -151,5 +161,5 @@ async def build_summary(
         ],
         problems=problems,
         digest_for=approver_id,
-        holiday=calendar.holiday_name(day),
+        holiday=calendar.holiday(day),
     )

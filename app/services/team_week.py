@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from app.domain.errors import UpstreamUnavailable
 from app.domain.upstreams import Upstream
+from app.domain.words import Said, english, said
+from app.services.calendar import MONDAY_TO_FRIDAY, HolidayName, WorkingDays
 from app.services.identity import Identities
 from app.services.ports import AllocationReader, DayAllocation, UnitOfWorkFactory
 from app.services.queries import FULL_DAY_HOURS
@@ -17,16 +19,16 @@ MAX_PEOPLE = 20
 READ_WITHIN_SECONDS = 5.0
 WORKING_DAYS = 5
 
-NOT_SET_UP = "Wethod is not set up in Staffdesk, so there are no hours to show."
-RUNS_NOTHING = "You are not the PM or Account of a Wethod project, so there is no team to show."
-TOO_SLOW = "Wethod did not answer in time."
+NOT_SET_UP = said("Wethod is not set up in Staffdesk, so there are no hours to show.")
+RUNS_NOTHING = said("You are not the PM or Account of a Wethod project, so there is no team to show.")
+TOO_SLOW = said("Wethod did not answer in time.")
 
 
 @dataclass(frozen=True)
 class PersonWeek:
     """One person's hours on each day of the week, on every project."""
 
-    name: str
+    name: str | Said
     hours: tuple[int, ...]
 
     @property
@@ -36,12 +38,14 @@ class PersonWeek:
 
 @dataclass(frozen=True)
 class TeamWeek:
-    """The grid, or in `missing` (one line, plain text) why there is none; `left_out` people did not fit."""
+    """The grid, or in `missing` (one line) why there is none; `left_out` people did not fit; `holidays`
+    are the public holidays among `days`, named in every language."""
 
     days: tuple[date, ...]
     people: tuple[PersonWeek, ...] = ()
     left_out: int = 0
-    missing: str | None = None
+    missing: Said | None = None
+    holidays: Mapping[date, HolidayName] = field(default_factory=dict)
 
 
 def working_week(today: date) -> tuple[date, ...]:
@@ -58,27 +62,41 @@ async def team_week(
     today: date,
     *,
     within: float = READ_WITHIN_SECONDS,
+    calendar: WorkingDays = MONDAY_TO_FRIDAY,
 ) -> TeamWeek:
-    """The week of the people allocated on the viewer's projects; Wethod is read for at most `within`
-    seconds, and a failure to read it is told in `missing`, never raised."""
+    """The week of the people allocated on the viewer's projects, with the holidays of `calendar` in it;
+    Wethod is read for at most `within` seconds, and a failure to read it is told in `missing`, never
+    raised."""
     days = working_week(today)
+    holidays = holidays_in(days, calendar)
     if reader is None:
-        return TeamWeek(days, missing=NOT_SET_UP)
+        return TeamWeek(days, missing=NOT_SET_UP, holidays=holidays)
     _, person_id = await identities.link(slack_user_id, Upstream.WETHOD)
     projects = await _projects_run_by(uow_factory, person_id) if person_id else set()
     if not projects:
-        return TeamWeek(days, missing=RUNS_NOTHING)
+        return TeamWeek(days, missing=RUNS_NOTHING, holidays=holidays)
     try:
         async with asyncio.timeout(within):
             found = await _allocations_of(reader, days)
     except UpstreamUnavailable as error:
-        return TeamWeek(days, missing=f"This week's hours cannot be shown: {error.reason}")
+        return TeamWeek(days, missing=_not_shown(error.reason), holidays=holidays)
     except TimeoutError:
-        return TeamWeek(days, missing=f"This week's hours cannot be shown: {TOO_SLOW}")
+        return TeamWeek(days, missing=_not_shown(TOO_SLOW), holidays=holidays)
     team = {str(a.person_id) for allocations in found for a in allocations if str(a.project_id) in projects}
     async with uow_factory() as uow:
         people = await uow.directory.get_people(Upstream.WETHOD, sorted(team))
-    return week_grid(days, found, projects, {p.upstream_id: p.name for p in people})
+    grid = week_grid(days, found, projects, {p.upstream_id: p.name for p in people})
+    return replace(grid, holidays=holidays)
+
+
+def holidays_in(days: Sequence[date], calendar: WorkingDays) -> dict[date, HolidayName]:
+    """The public holidays of `calendar` among `days`."""
+    found = ((day, calendar.holiday(day)) for day in days)
+    return {day: holiday for day, holiday in found if holiday is not None}
+
+
+def _not_shown(reason: str | Said) -> Said:
+    return said("This week's hours cannot be shown: {reason}", reason=reason)
 
 
 async def _projects_run_by(uow_factory: UnitOfWorkFactory, person_id: str) -> set[str]:
@@ -116,8 +134,12 @@ def week_grid(
             if allocation.person_id in hours:
                 hours[allocation.person_id][index] += allocation.hours
     everyone = [
-        PersonWeek(names.get(str(person), f"Wethod person {person}"), tuple(day_hours))
+        PersonWeek(names.get(str(person)) or said("Wethod person {id}", id=str(person)), tuple(day_hours))
         for person, day_hours in hours.items()
     ]
-    kept = sorted(everyone, key=lambda p: (not p.over, p.name.casefold()))[:limit]
-    return TeamWeek(days, tuple(sorted(kept, key=lambda p: p.name.casefold())), len(everyone) - len(kept))
+    kept = sorted(everyone, key=lambda p: (not p.over, _by_name(p)))[:limit]
+    return TeamWeek(days, tuple(sorted(kept, key=_by_name)), len(everyone) - len(kept))
+
+
+def _by_name(person: PersonWeek) -> str:
+    return english(person.name).casefold()

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.domain.upstreams import PEOPLE_UPSTREAMS, Upstream
+from app.i18n import t
 from app.services.approvers import ApprovalContext
 from app.services.ports import AllocationReader, UnitOfWorkFactory
 from app.services.summary_runs import SummaryContext
@@ -32,10 +33,16 @@ class SlackDeps:
         return [u for u in PEOPLE_UPSTREAMS if u in self.enabled]
 
     def not_configured(self, upstream: Upstream) -> str | None:
-        """Why `upstream` cannot be used, in words for the user; None when it can."""
+        """Why `upstream` cannot be used, in words for the user (plain text); None when it can."""
         if upstream in self.enabled:
             return None
-        return (
-            f"{upstream.label} is not set up in Staffdesk yet. An administrator needs to set "
-            f"{self.missing.get(upstream, 'its settings')}."
+        if settings := self.missing.get(upstream):
+            return t(
+                "{system} is not set up in Staffdesk yet. An administrator needs to set {settings}.",
+                system=upstream.label,
+                settings=settings,
+            )
+        return t(
+            "{system} is not set up in Staffdesk yet. An administrator needs to set its settings.",
+            system=upstream.label,
         )

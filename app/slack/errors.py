@@ -13,7 +13,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.domain.errors import RequestMovedOn, StaffdeskError
+from app import i18n
+from app.domain.errors import StaffdeskError
 from app.slack.blocks.common import joined
 from app.slack.blocks.escape import Mrkdwn, escape
 from app.slack.locale import markup
@@ -32,25 +33,27 @@ def still_in_time(context: AsyncBoltContext | None) -> bool:
 
 
 def error_markup(error: BaseException) -> Mrkdwn:
-    """What to tell the user, as Slack markup: the error's words escaped, the Slack users it names as
-    mentions."""
-    if isinstance(error, StaffdeskError) and error.words and not isinstance(error, RequestMovedOn):
+    """What to tell the user, as Slack markup in the reader's language: the error's words escaped, the
+    Slack users it names as mentions."""
+    if isinstance(error, StaffdeskError) and error.words:
         return joined((markup(w) for w in error.words), "")
     return escape(user_text(error)[0])
 
 
 def user_text(error: BaseException) -> tuple[str, str | None]:
-    """What to tell the user, and the reference logged with the traceback (None for known errors)."""
-    if isinstance(error, RequestMovedOn) and error.actual is not None:
-        return f"This request is already {error.actual.label}; nothing was changed.", None
+    """What to tell the user, as plain text in the reader's language (Slack users by their id), and the
+    reference logged with the traceback (None for known errors)."""
+    if isinstance(error, StaffdeskError) and error.words:
+        return "".join(i18n.render(w) for w in error.words), None
     if isinstance(error, StaffdeskError):
         return str(error), None
     reference = uuid.uuid4().hex[:8]
-    return (
-        f"Something went wrong inside Staffdesk (reference {reference}). Nothing you sent is lost; "
+    text = i18n.t(
+        "Something went wrong inside Staffdesk (reference {reference}). Nothing you sent is lost; "
         "try again, and if it keeps happening give the reference to your Staffdesk administrator.",
-        reference,
+        reference=reference,
     )
+    return text, reference
 
 
 async def handle_error(

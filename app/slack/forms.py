@@ -20,7 +20,7 @@ from app.domain.requests import (
 )
 from app.domain.upstreams import Upstream
 from app.domain.when import read_days
-from app.i18n import format_day, mark, t
+from app.i18n import format_day, mark, render, t
 from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 from app.slack.blocks.inputs import Choice, Draft
 from app.slack.ids import NO_MATCH, Action, Block
@@ -105,10 +105,10 @@ def with_when(draft: Draft, today: date, locale: str | None, errors: dict[str, s
     if not said:
         return draft
     words = said.split()
-    phrase = read_days(words, today, locale)
+    phrase = read_days(words, today, locale, format_day)
     if phrase is None or phrase.start is None or phrase.end is None:
         why = (
-            phrase.note
+            render(phrase.note)
             if phrase is not None and phrase.note
             else t("“{words}” is not understood as days", words=said)
         )
@@ -211,16 +211,19 @@ _MISSIONX_WORDS: dict[str, str] = {
 }
 
 
+_REFUSED_FIELD = mark("This value cannot be sent; check it.")
+
+
 def _field_errors(
     error: ValidationError, blocks: Mapping[str, str], words: Mapping[str, str]
 ) -> dict[str, str]:
-    """The words of each field refused, by block: `words` holds their msgids; pydantic's own message for a
-    field `words` does not name."""
+    """The words of each field refused, by block: `words` holds their msgids; a field `words` does not name
+    is said to be refused in general words."""
     found: dict[str, str] = {}
     for item in error.errors():
         block = blocks.get(str(item["loc"][0]) if item["loc"] else "")
         if block:
-            found.setdefault(block, t(words[block]) if block in words else str(item["msg"]))
+            found.setdefault(block, t(words.get(block, _REFUSED_FIELD)))
     return found or {Block.PROJECT: t("These values cannot be sent; check each field.")}
 
 
@@ -251,7 +254,12 @@ _PROCORE_BLOCKS: dict[str, str] = {
     "job_title": Block.JOB_TITLE,
     "employee_id": Block.EMPLOYEE_ID,
 }
-_PROCORE_WORDS: dict[str, str] = {Block.LAST_NAME: mark("Enter the person's last name; Procore needs it.")}
+_PROCORE_WORDS: dict[str, str] = {
+    Block.LAST_NAME: mark("Enter the person's last name; Procore needs it."),
+    Block.FIRST_NAME: mark("The first name is too long."),
+    Block.JOB_TITLE: mark("The job title is too long."),
+    Block.EMPLOYEE_ID: mark("The employee id is too long."),
+}
 
 
 def check_procore(draft: Draft, project: DirectoryProject | None) -> Checked:

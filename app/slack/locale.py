@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from app.domain.words import Joined, Said, SlackUser, Value
-from app.i18n import fill, format_number, read_as, translate, translate_plural
+from app.domain.words import Days, Joined, Said, SlackUser, Value
+from app.i18n import fill, format_days, format_number, read_as, translate, translate_plural
 from app.slack.blocks.escape import Mrkdwn, escape
 from app.slack.people import SlackWebPeople, UserLocales
 
@@ -51,6 +51,8 @@ def markup(value: Value) -> Mrkdwn:
         return Mrkdwn(markup(value.between).join(markup(part) for part in value.parts))
     if isinstance(value, SlackUser):
         return Mrkdwn(f"<@{escape(value.id)}>")
+    if isinstance(value, Days):
+        return escape(format_days(value.days, value.year))
     if isinstance(value, int | float) and not isinstance(value, bool):
         return Mrkdwn(format_number(value))
     return value if isinstance(value, Mrkdwn) else escape(str(value))

@@ -11,8 +11,10 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app import i18n
 from app.domain.directory import DirectoryProject
 from app.domain.errors import StaffdeskError
+from app.domain.requests import StaffingRequest
 from app.domain.upstreams import Upstream
 from app.services import queries
 from app.services.approvals import Submitted
@@ -23,31 +25,38 @@ from app.slack.blocks.inputs import Draft
 from app.slack.deps import SlackDeps
 from app.slack.errors import error_markup
 from app.slack.ids import Block
+from app.slack.locale import t
 
 log = logging.getLogger("staffdesk.slack")
 
 FIELD_BLOCKS = {"project": Block.PROJECT, "person": Block.PERSON}
-WORKING = build_notice_view(
-    "Sending…", Mrkdwn(":hourglass: Staffdesk is checking who needs to approve this…")
-)
+
+
+def working_view() -> dict[str, Any]:
+    """What a submitted form shows while Staffdesk checks who needs to approve it."""
+    return build_notice_view(
+        i18n.t("Sending…"), t(":hourglass: Staffdesk is checking who needs to approve this…")
+    )
 
 
 async def person_in(
     deps: SlackDeps, slack_user_id: str | None, upstream: Upstream, errors: dict[str, str]
 ) -> str | None:
-    """The upstream person id of a picked Slack user; else an error next to the person field."""
+    """The upstream person id of a picked Slack user; else an error (plain text) next to the person field."""
     if slack_user_id is None:
-        errors[Block.PERSON] = "Pick a person."
+        errors[Block.PERSON] = i18n.t("Pick a person.")
         return None
     email, person_id = await deps.approvals.identities.link(slack_user_id, upstream)
     if email is None:
-        errors[Block.PERSON] = (
+        errors[Block.PERSON] = i18n.t(
             "Slack does not share this person's e-mail with Staffdesk, so it cannot find them."
         )
     elif person_id is None:
-        errors[Block.PERSON] = (
-            f"No {upstream.label} person has this person's e-mail ({email}). "
-            f"Your Staffdesk administrator can add them to {upstream.label}."
+        errors[Block.PERSON] = i18n.t(
+            "No {system} person has this person's e-mail ({email}). "
+            "Your Staffdesk administrator can add them to {system}.",
+            system=upstream.label,
+            email=email,
         )
     return person_id
 
@@ -65,7 +74,9 @@ async def people_in(
         own: dict[str, str] = {}
         person_id = await person_in(deps, slack_id, upstream, own)
         if person_id is None:
-            errors[Block.PERSON] = f"One of the people picked cannot be found. {own[Block.PERSON]}"
+            errors[Block.PERSON] = i18n.t(
+                "One of the people picked cannot be found. {why}", why=own[Block.PERSON]
+            )
             return None
         found.append(person_id)
     return found
@@ -124,23 +135,34 @@ async def submit_and_tell(
         await update_view(client, view_id, with_problem(form_again(), error))
         return
     if not await deps.notifier.send_for(submitted.request.id):
-        text = Mrkdwn(
+        text = t(
             ":hourglass: Your request is saved. Slack is slow to answer just now, so its messages will "
             "follow as soon as it does. Do not send it again: see it with `/staffing mine`."
         )
-        await update_view(client, view_id, build_notice_view("Request saved", text))
+        await update_view(client, view_id, build_notice_view(i18n.t("Request saved"), text))
         return
     request = await queries.get_request(deps.read_uow_factory, submitted.request.id)
-    where = (
-        channel(request.channel_id)
-        if request.channel_id and request.channel_id.startswith("C")
-        else Mrkdwn("your DMs")
+    await update_view(
+        client, view_id, build_notice_view(i18n.t("Request sent"), sent_text(request, submitted))
     )
+
+
+def sent_text(request: StaffingRequest, submitted: Submitted) -> Mrkdwn:
+    """Where to follow a request just sent (its channel, else the requester's DMs), and who decides it."""
+    in_channel = bool(request.channel_id and request.channel_id.startswith("C"))
+    where = channel(request.channel_id or "")
     if submitted.auto_approved:
-        text = markup(
-            ":white_check_mark: You may do this yourself, so it is approved. Follow it in {}.", where
+        if in_channel:
+            return t(
+                ":white_check_mark: You may do this yourself, so it is approved. Follow it in {channel}.",
+                channel=where,
+            )
+        return t(":white_check_mark: You may do this yourself, so it is approved. Follow it in your DMs.")
+    asked = joined(map(user, request.approvers), t(" or "))
+    if in_channel:
+        return t(
+            ":incoming_envelope: Sent to {approvers} for approval. Follow it in {channel}.",
+            approvers=asked,
+            channel=where,
         )
-    else:
-        asked = joined(map(user, request.approvers), " or ")
-        text = markup(":incoming_envelope: Sent to {} for approval. Follow it in {}.", asked, where)
-    await update_view(client, view_id, build_notice_view("Request sent", text))
+    return t(":incoming_envelope: Sent to {approvers} for approval. Follow it in your DMs.", approvers=asked)

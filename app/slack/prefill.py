@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from app.domain.directory import DirectoryProject
 from app.domain.upstreams import Upstream
+from app.i18n import t
 from app.services.directory import search_projects
 from app.services.ports import UnitOfWorkFactory
 from app.slack.blocks.common import truncate
@@ -46,13 +47,15 @@ async def with_project(
         return prefill, None
     match = await _match(uow_factory, upstream, words)
     if match is None:
-        note = f"no project matches “{truncate(prefill.project_query, 40)}”"
+        note = t("no project matches “{words}”", words=truncate(prefill.project_query, 40))
         return replace(prefill, project_words=(), notes=(*prefill.notes, note)), None
     project, left = match
     unused = (*prefill.unused, *left, *prefill.project_words[SEARCHED_WORDS:])
     if project.archived:
         shown = truncate(" ".join(w for w in words if w not in left), 40)
-        note = f"“{shown}” finds only archived projects, so the project is left for you to pick"
+        note = t(
+            "“{words}” finds only archived projects, so the project is left for you to pick", words=shown
+        )
         return replace(prefill, project_words=(), unused=unused, notes=(*prefill.notes, note)), None
     return replace(prefill, project_words=(), unused=unused), Choice(project.upstream_id, project.label)
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Flag, auto
 
-from app.domain.dates import day_text
 from app.domain.directory import normalize
 from app.domain.requests import MAX_ALLOCATION_DAYS
 from app.domain.when import DayPhrase, read_days
+from app.i18n import format_day, render, t
 from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays
 
 MIN_HOURS, MAX_HOURS = 1, 8
@@ -24,8 +24,6 @@ _TOKEN = re.compile(
 )
 _LONGEST_PHRASE = 12  # words; "from 3rd of december 2026 to 5th of january 2027" has ten
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
-_HOURS_RULE = f"(hours are {MIN_HOURS} to {MAX_HOURS} a day), so hours are left for you to fill in"
-_DAYS_LEFT = "so the days are left for you to fill in"
 
 
 class Takes(Flag):
@@ -47,7 +45,7 @@ PROJECT_PERSON = Takes.PROJECT
 class Prefill:
     """What the command text gave within the form's rules, and everything else it held: `project_words` are
     for the directory search, `unused` are words as written and `others` people (Slack ids) that no field
-    takes, `notes` are plain sentences on values the form refuses."""
+    takes, `notes` are plain sentences on values the form refuses, in the reader's language."""
 
     user_id: str | None = None
     project_words: tuple[str, ...] = ()
@@ -81,9 +79,10 @@ def _day(text: str) -> date | None:
 
 def _skipped(start: date, end: date, calendar: WorkingDays) -> str:
     """Why days from `start` to `end` are not working days: "weekends are skipped; Tue 8 Dec is a holiday"."""
-    reasons = ["weekends are skipped"] if any(d.weekday() >= 5 for d in _every_day(start, end)) else []
+    reasons = [t("weekends are skipped")] if any(d.weekday() >= 5 for d in _every_day(start, end)) else []
     reasons += [
-        f"{day_text(d, start.year)} is a holiday: {name}" for d, name in calendar.holidays_between(start, end)
+        t("{day} is a holiday: {name}", day=format_day(d, start.year), name=name)
+        for d, name in calendar.holidays_between(start, end)
     ]
     return "; ".join(reasons)
 
@@ -95,25 +94,49 @@ def _every_day(start: date, end: date) -> Iterator[date]:
 def _days_problem(token: str, start: date, end: date, calendar: WorkingDays) -> str | None:
     """Why the days from `token` cannot be put in the form, if they cannot."""
     if end < start:
-        return f"“{token}” ends before it starts, {_DAYS_LEFT}"
+        return t("“{words}” ends before it starts, so the days are left for you to fill in", words=token)
     checked = min((end - start).days, 7 * (MAX_ALLOCATION_DAYS // 5 + 2))  # enough days to pass the limit
     last = start + timedelta(days=checked)
     working = sum(map(calendar.is_working, _every_day(start, last)))
     if working == 0:
-        return f"“{token}” has no working day ({_skipped(start, last, calendar)}), {_DAYS_LEFT}"
+        return t(
+            "“{words}” has no working day ({why}), so the days are left for you to fill in",
+            words=token,
+            why=_skipped(start, last, calendar),
+        )
     if working > MAX_ALLOCATION_DAYS:
-        return f"“{token}” is more than {MAX_ALLOCATION_DAYS} working days at once, {_DAYS_LEFT}"
+        return t(
+            "“{words}” is more than {most} working days at once, so the days are left for you to fill in",
+            words=token,
+            most=MAX_ALLOCATION_DAYS,
+        )
     return None
 
 
 def _hours_problem(number: str) -> str | None:
     value = float(number.replace(",", "."))
+    rule = {"least": MIN_HOURS, "most": MAX_HOURS}
     if value != int(value):
-        return f"{number} h is not a whole number {_HOURS_RULE}"
+        return t(
+            "{hours} h is not a whole number (hours are {least} to {most} a day), so hours are left for "
+            "you to fill in",
+            hours=number,
+            **rule,
+        )
     if value > MAX_HOURS:
-        return f"{int(value)} h is more than {MAX_HOURS} {_HOURS_RULE}"
+        return t(
+            "{hours} h is more than {most} (hours are {least} to {most} a day), so hours are left for you "
+            "to fill in",
+            hours=int(value),
+            **rule,
+        )
     if value < MIN_HOURS:
-        return f"{int(value)} h is less than {MIN_HOURS} {_HOURS_RULE}"
+        return t(
+            "{hours} h is less than {least} (hours are {least} to {most} a day), so hours are left for you "
+            "to fill in",
+            hours=int(value),
+            **rule,
+        )
     return None
 
 
@@ -146,9 +169,9 @@ class _Reading:
     def _takes_days(self, token: str) -> bool:
         """Whether the form takes these days: it has days, and none were given before."""
         if Takes.DAYS not in self.takes:
-            self.notes.append(f"“{token}”: this form has no days")
+            self.notes.append(t("“{words}”: this form has no days", words=token))
         elif self.days_given:
-            self.notes.append(f"“{token}” is left out: only the first days are used")
+            self.notes.append(t("“{words}” is left out: only the first days are used", words=token))
         else:
             self.days_given = True
             return True
@@ -160,7 +183,7 @@ class _Reading:
         start = _day(start_text)
         end = _day(end_text) if end_text else start
         self.notes.extend(
-            f"“{text}” is not a date"
+            t("“{words}” is not a date", words=text)
             for text, day in ((start_text, start), (end_text, end))
             if text and not day
         )
@@ -171,7 +194,8 @@ class _Reading:
         if not self._takes_days(phrase.text):
             return
         if phrase.start is None or phrase.end is None:
-            self.notes.append(phrase.note or f"“{phrase.text}” is not a date")
+            note = phrase.note
+            self.notes.append(render(note) if note else t("“{words}” is not a date", words=phrase.text))
         else:
             self._span(phrase.text, phrase.start, phrase.end)
 
@@ -184,9 +208,9 @@ class _Reading:
 
     def hours_of(self, token: str, number: str) -> None:
         if Takes.HOURS not in self.takes:
-            self.notes.append(f"“{token}”: this form has no hours")
+            self.notes.append(t("“{words}”: this form has no hours", words=token))
         elif self.hours_given:
-            self.notes.append(f"“{token}” is left out: only the first hours are used")
+            self.notes.append(t("“{words}” is left out: only the first hours are used", words=token))
         else:
             self.hours_given = True
             problem = _hours_problem(number)
@@ -221,7 +245,7 @@ def _tokens(text: str, today: date, locale: str | None) -> Iterator[_Token]:
             if not match["word"]:
                 break
             words.append(_as_written(match["word"]))
-        phrase = read_days(words, today, locale) if words else None
+        phrase = read_days(words, today, locale, format_day) if words else None
         yield _Token(matches[at], phrase)
         at += phrase.size if phrase else 1
 
@@ -271,7 +295,8 @@ def working_days(start: date, end: date, calendar: WorkingDays = MONDAY_TO_FRIDA
 @dataclass(frozen=True)
 class AwayText:
     """`/staffing away @delegate FROM..TO`, read: the delegate, the days, what was not understood, and
-    why days written in words were refused (`notes`; their words are in `unused` too)."""
+    why days written in words were refused (`notes`, in the reader's language; their words are in `unused`
+    too)."""
 
     delegate: str | None = None
     start: date | None = None
@@ -291,7 +316,7 @@ def parse_away(text: str, today: date, locale: str | None = None) -> AwayText:
             start, end = phrase.start, phrase.end
         elif phrase:
             unused.append(phrase.text)
-            notes += [phrase.note] if phrase.note else []
+            notes += [render(phrase.note)] if phrase.note else []
         elif match["mention"] and delegate is None:
             delegate = match["user"]
         elif match["days"] and start is None:

@@ -37,7 +37,7 @@ async def test_next_week_and_hours_in_words_fill_in_the_allocation_form(world: W
     assert form[Block.END]["element"]["initial_date"] == "2026-12-11"
     assert form[Block.HOURS]["element"]["initial_value"] == "4"
     preview = str(form[Block.PREVIEW]["text"]["text"])
-    assert "Tue 8 Dec: holiday: Immacolata Concezione, skipped" in preview
+    assert "Tue 8 Dec: holiday: Immaculate Conception, skipped" in preview
     assert "This will create 4 allocations" in preview
 
 
@@ -64,7 +64,7 @@ async def test_a_range_of_holidays_alone_is_refused_next_to_the_field(world: Wor
         world.last_view(), allocation_values("U0MARTA", "2026-12-25", "2026-12-25", "4"), "U0GIULIA"
     )
     errors = answer.json()["errors"]
-    assert errors == {Block.START: "Fri 25 Dec is a holiday (Natale): pick working days."}
+    assert errors == {Block.START: "Fri 25 Dec is a holiday (Christmas Day): pick working days."}
 
 
 async def test_the_form_reads_days_in_words_says_what_it_understood_and_refuses_what_it_did_not(

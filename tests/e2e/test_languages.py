@@ -164,7 +164,7 @@ async def test_an_italian_requester_gets_the_form_and_her_replies_in_italian_whi
     assert message["text"].startswith(
         ":hourglass_flowing_sand: Waiting for approval: Allocation: Marta Gallo"
     )
-    assert dm_texts(world, ITALIAN)[0].startswith("Serve la tua approvazione: Allocation: Marta Gallo su ")
+    assert dm_texts(world, ITALIAN)[0].startswith("Serve la tua approvazione: Allocazione: Marta Gallo su ")
     assert dm_texts(world, SECOND_APPROVER)[0].startswith("Approval needed: Allocation: Marta Gallo on ")
 
     message_ts = await approve_and_deliver(world, request_id, ITALIAN)
@@ -196,7 +196,7 @@ async def test_channels_speak_staffdesk_language_and_each_person_their_own(
         assert "Send request" in form
         (message,) = posts_to(world, CHANNEL)
         assert message["text"].startswith(
-            ":hourglass_flowing_sand: In attesa di approvazione: Allocation: Marta Gallo su "
+            ":hourglass_flowing_sand: In attesa di approvazione: Allocazione: Marta Gallo su "
         )
         assert "In attesa di approvazione da <@U0ANA> o <@U0IRENE>" in json.dumps(
             message["blocks"], ensure_ascii=False

@@ -130,7 +130,7 @@ async def test_the_summary_groups_the_day_by_project_and_person_and_flags_over_e
 async def test_when_wethod_fails_the_summary_still_says_what_it_could_not_read(seeded: UowFactory) -> None:
     now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     summary = await build_summary(seeded, FakeReader(failing=True), MONDAY, now=now, since=now)
-    assert summary.problems == [
+    assert [str(problem) for problem in summary.problems] == [
         "Wethod could not be read (answered 503: maintenance), so the allocations are missing."
     ]
     assert summary.projects == []

@@ -92,9 +92,9 @@ async def test_without_wethod_there_is_one_line_saying_it_is_not_set_up(seeded: 
 
 async def test_a_wethod_that_cannot_be_read_is_one_line_not_an_error(seeded: UowFactory) -> None:
     week = await week_of(seeded, FakeReader(failing=True), "U0ANA")
-    assert week.missing == "This week's hours cannot be shown: answered 503: maintenance"
+    assert str(week.missing) == "This week's hours cannot be shown: answered 503: maintenance"
 
 
 async def test_a_wethod_that_does_not_answer_in_time_is_one_line(seeded: UowFactory) -> None:
     week = await week_of(seeded, FakeReader(stuck=True), "U0ANA", within=0.05)
-    assert week.missing == "This week's hours cannot be shown: Wethod did not answer in time."
+    assert str(week.missing) == "This week's hours cannot be shown: Wethod did not answer in time."

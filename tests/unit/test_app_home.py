@@ -163,7 +163,7 @@ def test_the_grid_holds_the_people_on_my_projects_with_their_hours_on_all_projec
 
 def test_a_person_missing_from_the_directory_is_named_by_their_wethod_id() -> None:
     week = week_grid(WEEK, [day((99, 1000, 8)), [], [], [], []], {"1000"}, {})
-    assert [p.name for p in week.people] == ["Wethod person 99"]
+    assert [str(p.name) for p in week.people] == ["Wethod person 99"]
 
 
 def test_a_long_team_keeps_those_over_eight_and_says_how_many_are_left_out() -> None:

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from app.services.calendar import MONDAY_TO_FRIDAY, WorkingDays, holiday_region
 from app.settings import Mode, Settings, SettingsError, load_settings
 
-ITALY = WorkingDays("IT")
+ITALY = WorkingDays("IT", language="it")
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def test_italys_holidays_are_named_in_italian_and_are_not_working_days(day: date
 
 
 def test_a_subdivision_adds_its_own_holidays() -> None:
-    rome = WorkingDays("IT-RM")
+    rome = WorkingDays("IT-RM", language="it")
     assert rome.holiday_name(date(2026, 6, 29)) == "Santi Pietro e Paolo"
     assert not rome.is_working(date(2026, 6, 29))
     assert ITALY.holiday_name(date(2026, 6, 29)) is None

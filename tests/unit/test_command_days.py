@@ -59,12 +59,12 @@ def test_a_holiday_is_not_a_working_day_of_the_command_and_the_note_names_it() -
     holiday = parse_command_text("apollo 8 dec", TODAY, calendar=ITALY)
     assert (holiday.start, holiday.end) == (None, None)
     assert holiday.notes == (
-        f"“8 dec” has no working day (Tue 8 Dec is a holiday: Immacolata Concezione), {DAYS_LEFT}",
+        f"“8 dec” has no working day (Tue 8 Dec is a holiday: Immaculate Conception), {DAYS_LEFT}",
     )
     around = parse_command_text("apollo 25 dec to 27 dec", TODAY, calendar=ITALY)
     assert around.notes == (
-        "“25 dec to 27 dec” has no working day (weekends are skipped; Fri 25 Dec is a holiday: Natale), "
-        f"{DAYS_LEFT}",
+        "“25 dec to 27 dec” has no working day (weekends are skipped; "
+        f"Fri 25 Dec is a holiday: Christmas Day), {DAYS_LEFT}",
     )
     week = parse_command_text("apollo 7 dec to 11 dec", TODAY, calendar=ITALY)
     assert (week.start, week.end, week.notes) == (date(2026, 12, 7), date(2026, 12, 11), ())
@@ -124,7 +124,7 @@ def test_a_range_in_the_form_skips_the_holidays_of_the_calendar() -> None:
     assert allocation_days(week, errors) == [date(2026, 12, d) for d in (7, 8, 9, 10, 11)]
     assert errors == {}
     allocation_days(Draft(start=date(2026, 12, 8), end=date(2026, 12, 8)), errors, ITALY)
-    assert errors == {Block.START: "Tue 8 Dec is a holiday (Immacolata Concezione): pick working days."}
+    assert errors == {Block.START: "Tue 8 Dec is a holiday (Immaculate Conception): pick working days."}
     assert working_days(date(2026, 12, 24), date(2026, 12, 28), ITALY) == [
         date(2026, 12, 24),
         date(2026, 12, 28),

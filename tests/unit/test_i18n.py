@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.domain.dates import day_text, span_text
-from app.domain.words import Joined, SlackUser, said, said_n, verbatim
+from app.domain.words import Joined, SlackUser, said, said_day, said_days, said_n, verbatim
 from app.i18n import (
     current_reader,
     fill,
@@ -152,3 +152,17 @@ def test_words_said_below_are_translated_where_they_fill_a_template() -> None:
             == ":heavy_multiplication_x: Annullata da <@U0ANA>. & &lt;x&gt;"
         )
         assert t("{a}", a=who) == ":heavy_multiplication_x: Annullata da U0ANA."
+
+
+def test_days_said_below_are_written_by_the_readers_calendar_and_kept_as_they_are() -> None:
+    from app.domain.outcomes import Delivered
+
+    days = said_days([date(2026, 12, 9), date(2026, 12, 7), date(2026, 12, 8), date(2027, 1, 4)], 2026)
+    booked = said("Already gone from Wethod: {days}.", days=days)
+    assert str(booked) == "Already gone from Wethod: Mon 7 – Wed 9 Dec, Mon 4 Jan 2027."
+    with reading_as("it"):
+        assert render(booked) == "Già rimosse da Wethod: lun 7 – mer 9 dic, lun 4 gen 2027."
+        assert markup(said_day(date(2026, 12, 25), 2026)) == "ven 25 dic"
+    kept = Delivered.model_validate_json(Delivered(summary=booked, upstream_ids=("1",)).model_dump_json())
+    with reading_as("it"):
+        assert render(kept.said_summary) == "Già rimosse da Wethod: lun 7 – mer 9 dic, lun 4 gen 2027."

@@ -20,6 +20,7 @@ from app.clients.errors import (
 )
 from app.domain.outcomes import FieldFailure, NeedsOperator, Refused, RetryLater
 from app.domain.upstreams import Upstream
+from app.i18n import reading_as, render
 from app.integrations.outcomes import outcome_for_error, unavailable
 
 
@@ -86,4 +87,8 @@ def test_a_missing_project_or_a_conflict_is_refused(error: UpstreamError) -> Non
 def test_a_read_failure_becomes_a_plain_unavailable_error() -> None:
     problem = unavailable(ServerError("Wethod", "down for maintenance", status=503), Upstream.WETHOD)
     assert problem.upstream == "Wethod"
-    assert problem.reason == "answered 503: down for maintenance"
+    assert str(problem.reason) == "answered 503: down for maintenance"
+    with reading_as("it"):
+        assert render(problem.words[0]) == (
+            "Non è stato possibile leggere Wethod: ha risposto 503: down for maintenance"
+        )

@@ -6,12 +6,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.domain.dates import days_text
 from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import AllocationPayload, ProcoreProjectPersonPayload, RequestPayload
 from app.domain.status import RequestStatus
 from app.services.queries import RequestDescription
 from app.services.summary import DailySummary, PersonDay, Waiting
-from app.services.summary_text import days_text, render_summary_text
+from app.services.summary_text import render_summary_text
 from tests.factories import a_request
 
 MON = date(2026, 12, 7)

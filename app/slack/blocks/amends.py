@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.domain.amends import ChangePlan, placements_of, why_not_amendable
+from app.domain.outcomes import summary_of
 from app.domain.placement import AmendAction
 from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
@@ -118,7 +119,7 @@ def build_amended_reply(original: RequestDescription) -> SlackMessage | None:
         return None
     words = {
         "who": user(amendment.requester_id),
-        "summary": str((amendment.result or {}).get("summary", "")),
+        "summary": summary_of(amendment.result),
         "title": original.title,
         "subject": original.subject,
         "project": original.project,

@@ -80,9 +80,11 @@ def joined(parts: Iterable[Mrkdwn], separator: str) -> Mrkdwn:
 
 
 def when(moment: datetime) -> Mrkdwn:
-    """A Slack date token: each reader sees it in their own time zone."""
+    """A Slack date token: each reader sees it in their own time zone, with the reader's words between the
+    day and the time."""
     stamp = int(moment.timestamp())
-    return Mrkdwn(f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{moment:%Y-%m-%d %H:%M} UTC>")
+    shown = t("{day} at {time}", day=Mrkdwn("{date_short_pretty}"), time=Mrkdwn("{time}"))
+    return Mrkdwn(f"<!date^{stamp}^{shown}|{moment:%Y-%m-%d %H:%M} UTC>")
 
 
 def truncate(text: str, limit: int) -> str:

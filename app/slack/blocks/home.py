@@ -10,13 +10,14 @@ from app.domain.absences import Absence
 from app.domain.requests import RequestKind
 from app.domain.status import RequestStatus
 from app.domain.upstreams import UPSTREAM_OF_KIND, Upstream
-from app.i18n import format_span, format_weekday, mark
+from app.i18n import format_day, format_span, format_weekday, mark, render
 from app.services.queries import FULL_DAY_HOURS, RequestDescription
 from app.services.team_week import TeamWeek
 from app.slack.blocks.amends import amend_buttons, amended_words, undo_button
 from app.slack.blocks.common import Blocks, button, context, plain, section, status_text, truncate, user
 from app.slack.blocks.escape import Mrkdwn, escape, markup
 from app.slack.ids import Action
+from app.slack.locale import markup as said_markup
 from app.slack.locale import n, t
 from app.slack.metadata import RequestRef, dump
 
@@ -169,7 +170,7 @@ def _row(name: str, cells: list[str]) -> str:
 def build_week_grid(week: TeamWeek) -> Mrkdwn:
     """One line per person, Monday to Friday, in a code block so that the days stand in columns."""
     lines = [_row("", [f"{format_weekday(day)} " for day in week.days])]
-    lines += [_row(person.name, [hours_cell(h) for h in person.hours]) for person in week.people]
+    lines += [_row(render(person.name), [hours_cell(h) for h in person.hours]) for person in week.people]
     return Mrkdwn("```\n" + "\n".join(escape(line) for line in lines) + "\n```")
 
 
@@ -177,9 +178,9 @@ def build_team_week(week: TeamWeek) -> Blocks:
     """This week's hours of the people on my projects, or one line that says why they are not shown."""
     first, last = week.days[0], week.days[-1]
     days = format_span(first, last, first.year)
-    blocks: Blocks = [_header(t("This week's hours, {days}", days=days))]
+    blocks: Blocks = [_header(t("This week's hours, {days}", days=days)), *_holidays(week)]
     if week.missing:
-        return [*blocks, section(escape(week.missing))]
+        return [*blocks, section(said_markup(week.missing))]
     if not week.people:
         return [*blocks, section(t("Nobody has hours on your projects this week."))]
     legend = t("Each person's hours on all projects · ⚠ over 8 h · ↓ under 8 h · — none")
@@ -187,6 +188,16 @@ def build_team_week(week: TeamWeek) -> Blocks:
         more = n("{count} more not shown", "{count} more not shown", week.left_out)
         legend = markup("{} · {}", legend, more)
     return [*blocks, section(build_week_grid(week)), context(legend)]
+
+
+def _holidays(week: TeamWeek) -> Blocks:
+    """A line for each public holiday of the week, so that nobody reads it as a free day."""
+    year = week.days[0].year
+    lines = [
+        t(":palm_tree: {day} is a holiday ({name})", day=format_day(day, year), name=holiday.read_in())
+        for day, holiday in sorted(week.holidays.items())
+    ]
+    return [context(Mrkdwn("\n".join(lines)))] if lines else []
 
 
 def build_home(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from app.domain.outcomes import (
@@ -15,6 +16,7 @@ from app.domain.outcomes import (
 )
 from app.domain.requests import AllocationPayload, StaffingRequest
 from app.domain.status import RequestStatus
+from app.domain.words import Said
 from app.i18n import format_days
 from app.services.queries import ApprovalFacts, RequestDescription
 from app.slack.blocks.amends import amend_buttons, amended_words
@@ -32,6 +34,7 @@ from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.question import days_blocks, decision_buttons, note_blocks, why_asked
 from app.slack.blocks.states import finished_words, shown_state, status_word
 from app.slack.ids import Action, Block
+from app.slack.locale import markup as said_markup
 from app.slack.locale import t
 from app.slack.metadata import RequestRef, dump
 
@@ -46,7 +49,7 @@ def request_title(desc: RequestDescription, *, bold: bool = False) -> Mrkdwn:
 
 def request_summary(desc: RequestDescription) -> Mrkdwn:
     """What is asked, for whom and on which project, and its details."""
-    return markup("{}\n{}", request_title(desc, bold=True), desc.details)
+    return markup("{}\n{}", request_title(desc, bold=True), said_markup(desc.details))
 
 
 def actors(request: StaffingRequest) -> Mrkdwn:
@@ -196,19 +199,23 @@ def _retry_text(next_attempt_at: datetime | None) -> list[Mrkdwn]:
     return [t("Staffdesk will try again {at}.", at=when(next_attempt_at))] if next_attempt_at else []
 
 
-def refusal_lines(outcome: Refused, names: dict[str, str]) -> Mrkdwn:
+def refusal_lines(outcome: Refused, names: Mapping[str, str | Said]) -> Mrkdwn:
     """Each refused field in words; with several people, each person's result: done, or what was refused."""
 
     def line(f: FieldFailure) -> Mrkdwn:
+        message = said_markup(f.said_message)
         if f.person_id is None:
-            return markup("• *{}*: {}", f.field, f.message)
-        return markup("• *{}*, {}: {}", names.get(str(f.person_id), str(f.person_id)), f.field, f.message)
+            return markup("• *{}*: {}", f.field, message)
+        who = said_markup(names.get(str(f.person_id), str(f.person_id)))
+        return markup("• *{}*, {}: {}", who, f.field, message)
 
     done = [t("• *{name}*: allocated", name=names.get(str(p), str(p))) for p in outcome.done_people]
     return joined([*done, *(line(f) for f in outcome.failures)], "\n")
 
 
-def _refusal_reply(outcome: Refused, upstream: str, ref: str, names: dict[str, str]) -> SlackMessage:
+def _refusal_reply(
+    outcome: Refused, upstream: str, ref: str, names: Mapping[str, str | Said]
+) -> SlackMessage:
     lines = refusal_lines(outcome, names)
     if outcome.done_people:
         text = t(
@@ -250,20 +257,20 @@ def build_outcome_reply(
         ids = ", ".join(outcome.upstream_ids)
         text = t(
             ":tada: Done: {summary} ({upstream} id {ids})",
-            summary=outcome.summary,
+            summary=outcome.said_summary,
             upstream=upstream,
             ids=ids,
         )
     elif isinstance(outcome, AlreadyDone):
-        text = t(":ballot_box_with_check: Already there: {summary}", summary=outcome.summary)
+        text = t(":ballot_box_with_check: Already there: {summary}", summary=outcome.said_summary)
     elif isinstance(outcome, NeedsOperator):
         after = [t("Staffdesk has stopped retrying.")] if final else _retry_text(next_attempt_at)
         asked = t("An administrator needs to fix Staffdesk's settings.")
-        text = joined([markup(":rotating_light: {}", outcome.reason), asked, *after], " ")
+        text = joined([markup(":rotating_light: {}", said_markup(outcome.said_reason)), asked, *after], " ")
     else:
         assert isinstance(outcome, RetryLater)
         after = (
             [t("Staffdesk has stopped retrying; ask again later.")] if final else _retry_text(next_attempt_at)
         )
-        text = joined([markup(":hourglass: {}", outcome.reason), *after], " ")
+        text = joined([markup(":hourglass: {}", said_markup(outcome.said_reason)), *after], " ")
     return SlackMessage(text, [section(text)])

@@ -3,16 +3,19 @@ already there, why they are asked and until when, and the buttons of the decisio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from app.domain.requests import AllocationPayload, StaffingRequest
+from app.domain.words import Said
 from app.policy.model import permissions_in_words
 from app.services.queries import ApprovalFacts, DayPreview, RequestDescription
 from app.slack.blocks.common import Blocks, button, channel, context, joined, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
 from app.slack.blocks.modals import day_line
 from app.slack.ids import Action
+from app.slack.locale import markup as said_markup
 from app.slack.locale import t
 
 
@@ -32,16 +35,18 @@ def note_blocks(desc: RequestDescription) -> Blocks:
     return [section(t("{who} wrote:\n{note}", who=user(desc.request.requester_id), note=quoted))]
 
 
-def days_blocks(facts: ApprovalFacts | None, year: int, names: dict[str, str]) -> Blocks:
+def days_blocks(facts: ApprovalFacts | None, year: int, names: Mapping[str, str | Said]) -> Blocks:
     """The days asked for, with the hours each person already has on them, or why they cannot be shown."""
     if facts is None or (facts.days is None and facts.days_problem is None and not facts.each):
         return []
     if facts.days_problem:
-        return [context(markup(":warning: {}", facts.days_problem))]
+        return [context(markup(":warning: {}", said_markup(facts.days_problem)))]
     if facts.each:
         most = max(2, 24 // len(facts.each))
         parts = [
-            markup("*{}*\n{}", names.get(person, person), joined(_day_lines(days, year, most), "\n"))
+            markup(
+                "*{}*\n{}", said_markup(names.get(person, person)), joined(_day_lines(days, year, most), "\n")
+            )
             for person, days in facts.each
         ]
         each = joined(parts, "\n")

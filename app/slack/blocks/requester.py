@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, NeedsOperator, Refused
 from app.domain.status import RequestStatus
+from app.domain.words import Said
 from app.services.queries import RequestDescription
 from app.slack.blocks.common import SlackMessage, button, channel, joined, section, user, when
 from app.slack.blocks.escape import Mrkdwn, markup
@@ -11,6 +14,7 @@ from app.slack.blocks.messages import refusal_lines, request_summary, request_ti
 from app.slack.blocks.nudges import added_text
 from app.slack.blocks.question import thread_channel
 from app.slack.ids import Action
+from app.slack.locale import markup as said_markup
 from app.slack.locale import t
 from app.slack.metadata import RequestRef, dump
 
@@ -71,7 +75,7 @@ def build_added_dm(
     return SlackMessage(text, [section(text)])
 
 
-def _refused_head(outcome: Refused, upstream: str, names: dict[str, str]) -> Mrkdwn:
+def _refused_head(outcome: Refused, upstream: str, names: Mapping[str, str | Said]) -> Mrkdwn:
     lines = refusal_lines(outcome, names)
     if outcome.done_people:
         return t(
@@ -116,9 +120,9 @@ def build_outcome_dm(
 ) -> SlackMessage | None:
     """What the requester hears of a delivery; None while Staffdesk simply tries again later."""
     if isinstance(outcome, Delivered):
-        head = t(":tada: Done: {summary}", summary=outcome.summary)
+        head = t(":tada: Done: {summary}", summary=outcome.said_summary)
     elif isinstance(outcome, AlreadyDone):
-        head = t(":ballot_box_with_check: Already there: {summary}", summary=outcome.summary)
+        head = t(":ballot_box_with_check: Already there: {summary}", summary=outcome.said_summary)
     elif isinstance(outcome, Refused):
         head = _refused_head(outcome, upstream, desc.people)
     elif isinstance(outcome, NeedsOperator):
@@ -142,7 +146,7 @@ def build_operator_message(
 ) -> SlackMessage:
     """For the operators: what is wrong, which setting to check, and whose request waits."""
     request = desc.request
-    head = markup(":rotating_light: *{}*: {}", upstream, outcome.reason)
+    head = markup(":rotating_light: *{}*: {}", upstream, said_markup(outcome.said_reason))
     if outcome.setting:
         head = t("{problem} Check {setting}.", problem=head, setting=outcome.setting)
     waiting = t(

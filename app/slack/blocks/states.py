@@ -8,7 +8,7 @@ from app.domain.status import RequestStatus
 from app.i18n import mark
 from app.slack.blocks.common import status_text
 from app.slack.blocks.escape import Mrkdwn
-from app.slack.locale import t
+from app.slack.locale import markup, t
 
 _OUTCOME_STATE = {
     (RequestStatus.DELIVERED, "already_done"): mark(":ballot_box_with_check: Already there"),
@@ -24,16 +24,6 @@ _FINISHED = {
     (RequestStatus.FAILED, "needs_operator"): mark("Needs an administrator"),
     (RequestStatus.FAILED, "refused"): mark("Refused"),
 }
-_STATUS_WORDS = {
-    RequestStatus.PENDING_APPROVAL: mark("pending approval"),
-    RequestStatus.APPROVED: mark("approved"),
-    RequestStatus.DELIVERING: mark("delivering"),
-    RequestStatus.DELIVERED: mark("delivered"),
-    RequestStatus.FAILED: mark("failed"),
-    RequestStatus.REJECTED: mark("rejected"),
-    RequestStatus.EXPIRED: mark("expired"),
-    RequestStatus.CANCELLED: mark("cancelled"),
-}
 
 
 def shown_state(request: StaffingRequest) -> Mrkdwn:
@@ -45,7 +35,7 @@ def shown_state(request: StaffingRequest) -> Mrkdwn:
 
 def status_word(status: RequestStatus) -> Mrkdwn:
     """A request's state in a word or two, in lower case: "approved"."""
-    return t(_STATUS_WORDS[status])
+    return markup(status.words)
 
 
 def finished_words(request: StaffingRequest) -> Mrkdwn:

@@ -13,12 +13,13 @@ from app.domain.placement import AmendAction
 from app.services.amendments import amendable, undo_request
 from app.services.approvals import Submitted
 from app.slack.blocks.common import joined, user
-from app.slack.blocks.escape import Mrkdwn, markup
+from app.slack.blocks.escape import Mrkdwn
 from app.slack.deps import SlackDeps
 from app.slack.errors import reporting_errors
 from app.slack.ids import Action
 from app.slack.listeners.actions import allocation_form
 from app.slack.listeners.resubmit import draft_of_request
+from app.slack.locale import n, t
 from app.slack.metadata import ModalContext, RequestRef
 
 
@@ -29,15 +30,19 @@ def _ref(body: dict[str, Any]) -> RequestRef:
 def undo_asked_text(submitted: Submitted) -> Mrkdwn:
     """What the person who clicked Undo hears: done by them, or sent to whom for approval."""
     if submitted.auto_approved:
-        return Mrkdwn(
+        return t(
             ":leftwards_arrow_with_hook: You may do this yourself, so the undo is on its way. The request's "
             "thread says when it is done."
         )
-    asked = joined(map(user, submitted.request.approvers), " or ")
-    return markup(
-        ":incoming_envelope: The undo needs approval: {} {} asked. You will hear in a DM when it is decided.",
-        asked,
-        "is" if len(submitted.request.approvers) == 1 else "are",
+    approvers = submitted.request.approvers
+    asked = joined(map(user, approvers), t(" or "))
+    return n(
+        ":incoming_envelope: The undo needs approval: {who} is asked. You will hear in a DM when it "
+        "is decided.",
+        ":incoming_envelope: The undo needs approval: {who} are asked. You will hear in a DM when it "
+        "is decided.",
+        len(approvers),
+        who=asked,
     )
 
 

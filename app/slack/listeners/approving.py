@@ -8,18 +8,20 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from app import i18n
 from app.domain.errors import StaffdeskError
 from app.services import queries
 from app.services.absences import come_back
 from app.services.approvals import SeveralApproved, approve_several
 from app.slack.blocks.common import joined
 from app.slack.blocks.decisions import build_notice_view
-from app.slack.blocks.escape import Mrkdwn, markup
+from app.slack.blocks.escape import Mrkdwn
 from app.slack.blocks.messages import request_title
 from app.slack.deps import SlackDeps
 from app.slack.errors import error_markup, reporting_errors
 from app.slack.ids import Action
 from app.slack.listeners.home import publish_home
+from app.slack.locale import t
 
 
 def picked(body: dict[str, Any]) -> list[str]:
@@ -37,7 +39,7 @@ async def several_text(deps: SlackDeps, result: SeveralApproved) -> Mrkdwn:
     lines = []
     for request in result.approved:
         desc = await queries.describe(deps.read_uow_factory, request, deps.approvals.lookups())
-        lines.append(markup(":white_check_mark: Approved: {}", request_title(desc)))
+        lines.append(t(":white_check_mark: Approved: {request}", request=request_title(desc)))
     for request_id, error in result.refused:
         try:
             request = await queries.get_request(deps.read_uow_factory, request_id)
@@ -45,9 +47,24 @@ async def several_text(deps: SlackDeps, result: SeveralApproved) -> Mrkdwn:
                 await queries.describe(deps.read_uow_factory, request, deps.approvals.lookups())
             )
         except StaffdeskError:
-            title = Mrkdwn("a request that no longer exists")
-        lines.append(markup(":no_entry_sign: Not approved: {}: {}", title, error_markup(error)))
+            title = t("a request that no longer exists")
+        lines.append(
+            t(":no_entry_sign: Not approved: {request}: {why}", request=title, why=error_markup(error))
+        )
     return joined(lines, "\n")
+
+
+def nothing_picked_view() -> dict[str, Any]:
+    """What pressing "approve the ticked ones" with no box ticked says."""
+    text = t("Tick the box of each request to approve, then press the button again.")
+    return build_notice_view(i18n.t("Nothing picked"), text)
+
+
+def several_title(result: SeveralApproved, picked: int) -> str:
+    """How many of the requests picked went through: "2 of 3 approved"."""
+    return i18n.n(
+        "{count} of {total} approved", "{count} of {total} approved", len(result.approved), total=picked
+    )
 
 
 def register(app: AsyncApp, deps: SlackDeps) -> None:
@@ -61,15 +78,10 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         chosen = picked(body)
         if not chosen:
-            text = Mrkdwn("Tick the box of each request to approve, then press the button again.")
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=build_notice_view("Nothing picked", text)
-            )
+            await client.views_open(trigger_id=body["trigger_id"], view=nothing_picked_view())
             return
         result = await approve_several(deps.approvals, chosen, body["user"]["id"])
-        view = build_notice_view(
-            f"{len(result.approved)} of {len(chosen)} approved", await several_text(deps, result)
-        )
+        view = build_notice_view(several_title(result, len(chosen)), await several_text(deps, result))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
         for request in result.approved:
             await deps.notifier.send_for(request.id)

@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.upstreams import UPSTREAM_OF_KIND
+from app.i18n import t
 from app.services import queries
 from app.services.absences import absence_of
 from app.services.team_week import team_week
@@ -46,6 +47,12 @@ async def publish_home(deps: SlackDeps, client: AsyncWebClient, user: str) -> No
     await client.views_publish(user_id=user, view=home)
 
 
+def not_set_up_view(problem: str) -> dict[str, Any]:
+    """What a start button says when its system is not set up: `problem`, plain text in the reader's
+    language."""
+    return build_notice_view(t("Not set up"), escape(problem))
+
+
 def register(app: AsyncApp, deps: SlackDeps) -> None:
     @app.event("app_home_opened")
     @reporting_errors
@@ -60,7 +67,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         kind = START_KINDS[body["actions"][0]["action_id"]]
         if problem := deps.not_configured(UPSTREAM_OF_KIND[kind]):
-            view = build_notice_view("Not set up", escape(problem))
+            view = not_set_up_view(problem)
         else:
             view = modal_for(deps, ModalContext(kind=kind), Draft())
         await client.views_open(trigger_id=body["trigger_id"], view=view)

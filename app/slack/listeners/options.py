@@ -9,6 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from app.domain.directory import DirectoryProject
 from app.domain.upstreams import UPSTREAM_OF_KIND
+from app.i18n import t
 from app.services.directory_index import DirectoryIndex
 from app.slack.blocks.common import truncate
 from app.slack.errors import reporting_errors
@@ -19,15 +20,16 @@ MAX_OPTIONS = 50
 
 
 def project_option(project: DirectoryProject) -> dict[str, Any]:
-    label = project.label + (" (archived)" if project.archived else "")
+    label = t("{project} (archived)", project=project.label) if project.archived else project.label
     return {"text": {"type": "plain_text", "text": truncate(label, 75)}, "value": project.upstream_id[:150]}
 
 
 def no_match_option(typed: str) -> dict[str, Any]:
     """The one option offered when a search finds nothing: it says so, and picking it picks no project."""
-    text = (
-        f"No project matches “{truncate(typed.strip(), 50)}”" if typed.strip() else "No projects to pick yet"
-    )
+    if typed.strip():
+        text = t("No project matches “{words}”", words=truncate(typed.strip(), 50))
+    else:
+        text = t("No projects to pick yet")
     return {"text": {"type": "plain_text", "text": text}, "value": NO_MATCH}
 
 

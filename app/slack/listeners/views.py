@@ -36,12 +36,12 @@ from app.slack.forms import (
 from app.slack.ids import Action, Block, Callback
 from app.slack.metadata import ModalContext, RequestRef, read_metadata
 from app.slack.modal_steps import (
-    WORKING,
     people_in,
     person_in,
     picked_project,
     submission_key,
     submit_and_tell,
+    working_view,
 )
 
 log = logging.getLogger("staffdesk.slack")
@@ -74,7 +74,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
                 response_action="errors", errors={first_field(body["view"]) or Block.PROJECT: t(TOO_BUSY)}
             )
             return
-        await ack(response_action="update", view=WORKING)
+        await ack(response_action="update", view=working_view())
         note = read_draft(body["view"]["state"]["values"]).texts.get(Action.NOTE)
         requester, key = body["user"]["id"], submission_key(body)
         if meta.changes is not None and isinstance(checked.payload, AllocationPayload):
@@ -150,7 +150,7 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             request = await decide
         except StaffdeskError as error:
-            await ack(response_action="errors", errors={field_of(error): user_text(error)[0]})
+            await ack(response_action="errors", errors={field_of(error): error_text(error)})
             return
         await ack()
         await deps.notifier.send_for(request.id)
@@ -188,6 +188,11 @@ def register(app: AsyncApp, deps: SlackDeps) -> None:
         reason = body["view"]["state"]["values"][Block.REASON]["reason"].get("value") or ""
         decide = reject_request(deps.approvals, ref.request_id, body["user"]["id"], reason)
         await decided_in_form(ack, decide, lambda _: Block.REASON)
+
+
+def error_text(error: StaffdeskError) -> str:
+    """What a refused decision says next to its field, in plain text in the reader's language."""
+    return user_text(error)[0]
 
 
 def _decision_note(values: dict[str, Any]) -> str | None:
