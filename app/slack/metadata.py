@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from app.domain.errors import StaffdeskError
 from app.domain.requests import RequestKind
 from app.domain.upstreams import Upstream
+from app.domain.words import said
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -40,7 +41,7 @@ class FormNotVerified(StaffdeskError):
     """A modal came back with private_metadata that Staffdesk did not sign: changed, or made elsewhere."""
 
     def __init__(self) -> None:
-        super().__init__("This form could not be verified; close it and open it again.")
+        super().__init__(said("This form could not be verified; close it and open it again."))
 
 
 class MetadataSigner:

@@ -62,6 +62,7 @@ from app.services.identity import Identities
 from app.services.routing import ProvisionerByKind
 from app.slack.errors import error_markup, keep_the_form, user_text
 from app.slack.locale import markup
+from app.slack.metadata import FormNotVerified
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.approvals_world import (
     ARCHIVE,
@@ -177,6 +178,11 @@ MANAGE = (
     "the permission for other people's projects."
 )
 CASES: dict[str, Callable[[], Case]] = {
+    "form-not-verified": lambda: Case(
+        FormNotVerified(),
+        "This form could not be verified; close it and open it again.",
+        "Non è stato possibile verificare questo modulo; chiudilo e aprilo di nuovo.",
+    ),
     "not-less-no-day": lambda: Case(
         narrowed((), 4),
         "Keep at least one day, or reject the request instead.",
