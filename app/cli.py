@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import wiring
 from app.domain.upstreams import Upstream
+from app.i18n import reading_as
 from app.observability import mask_url, redact
 from app.policy.file import PolicyFileError, load_policy
 from app.policy.model import Policy
@@ -288,7 +289,9 @@ async def summary(settings: Settings, day: date | None, *, dry_run: bool) -> int
         ctx = container.summaries
         day = day or ctx.today()
         if dry_run:
-            print(render_summary_text(await summary_for(ctx, day, ctx.channel or "")))
+            summary = await summary_for(ctx, day, ctx.channel or "")
+            with reading_as(settings.staffdesk_language):  # the channel's words, as it would be posted
+                print(render_summary_text(summary))
             return 0
         assert ctx.channel is not None
         ts = await post_summary(ctx, container.summary_poster, day, ctx.channel)

@@ -86,10 +86,12 @@ class LeaseLost(StaffdeskError):
 class UpstreamUnavailable(StaffdeskError):
     """An upstream could not be read just now; `reason` says why, as the upstream's answer tells it."""
 
-    def __init__(self, upstream: str, reason: str | Said) -> None:
+    def __init__(self, upstream: str, reason: str | Said, *, log: str | None = None) -> None:
         self.upstream = upstream
         self.reason = reason
-        super().__init__(said("{upstream} could not be read: {reason}", upstream=upstream, reason=reason))
+        super().__init__(
+            said("{upstream} could not be read: {reason}", upstream=upstream, reason=reason), log=log
+        )
 
 
 class NotAllowed(StaffdeskError):

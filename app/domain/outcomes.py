@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -74,6 +75,8 @@ def _stored(value: Value) -> StoredValue:
         return StoredDays(days=value.days, year=value.year)
     if isinstance(value, SlackUser):
         raise TypeError("a Slack user cannot be kept in an outcome's words")
+    if isinstance(value, Decimal):
+        return float(value)  # outcomes say counts and hours; no amount of money is kept in them
     return value
 
 

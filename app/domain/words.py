@@ -3,8 +3,8 @@
 Rules and errors below the Slack layer say what they mean with `said`: a catalog msgid and the values
 of its `{name}`s, put in the reader's language only when shown (`app.i18n.render` as plain text,
 `app.slack.locale.markup` as Slack markup). A value may be text, a number (written for the reader: give
-ids as text), a Slack user (shown as a mention), days (written in the reader's language) or words said in
-turn.
+ids as text; a Decimal keeps all its decimals), a Slack user (shown as a mention), days (written in the
+reader's language) or words said in turn.
 
     said("{project} is archived in {upstream}; pick an active project.", project="Apollo", upstream="Wethod")
     said_n("{count} day", "{count} days", 3)
@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Union
 
 from app.domain.dates import days_text
@@ -39,7 +40,7 @@ class Days:
     year: int
 
 
-Value = Union[str, int, float, SlackUser, Days, "Said", "Joined"]
+Value = Union[str, int, float, Decimal, SlackUser, Days, "Said", "Joined"]
 
 
 @dataclass(frozen=True)

@@ -36,5 +36,7 @@ def format_days(days: Iterable[date], year: int) -> str:
 
 
 def format_number(value: int | float | Decimal) -> str:
-    """A number with the reader's separators: 1,234.5 in English, 1.234,5 in Italian."""
-    return format_decimal(value, locale=current_reader().language)
+    """A number with the reader's separators: 1,234.5 in English, 1.234,5 in Italian; at most three
+    decimals, except for a Decimal (an amount of money), which is written with all of its own."""
+    exact = isinstance(value, Decimal)
+    return format_decimal(value, locale=current_reader().language, decimal_quantization=not exact)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from app.domain.words import Days, Joined, Said, SlackUser, Value, fill
 from app.i18n.formats import format_days, format_number
 from app.i18n.reader import current_reader
@@ -53,6 +55,6 @@ def render(value: Value) -> str:
         return value.id
     if isinstance(value, Days):
         return format_days(value.days, value.year)
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return format_number(value)
     return str(value)

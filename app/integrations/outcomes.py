@@ -97,7 +97,10 @@ def _retry_later(error: UpstreamError, name: str) -> RetryLater:
 
 def unavailable(error: UpstreamError, upstream: Upstream) -> UpstreamUnavailable:
     """A read failure as the services see it."""
-    if error.status is None:
-        return UpstreamUnavailable(upstream.label, error.message)
-    reason = said("answered {status}: {message}", status=str(error.status), message=error.message)
-    return UpstreamUnavailable(upstream.label, reason)
+    if isinstance(error, ConnectionFailed | AnswerLost):
+        reason = said("it could not be reached")
+    elif error.status is None:
+        reason = said("it gave an unexpected answer")
+    else:
+        reason = said("answered {status}: {message}", status=str(error.status), message=error.message)
+    return UpstreamUnavailable(upstream.label, reason, log=f"{upstream.label} could not be read: {error}")

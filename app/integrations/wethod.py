@@ -13,7 +13,7 @@ from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome, Refused
 from app.domain.placement import Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
-from app.domain.words import Said, said, said_n
+from app.domain.words import Said, said, said_day, said_n
 from app.integrations.outcomes import outcome_for_error, unavailable
 from app.integrations.wethod_amend import WethodAmender
 from app.services.ports import DayAllocation
@@ -43,7 +43,8 @@ class WethodAllocationProvisioner:
             try:
                 recovered += await self._allocate(payload, person, made, attempt)
             except UpstreamError as error:
-                outcome = outcome_for_error(error, Upstream.WETHOD, context=str(made_day(payload, made)))
+                day = made_day(payload, made)
+                outcome = outcome_for_error(error, Upstream.WETHOD, context=said_day(day, day.year))
                 if not isinstance(outcome, Refused):
                     return outcome  # tried again later; what was made is found then, not made twice
                 refusals[person] = outcome

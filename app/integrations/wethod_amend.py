@@ -25,7 +25,7 @@ from app.domain.outcomes import Delivered, DeliveryOutcome, Refused, said_in_tur
 from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
-from app.domain.words import Days, Joined, Said, Value, said, said_days, said_n
+from app.domain.words import Days, Joined, Said, Value, said, said_day, said_days, said_n
 from app.integrations.outcomes import outcome_for_error
 
 
@@ -57,7 +57,7 @@ class _Effects:
             summary=done if len(told) == 1 else said_in_turn(told, " "),
         )
 
-    def refused(self, error: UpstreamError, context: Value) -> DeliveryOutcome:
+    def refused(self, error: UpstreamError, context: Value | None) -> DeliveryOutcome:
         outcome = outcome_for_error(error, Upstream.WETHOD, context=context)
         if not isinstance(outcome, Refused):
             return outcome  # tried again later, from the start: every touch looks first
@@ -139,7 +139,8 @@ class WethodAmender:
             try:
                 await self._remove(placed, placed.person_id or amends.person_id or payload.person_id, effects)
             except UpstreamError as error:
-                return effects.refused(error, context=str(placed.day))
+                day = None if placed.day is None else said_day(placed.day, effects.year)
+                return effects.refused(error, context=day)
         count = len(effects.removed) + len(effects.gone)
         if not count:
             return effects.outcome(said("Nothing deleted."))

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from app.domain.absences import Absence
 from app.domain.errors import StaffdeskError
+from app.domain.words import said
 from app.services.approvers import ApprovalContext
 from app.services.nudges import offer_to_delegates
 
@@ -23,13 +24,13 @@ async def go_away(
     them to the delegate when the absence has begun; returns it and how many requests were offered."""
     today = ctx.today()
     if delegate_id == slack_user_id:
-        raise AbsenceRefused("Pick someone else to decide while you are away.")
+        raise AbsenceRefused(said("Pick someone else to decide while you are away."))
     if ends < starts:
-        raise AbsenceRefused("The last day comes before the first; write the days as FROM..TO.")
+        raise AbsenceRefused(said("The last day comes before the first; write the days as FROM..TO."))
     if ends < today:
-        raise AbsenceRefused("Those days are over already; give days from today on.")
+        raise AbsenceRefused(said("Those days are over already; give days from today on."))
     if ends - starts > LONGEST_ABSENCE:
-        raise AbsenceRefused("An absence can last a year at most.")
+        raise AbsenceRefused(said("An absence can last a year at most."))
     absence = Absence(slack_user_id=slack_user_id, delegate_id=delegate_id, starts=starts, ends=ends)
     async with ctx.uow_factory() as uow:
         await uow.absences.set(absence, ctx.clock())

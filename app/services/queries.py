@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from app.domain.amends import title_of
 from app.domain.errors import UpstreamUnavailable
@@ -96,7 +97,8 @@ def missionx_details(payload: MissionXProjectPersonPayload) -> Said:
     if payload.role_title:
         parts.append(payload.role_title)
     if payload.rate is not None:
-        rate = int(payload.rate) if float(payload.rate).is_integer() else payload.rate
+        exact = Decimal(str(payload.rate))  # an amount of money, written with all its decimals
+        rate = exact.to_integral_value() if exact == exact.to_integral_value() else exact.normalize()
         if payload.rate_time:
             parts.append(said("rate {rate} {per}", rate=rate, per=RATE_TIME_WORDS[payload.rate_time]))
         else:

@@ -9,6 +9,7 @@ value said below the Slack layer (`app.domain.words`) is put in the reader's lan
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,7 +23,7 @@ Middleware = Callable[[AsyncBoltContext, Callable[[], Awaitable[None]]], Awaitab
 
 
 def _quoted(value: object) -> str:
-    if isinstance(value, Said | Joined | SlackUser):
+    if isinstance(value, Said | Joined | SlackUser | Days):
         return markup(value)
     return value if isinstance(value, Mrkdwn) else escape(str(value))
 
@@ -53,7 +54,7 @@ def markup(value: Value) -> Mrkdwn:
         return Mrkdwn(f"<@{escape(value.id)}>")
     if isinstance(value, Days):
         return escape(format_days(value.days, value.year))
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return Mrkdwn(format_number(value))
     return value if isinstance(value, Mrkdwn) else escape(str(value))
 

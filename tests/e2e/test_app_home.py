@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -177,3 +177,16 @@ async def test_without_wethod_only_the_other_buttons_show_and_the_grid_is_left_o
         home = await open_home(world, "U0ANA")
         assert list(buttons(home)) == ALL_BUTTONS[2:]
         assert "Wethod is not set up in Staffdesk" in json.dumps(home)
+
+
+async def test_a_holiday_of_staffdesk_holidays_is_named_in_the_week(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    monday = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    async with running_world(
+        engine, tmp_path, clock=lambda: monday, env={"STAFFDESK_HOLIDAYS": "IT"}
+    ) as world:
+        world.sandbox.wethod.state.add_allocation(13, 1000, monday.date(), 6)
+        home = await open_home(world, "U0ANA")
+    shown = json.dumps(home, ensure_ascii=False)
+    assert ":palm_tree: Tue 8 Dec is a holiday (Immaculate Conception)" in shown

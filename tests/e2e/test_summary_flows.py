@@ -69,10 +69,15 @@ async def test_staffing_summary_shows_today_only_to_the_asker_and_digest_opts_in
         assert await uow.summaries.digest_subscribers() == ["U0BRUNO"]
 
 
-async def test_the_command_line_prints_a_readable_dry_run(
-    world: World, tmp_path: Path, fresh_database_url: str
+@pytest.mark.parametrize(
+    ("language", "top"),
+    [("en", "Staffing on Mon 7 Dec for the company: "), ("it", "Staffing del lun 7 dic per l'azienda: ")],
+)
+async def test_the_command_line_prints_a_readable_dry_run_in_staffdesk_language(
+    world: World, tmp_path: Path, fresh_database_url: str, language: str, top: str
 ) -> None:
     env = {**world.sandbox.env, "DATABASE_URL": fresh_database_url, "PATH": "/usr/bin:/bin"}
+    env["STAFFDESK_LANGUAGE"] = language
     (tmp_path / "policy.yml").write_text("roles:\n  pm: [planning.modify]\n")
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -90,6 +95,8 @@ async def test_the_command_line_prints_a_readable_dry_run(
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
     text = out.decode()
-    assert text.startswith("Staffing on Mon 7 Dec for the company: 2 people, 13 h · 1 over 8 h")
-    assert "████████ 10 h  Marta Gallo  ⚠ over 8 h" in text
-    assert "Apollo Website (JO-2026-0001): 9 h" in text
+    assert text.startswith(top)
+    if language == "en":
+        assert text.startswith("Staffing on Mon 7 Dec for the company: 2 people, 13 h · 1 over 8 h")
+        assert "████████ 10 h  Marta Gallo  ⚠ over 8 h" in text
+        assert "Apollo Website (JO-2026-0001): 9 h" in text

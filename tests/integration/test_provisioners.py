@@ -19,6 +19,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.upstreams import Upstream
+from app.i18n import reading_as, render
 from app.integrations.wethod import WethodAllocationProvisioner, WethodAllocationReader
 from app.sandbox.core import Fault
 from app.services.ports import Provisioner
@@ -72,7 +73,9 @@ async def test_an_allocation_the_upstream_refuses_comes_back_field_by_field(
     outcome = await provisioner_for(sandbox, upstreams).provision(request(payload), attempt=1)
     assert isinstance(outcome, Refused)
     assert [f.field for f in outcome.failures] == ["person_id"]
-    assert outcome.failures[0].message.startswith("2026-12-01: ")
+    assert outcome.failures[0].message.startswith("Tue 1 Dec: ")
+    with reading_as("it"):
+        assert render(outcome.failures[0].said_message).startswith("mar 1 dic: ")
 
 
 async def test_a_retried_allocation_finds_what_the_first_attempt_created(

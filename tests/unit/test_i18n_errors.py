@@ -49,6 +49,7 @@ from app.domain.status import RequestStatus
 from app.domain.words import Said, Value, english
 from app.i18n import Language, reading_as, render
 from app.policy.model import Member, MemberKind, Permission, permissions_in_words
+from app.services.absences import go_away
 from app.services.amendments import change_request, undo_request
 from app.services.approvals import (
     _duration,
@@ -623,6 +624,26 @@ async def _undo_a_failed_request(ctx: ApprovalContext, clock: FakeClock) -> obje
 
 
 REFUSALS: dict[str, Refusal] = {
+    "away-self": Refusal(
+        lambda ctx, clock: go_away(ctx, "U0MARTA", "U0MARTA", DAYS[0], DAYS[-1]),
+        "Pick someone else to decide while you are away.",
+        "Scegli un'altra persona che decida mentre sei via.",
+    ),
+    "away-backwards": Refusal(
+        lambda ctx, clock: go_away(ctx, "U0MARTA", "U0RITA", DAYS[-1], DAYS[0]),
+        "The last day comes before the first; write the days as FROM..TO.",
+        "L'ultimo giorno viene prima del primo",
+    ),
+    "away-over": Refusal(
+        lambda ctx, clock: go_away(ctx, "U0MARTA", "U0RITA", date(2020, 1, 6), date(2020, 1, 7)),
+        "Those days are over already; give days from today on.",
+        "Quei giorni sono già passati",
+    ),
+    "away-too-long": Refusal(
+        lambda ctx, clock: go_away(ctx, "U0MARTA", "U0RITA", DAYS[0], DAYS[0] + timedelta(days=400)),
+        "An absence can last a year at most.",
+        "Un'assenza può durare al massimo un anno.",
+    ),
     "approve-own": Refusal(
         lambda ctx, clock: _approve_pending(ctx, "U0MARTA"),
         "You cannot approve or reject your own request.",

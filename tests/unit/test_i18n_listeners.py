@@ -251,9 +251,8 @@ def test_where_to_follow_a_request_is_said_in_italian() -> None:
         auto = _sent(auto=True, channel=None).shown
         asked = _sent(auto=False).shown
         working = json.dumps(working_view(), ensure_ascii=False)
-    assert (
-        auto
-        == ":white_check_mark: Puoi farlo in autonomia, quindi è approvata. Seguila nei tuoi messaggi diretti."
+    assert auto == (
+        ":white_check_mark: Puoi farlo in autonomia, quindi è approvata. Seguila nei tuoi messaggi diretti."
     )
     assert asked == (
         ":incoming_envelope: Inviata a <@U0PM00001> o <@U0PM00002> per l'approvazione. "

@@ -36,6 +36,7 @@ async def publish_home(deps: SlackDeps, client: AsyncWebClient, user: str) -> No
         deps.approvals.identities,
         user,
         deps.approvals.today(),
+        calendar=deps.summaries.calendar,
     )
     home = build_home(
         await queries.describe_all(deps.read_uow_factory, mine, deps.approvals.lookups()),
