@@ -173,7 +173,7 @@ async def test_an_italian_requester_gets_the_form_and_her_replies_in_italian_whi
     assert replies[1].startswith(":tada: Done: ")
     told = dm_texts(world, REQUESTER)
     assert told[0].startswith(":white_check_mark: <@U0ANA> ha approvato la tua richiesta. Staffdesk la sta")
-    assert "\n*Allocation*: *Marta Gallo* su *Apollo Website" in told[0]
+    assert "\n*Allocazione*: *Marta Gallo* su *Apollo Website" in told[0]
     assert told[1].startswith(":tada: Fatto: ")
     assert "Tutta la storia è nel suo thread in <#C0STAFFING>." in told[1]
 
