@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+import aiohttp
 import httpx
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -248,6 +249,14 @@ async def running_world(
         if monotonic is not None:
             container.slack_deps = replace(container.slack_deps, monotonic=monotonic)
         app = build_http_app(container)
-        async with serve_in_background(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
-            yield World(http=http, slack_url=slack_url, slack=fake, sandbox=sandbox, container=container)
-        await container.upstreams.aclose()
+        # One Web API session, as the served app's lifespan gives it: closing it closes every connection,
+        # even one of a Slack call still running after the test, which would otherwise be left to the GC.
+        timeout = aiohttp.ClientTimeout(total=container.slack_client.timeout)
+        slack_http = aiohttp.ClientSession(timeout=timeout)
+        container.slack_client.session = slack_http
+        try:
+            async with serve_in_background(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as http:
+                yield World(http=http, slack_url=slack_url, slack=fake, sandbox=sandbox, container=container)
+        finally:
+            await container.upstreams.aclose()
+            await slack_http.close()
