@@ -17,6 +17,7 @@ from app.slack.listeners import actions, amending, approving, commands, home, op
 from app.slack.locale import actors_locale, read_in_actors_locale
 from app.slack.metadata import use_signing_key
 from app.slack.people import UserLocales
+from app.slack.web_client import SessionRespond
 
 log = logging.getLogger("staffdesk.slack")
 
@@ -46,11 +47,13 @@ def build_slack_app(
     @app.middleware
     async def admit(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:
         """Payloads from a workspace other than the one the bot token belongs to go no further; the others
-        are timed from here."""
+        are timed from here, and answered to their response_url over the Web API client's connections."""
         if not installed_here(context):
             return refused(context)
         received = deps.monotonic()
         context[IN_TIME] = lambda: deps.monotonic() - received <= ACK_BUDGET_SECONDS
+        if context.response_url:
+            context["respond"] = SessionRespond(context.response_url, client)
         await next()
         return None
 
