@@ -13,7 +13,7 @@ from typing import Protocol, TypeVar
 from app.domain.directory import DirectoryPerson, DirectoryProject
 from app.domain.upstreams import Upstream
 from app.services.ports import DirectoryRepository, UnitOfWorkFactory
-from app.services.project_index import PeopleIndex, ProjectIndex, project_row
+from app.services.project_index import PeopleIndex, ProjectChoice, ProjectIndex, project_row
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,11 @@ class DirectoryIndex:
         build."""
         built = self._built.get(upstream)
         return built.search(query, limit) if built is not None else []
+
+    def project_choices(self, upstream: Upstream, query: str, *, limit: int = 50) -> list[ProjectChoice]:
+        """What a picker shows of the projects `search_projects` answers."""
+        built = self._built.get(upstream)
+        return built.choices_for(query, limit) if built is not None else []
 
     def built(self, upstream: Upstream) -> ProjectIndex | None:
         """The index that option loads read now for `upstream`, if any."""

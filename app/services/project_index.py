@@ -9,18 +9,33 @@ from dataclasses import dataclass
 from functools import reduce
 from itertools import islice
 from operator import and_, itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from app.domain.directory import DirectoryPerson, DirectoryProject, query_words, search_words
+from app.domain.directory import DirectoryPerson, DirectoryProject, project_label, query_words, search_words
 from app.domain.upstreams import Upstream
 
 _FIELDS = tuple(name for name in DirectoryProject.model_fields if name != "upstream")
 _KEY = itemgetter(*(_FIELDS.index(name) for name in ("archived", "name", "job_order", "upstream_id")))
 _ORDER = itemgetter(0, 1, 2)
+_CHOICE = itemgetter(*(_FIELDS.index(name) for name in ("upstream_id", "name", "job_order", "archived")))
 # A prefix found in at least 1/DENSE_SHARE of an index's projects (and in at least DENSE_MIN) also keeps a
 # bit set, so that a query of common words intersects bit sets instead of scanning thousands of texts.
 DENSE_SHARE = 32
 DENSE_MIN = 512
+
+
+class ProjectChoice(NamedTuple):
+    """What a project picker shows of a project: its id, its label ("Harbor Tower (HT-1)"), and whether it
+    is archived."""
+
+    upstream_id: str
+    label: str
+    archived: bool
+
+
+def _choice(row: tuple[Any, ...]) -> ProjectChoice:
+    upstream_id, name, job_order, archived = _CHOICE(row)
+    return ProjectChoice(upstream_id, project_label(name, job_order), archived)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +50,8 @@ class ProjectIndex:
     every database.
 
     Each project is kept as a tuple of its field values (`rows`: plain values, which the garbage collector
-    stops tracking) and made a `DirectoryProject` again only when it is an answer. `version` is the
+    stops tracking) and made a `DirectoryProject` again only when it is an answer; `choices` keeps what a
+    picker shows of it, so that an option load builds no model at all. `version` is the
     upstream's directory content version as read before the projects were.
     """
 
@@ -46,6 +62,7 @@ class ProjectIndex:
     postings: Mapping[str, array[int]]
     masks: Mapping[str, int]
     ranks: Mapping[str, int]  # upstream id -> rank
+    choices: tuple[ProjectChoice, ...]
 
     @classmethod
     def build(
@@ -65,7 +82,8 @@ class ProjectIndex:
         dense_from = max(DENSE_MIN, len(texts) // DENSE_SHARE)
         masks = {p: _mask(ranks, len(texts)) for p, ranks in postings.items() if len(ranks) >= dense_from}
         ranks = {k[2]: rank for rank, k in enumerate(keyed)}
-        return cls(upstream, version, tuple(k[3] for k in keyed), texts, postings, masks, ranks)
+        rows = tuple(k[3] for k in keyed)
+        return cls(upstream, version, rows, texts, postings, masks, ranks, tuple(map(_choice, rows)))
 
     def project(self, upstream_id: str) -> DirectoryProject | None:
         rank = self.ranks.get(upstream_id)
@@ -78,6 +96,10 @@ class ProjectIndex:
         """At most `limit` projects matching every word of `query`, in answer order; the first `limit`
         of all of them when the query has no words."""
         return [self._project(rank) for rank in self._ranks(query, limit)] if limit > 0 else []
+
+    def choices_for(self, query: str, limit: int) -> list[ProjectChoice]:
+        """What a picker shows of the projects `search` answers."""
+        return [self.choices[rank] for rank in self._ranks(query, limit)] if limit > 0 else []
 
     def _ranks(self, query: str, limit: int) -> Iterable[int]:
         words = set(query_words(query))

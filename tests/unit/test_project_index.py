@@ -10,7 +10,7 @@ import pytest
 
 from app.domain.directory import DirectoryProject, query_words, search_words
 from app.domain.upstreams import Upstream
-from app.services.project_index import DENSE_MIN, ProjectIndex
+from app.services.project_index import DENSE_MIN, ProjectChoice, ProjectIndex
 
 W = Upstream.WETHOD
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -72,6 +72,8 @@ def test_a_project_is_found_by_the_start_of_every_word_whatever_its_accents_or_c
     index = ProjectIndex.build(W, PROJECTS)
     assert names(index.search(query, 50)) == expected
     assert index.search(query, 50) == as_the_database_answers(PROJECTS, query, 50)
+    shown = [ProjectChoice(p.upstream_id, p.label, p.archived) for p in index.search(query, 50)]
+    assert index.choices_for(query, 50) == shown  # what a picker shows, with no model built
 
 
 @pytest.mark.parametrize("query", ["", "%", "_ %", "  "])

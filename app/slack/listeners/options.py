@@ -11,6 +11,7 @@ from app.domain.directory import DirectoryProject
 from app.domain.upstreams import UPSTREAM_OF_KIND
 from app.i18n import t
 from app.services.directory_index import DirectoryIndex
+from app.services.project_index import ProjectChoice
 from app.slack.blocks.common import truncate
 from app.slack.errors import reporting_errors
 from app.slack.ids import NO_MATCH, Action
@@ -19,7 +20,7 @@ from app.slack.metadata import ModalContext, read_metadata
 MAX_OPTIONS = 50
 
 
-def project_option(project: DirectoryProject) -> dict[str, Any]:
+def project_option(project: DirectoryProject | ProjectChoice) -> dict[str, Any]:
     label = t("{project} (archived)", project=project.label) if project.archived else project.label
     return {"text": {"type": "plain_text", "text": truncate(label, 75)}, "value": project.upstream_id[:150]}
 
@@ -39,5 +40,5 @@ def register(app: AsyncApp, directory: DirectoryIndex) -> None:
     async def handle_project_options(ack: AsyncAck, body: dict[str, Any]) -> None:
         meta = read_metadata(ModalContext, body["view"]["private_metadata"])
         upstream = meta.upstream or UPSTREAM_OF_KIND[meta.kind]
-        found = directory.search_projects(upstream, body.get("value", ""), limit=MAX_OPTIONS)
+        found = directory.project_choices(upstream, body.get("value", ""), limit=MAX_OPTIONS)
         await ack(options=[project_option(p) for p in found] or [no_match_option(body.get("value", ""))])
