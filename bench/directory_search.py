@@ -3,7 +3,7 @@
 For each size (10,000 and 100,000 projects by default) and database (a temporary SQLite file, and PostgreSQL
 in a schema of its own when DATABASE_URL is set): stores the demo company's projects with a refresh, builds
 the index as a starting process does (`DirectoryIndex.catch_up`), with the longest stretch the event loop
-was held meanwhile, then times the option-load path (`DirectoryIndex.search_projects`, the call the options
+was held meanwhile, then times the option-load path (`DirectoryIndex.project_choices`, the call the options
 listener makes, limit 50) and the same queries on a bare in-memory prefix index of the same projects,
 checking that both answer alike. Prints p50/p99 beside the target (p99 < 5 ms) and the ratio to the bare
 index, the old database search on a sample of the queries, a refresh that changes nothing and one that
@@ -255,15 +255,15 @@ async def compare(
     queries = queries_for(projects, searches)
     async with read_only() as uow:
         bare = BareIndex(await uow.directory.all_projects(W))
-    option_loads = [timed_ms(lambda q=q: index.search_projects(W, q, limit=MAX_OPTIONS)) for q in queries]
+    option_loads = [timed_ms(lambda q=q: index.project_choices(W, q, limit=MAX_OPTIONS)) for q in queries]
     folded = [query_words(q) for q in queries]
     floor = [timed_ms(lambda w=w: bare.search(w, MAX_OPTIONS)) for w in folded]
     for query, words in zip(queries, folded, strict=True):
-        ours = [p.upstream_id for p in index.search_projects(W, query, limit=MAX_OPTIONS)]
+        ours = [p.upstream_id for p in index.project_choices(W, query, limit=MAX_OPTIONS)]
         assert ours == [p.upstream_id for p in bare.search(words, MAX_OPTIONS)], query
     p99 = percentile(option_loads, 0.99)
     print(
-        f"  option load (DirectoryIndex.search_projects, limit {MAX_OPTIONS}), {len(queries)} searches: "
+        f"  option load (DirectoryIndex.project_choices, limit {MAX_OPTIONS}), {len(queries)} searches: "
         f"{figures(option_loads)}; target p99 < {TARGET_P99_MS:.0f} ms: "
         f"{'met' if p99 < TARGET_P99_MS else 'MISSED'}"
     )
