@@ -19,6 +19,7 @@ import httpx
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.status import RequestStatus
 from app.policy.file import parse_policy
 from app.sandbox.core import serve_in_background
 from app.services.directory import refresh_directory
@@ -162,6 +163,16 @@ class World(SlackSender):
         for report in reports:
             await self.tell_slack(report.request_id)
         return len(reports)
+
+    async def reaches(self, request_id: str, status: RequestStatus) -> None:
+        """Wait until the request is stored as `status`: a click or a submission is answered before the
+        app stores what it decided."""
+
+        async def stored() -> RequestStatus:
+            async with self.container.unit_of_work() as uow:
+                return (await uow.requests.get(request_id)).status
+
+        assert await settled(stored, lambda found: found is status, seconds=10) is status
 
     async def tell_slack(self, request_id: str) -> None:
         """What the outbox loop does for a request: send its notices, including those another sender

@@ -96,6 +96,7 @@ async def test_an_italian_workspace_reads_nothing_but_the_catalog(world: World) 
     first = await ask(world, acks, "<@U0MARTA|marta> apollo next week 4h")
     await world.click(Action.APPROVE, ref(first), REQUESTER)  # her own request: refused, in words
     await world.click(Action.APPROVE, ref(first), APPROVER)
+    await world.reaches(first, RequestStatus.APPROVED)
     await world.tell_slack(first)
     assert await world.deliver() == 1
     request = await get_request(world.container.unit_of_work, first)
@@ -116,6 +117,7 @@ async def test_an_italian_workspace_reads_nothing_but_the_catalog(world: World) 
     reject_form = world.last_view()
     reason = {Block.REASON: {Action.REASON: {"type": "plain_text_input", "value": REASON}}}
     assert (await world.submit(reject_form, reason, APPROVER)).status_code == 200
+    await world.reaches(second, RequestStatus.REJECTED)
     await world.tell_slack(second)
 
     await post_summary(world.container.summaries, world.container.summary_poster, MON, CHANNEL)

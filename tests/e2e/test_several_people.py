@@ -136,6 +136,7 @@ async def test_one_approval_covers_both_people_and_shows_each_one_s_days(world: 
     assert "*Bruno Colombo*" in text
     assert "Tue 15 Dec: 6 h already + 4 h :warning: *10 h, over 8*" in text
     await world.click(Action.APPROVE, json.dumps({"request_id": request.id}), "U0ANA")
+    await world.reaches(request.id, RequestStatus.APPROVED)
     await world.deliver()
     assert len(apollo_days(world, bruno)) == 3
     assert len(apollo_days(world, person_of(world, "marta.gallo@acme.example"))) == 3

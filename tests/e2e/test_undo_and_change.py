@@ -185,6 +185,7 @@ async def test_an_undo_by_someone_who_may_not_goes_to_the_pm(world: World) -> No
     assert len(apollo_week(world)) == 5, "nothing goes before the PM approves"
 
     await world.click(Action.APPROVE, ref(undo.id), "U0ANA")
+    await world.reaches(undo.id, RequestStatus.APPROVED)
     await world.deliver()
     assert apollo_week(world) == []
     await world.tell_slack(original_id)
@@ -201,6 +202,7 @@ async def test_a_rejected_undo_leaves_everything_and_undo_is_offered_again(world
     await eventually(lambda: world.last_view()["callback_id"] == Callback.REJECT)
     reason = {Block.REASON: {"reason": {"type": "plain_text_input", "value": "Marta is on it after all"}}}
     await world.submit(world.last_view(), reason, "U0ANA")
+    await world.reaches(undo.id, RequestStatus.REJECTED)
     await world.tell_slack(original_id)
     original = await stored(world, original_id)
     assert original.amended_by is None
@@ -230,6 +232,8 @@ async def test_a_change_from_five_days_of_four_hours_to_three_days_of_six(world:
     assert "• delete Thu 17 – Fri 18 Dec" in shown["text"]["text"]
 
     await world.submit(form, values, "U0GIULIA")
+    (change,) = await amendments(world, "U0GIULIA")
+    await world.reaches(change.id, RequestStatus.APPROVED)
     await world.deliver()
     after = apollo_week(world)
     assert [(d, h) for _, d, h in after] == [(MON, 6), (TUE, 6), (WED, 6)]
