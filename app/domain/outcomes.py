@@ -8,7 +8,7 @@ words were kept, or an upstream's own message, has its text alone, shown as it i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -16,8 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.domain.placement import Placement
-from app.domain.requests import MissionXPermission, MissionXRateTime
-from app.domain.words import Days, Joined, Said, SlackUser, Value, english, said, verbatim
+from app.domain.words import Days, Joined, Said, SlackUser, Value, english, verbatim
 
 
 class StoredSaid(BaseModel):
@@ -110,28 +109,6 @@ def _said_as_text(data: object, *names: str) -> object:
 
 def _kept() -> StoredSaid | None:
     return Field(default=None, exclude_if=lambda words: words is None)
-
-
-def said_in_turn(parts: Iterable[Value], between: Value) -> Said:
-    """`parts` said one after the other, `between` each; shown as they are, each in the reader's language."""
-    return Said("{text}", {"text": Joined(tuple(parts), between)})
-
-
-ACCESS_WORDS = {
-    MissionXPermission.MEMBER: said("member access"),
-    MissionXPermission.MANAGER: said("manager access"),
-    MissionXPermission.ADMIN: said("admin access"),
-    MissionXPermission.OBSERVER: said("observer access"),
-}
-RATE_TIME_WORDS = {
-    MissionXRateTime.ONE_TIME: said("one-off"),
-    MissionXRateTime.RECURRING: said("recurring"),
-    MissionXRateTime.HOURLY: said("per hour"),
-    MissionXRateTime.DAILY: said("per day"),
-    MissionXRateTime.WEEKLY: said("per week"),
-    MissionXRateTime.MONTHLY: said("per month"),
-    MissionXRateTime.YEARLY: said("per year"),
-}
 
 
 class _Outcome(BaseModel):

@@ -137,23 +137,28 @@ class MissionXPermission(StrEnum):
     OBSERVER = "observer"
 
     @property
-    def label(self) -> str:
-        """The access in a few words, told apart from the project manager duties."""
-        return f"{self.value} access"
+    def words(self) -> Said:
+        """The access in a few words, for a person: "manager access"."""
+        return _ACCESS_WORDS[self]
 
     @property
-    def described(self) -> str:
+    def described(self) -> Said:
         """The access with what it allows, as a form offers it."""
-        return _PERMISSION_MEANINGS[self]
+        return _ACCESS_MEANINGS[self]
 
 
-_PERMISSION_MEANINGS = {
-    MissionXPermission.MEMBER: "Member access: does the work",
-    MissionXPermission.MANAGER: "Manager access: also settings, dates, rates",
-    MissionXPermission.ADMIN: "Admin access: full control",
-    MissionXPermission.OBSERVER: "Observer access: can only view",
+_ACCESS_WORDS = {
+    MissionXPermission.MEMBER: said("member access"),
+    MissionXPermission.MANAGER: said("manager access"),
+    MissionXPermission.ADMIN: said("admin access"),
+    MissionXPermission.OBSERVER: said("observer access"),
 }
-PROJECT_MANAGER_DUTIES = "project manager duties"
+_ACCESS_MEANINGS = {
+    MissionXPermission.MEMBER: said("Member access: does the work"),
+    MissionXPermission.MANAGER: said("Manager access: also settings, dates, rates"),
+    MissionXPermission.ADMIN: said("Admin access: full control"),
+    MissionXPermission.OBSERVER: said("Observer access: can only view"),
+}
 
 
 class MissionXRateTime(StrEnum):
@@ -166,18 +171,19 @@ class MissionXRateTime(StrEnum):
     YEARLY = "yearly"
 
     @property
-    def label(self) -> str:
-        return _RATE_TIME_LABELS[self]
+    def words(self) -> Said:
+        """How often the rate is counted, for a person: "per hour"."""
+        return _RATE_TIME_WORDS[self]
 
 
-_RATE_TIME_LABELS = {
-    MissionXRateTime.ONE_TIME: "one-off",
-    MissionXRateTime.RECURRING: "recurring",
-    MissionXRateTime.HOURLY: "per hour",
-    MissionXRateTime.DAILY: "per day",
-    MissionXRateTime.WEEKLY: "per week",
-    MissionXRateTime.MONTHLY: "per month",
-    MissionXRateTime.YEARLY: "per year",
+_RATE_TIME_WORDS = {
+    MissionXRateTime.ONE_TIME: said("one-off"),
+    MissionXRateTime.RECURRING: said("recurring"),
+    MissionXRateTime.HOURLY: said("per hour"),
+    MissionXRateTime.DAILY: said("per day"),
+    MissionXRateTime.WEEKLY: said("per week"),
+    MissionXRateTime.MONTHLY: said("per month"),
+    MissionXRateTime.YEARLY: said("per year"),
 }
 
 

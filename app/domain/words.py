@@ -84,6 +84,11 @@ def said_day(day: date, year: int) -> Days:
     return Days((day,), year)
 
 
+def said_in_turn(parts: Iterable[Value], between: Value) -> Said:
+    """`parts` said one after the other, `between` each; shown as they are, each in the reader's language."""
+    return Said("{text}", {"text": Joined(tuple(parts), between)})
+
+
 def verbatim(text: str) -> Said:
     """Text that is not the catalog's (an upstream's own words, a stored sentence): shown as it is."""
     return Said("{text}", {"text": text})

@@ -8,7 +8,7 @@ from app.clients.errors import UpstreamError
 from app.clients.missionx.client import MissionXClient
 from app.clients.missionx.models import NewProjectPerson, Project
 from app.domain.directory import DirectoryPerson, DirectoryProject
-from app.domain.outcomes import ACCESS_WORDS, AlreadyDone, Delivered, DeliveryOutcome
+from app.domain.outcomes import AlreadyDone, Delivered, DeliveryOutcome
 from app.domain.requests import MissionXProjectPersonPayload, StaffingRequest
 from app.domain.upstreams import Upstream
 from app.domain.words import said
@@ -40,7 +40,7 @@ class MissionXPersonProvisioner:
         summary = said(
             "{email} was added to the MissionX project with {access}.",
             email=payload.email,
-            access=ACCESS_WORDS[payload.permission],
+            access=payload.permission.words,
         )
         if result.recovered:
             return AlreadyDone(upstream_ids=(result.value.id,), summary=summary)

@@ -21,11 +21,11 @@ from app.clients.errors import UpstreamError
 from app.clients.wethod.client import WethodClient
 from app.clients.wethod.models import NewAllocation
 from app.domain.amends import plan_change
-from app.domain.outcomes import Delivered, DeliveryOutcome, Refused, said_in_turn
+from app.domain.outcomes import Delivered, DeliveryOutcome, Refused
 from app.domain.placement import AmendAction, Amendment, Placement
 from app.domain.requests import AllocationPayload, StaffingRequest, WhitelistPayload
 from app.domain.upstreams import Upstream
-from app.domain.words import Days, Joined, Said, Value, said, said_day, said_days, said_n
+from app.domain.words import Days, Joined, Said, Value, said, said_day, said_days, said_in_turn, said_n
 from app.integrations.outcomes import outcome_for_error
 
 

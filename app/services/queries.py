@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from app.domain.amends import title_of
 from app.domain.errors import UpstreamUnavailable
-from app.domain.outcomes import ACCESS_WORDS, RATE_TIME_WORDS, said_in_turn
 from app.domain.placement import AmendAction
 from app.domain.requests import (
     AllocationPayload,
@@ -19,7 +18,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.upstreams import UPSTREAM_OF_KIND
-from app.domain.words import Joined, Said, Value, said, said_days, said_n
+from app.domain.words import Joined, Said, Value, said, said_days, said_in_turn, said_n
 from app.services.directory_index import DatabaseDirectory, DirectoryReads
 from app.services.ports import AllocationReader, UnitOfWorkFactory
 
@@ -91,7 +90,7 @@ class RequestDescription:
 
 def missionx_details(payload: MissionXProjectPersonPayload) -> Said:
     """The access, the duties, the role and the rate, in words: "manager access, rate 42 per hour"."""
-    parts: list[Value] = [ACCESS_WORDS[payload.permission]]
+    parts: list[Value] = [payload.permission.words]
     if payload.is_project_manager:
         parts.append(said("project manager duties"))
     if payload.role_title:
@@ -100,7 +99,7 @@ def missionx_details(payload: MissionXProjectPersonPayload) -> Said:
         exact = Decimal(str(payload.rate))  # an amount of money, written with all its decimals
         rate = exact.to_integral_value() if exact == exact.to_integral_value() else exact.normalize()
         if payload.rate_time:
-            parts.append(said("rate {rate} {per}", rate=rate, per=RATE_TIME_WORDS[payload.rate_time]))
+            parts.append(said("rate {rate} {per}", rate=rate, per=payload.rate_time.words))
         else:
             parts.append(said("rate {rate}", rate=rate))
     return said_in_turn(parts, ", ")

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from app.domain.directory import project_label
-from app.domain.outcomes import said_in_turn
 from app.domain.placement import AmendAction
 from app.domain.requests import (
     AllocationPayload,
@@ -19,7 +18,7 @@ from app.domain.requests import (
     WhitelistPayload,
 )
 from app.domain.status import RequestStatus
-from app.domain.words import Joined, Said, SlackUser, Value, said, said_day, said_days, said_n
+from app.domain.words import Joined, Said, SlackUser, Value, said, said_day, said_days, said_in_turn, said_n
 from app.i18n import format_number, mark, render, t
 from app.services.queries import RequestDescription, missionx_details, request_details
 from app.services.summary import FULL_DAY, DailySummary, PersonDay, ProjectDay

@@ -6,7 +6,6 @@ from typing import Any
 
 from app.domain.requests import MissionXPermission, MissionXRateTime
 from app.domain.upstreams import Upstream
-from app.i18n import mark
 from app.slack.blocks.common import Blocks, context, mrkdwn
 from app.slack.blocks.inputs import (
     Choice,
@@ -18,24 +17,8 @@ from app.slack.blocks.inputs import (
     text_input,
 )
 from app.slack.ids import Action, Block, Callback
-from app.slack.locale import t
+from app.slack.locale import markup, t
 from app.slack.metadata import ModalContext
-
-PERMISSION_WORDS = {
-    MissionXPermission.MEMBER: mark("Member access: does the work"),
-    MissionXPermission.MANAGER: mark("Manager access: also settings, dates, rates"),
-    MissionXPermission.ADMIN: mark("Admin access: full control"),
-    MissionXPermission.OBSERVER: mark("Observer access: can only view"),
-}
-RATE_TIME_WORDS = {
-    MissionXRateTime.ONE_TIME: mark("one-off"),
-    MissionXRateTime.RECURRING: mark("recurring"),
-    MissionXRateTime.HOURLY: mark("per hour"),
-    MissionXRateTime.DAILY: mark("per day"),
-    MissionXRateTime.WEEKLY: mark("per week"),
-    MissionXRateTime.MONTHLY: mark("per month"),
-    MissionXRateTime.YEARLY: mark("per year"),
-}
 
 
 def _upstream_picker(enabled: list[Upstream], current: Upstream) -> list[dict[str, Any]]:
@@ -60,11 +43,11 @@ def _upstream_picker(enabled: list[Upstream], current: Upstream) -> list[dict[st
 
 def permission_choice(permission: MissionXPermission) -> Choice:
     """The access with what it allows, as the form offers it."""
-    return Choice(permission.value, t(PERMISSION_WORDS[permission]))
+    return Choice(permission.value, markup(permission.described))
 
 
 def rate_time_choice(rate_time: MissionXRateTime) -> Choice:
-    return Choice(rate_time.value, t(RATE_TIME_WORDS[rate_time]))
+    return Choice(rate_time.value, markup(rate_time.words))
 
 
 def _missionx_fields(draft: Draft) -> Blocks:
