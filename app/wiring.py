@@ -47,6 +47,7 @@ from app.slack.readers import Readers
 from app.slack.summary_poster import SlackSummaryPoster
 from app.slack.web_client import build_web_client
 from app.storage import database
+from app.storage.request_lookup import DriverRequestLookup
 from app.storage.unit_of_work import SqlUnitOfWork
 from app.upstreams import EnabledUpstreams, build_upstreams
 from app.web import build_web_app
@@ -142,6 +143,7 @@ def build_container(
         settings.timezone,
         outbox_wake.set,
         reading=read_only_unit_of_work,
+        lookup=DriverRequestLookup(engine, read_only_unit_of_work),
     )
     ledger = NoticeLedger(
         unit_of_work,

@@ -4,8 +4,8 @@ On PostgreSQL the count is of asyncpg's network exchanges: BEGIN, COMMIT and ROL
 executed, each executemany and each ping. Preparing a statement is left out: asyncpg prepares a statement
 once per connection and SQLAlchemy keeps it, so whether a statement is prepared afresh depends on which
 pooled connection a unit of work gets, not on the work. On SQLite (in-process, no network) the count is of
-the same things as SQLAlchemy sees them: statements, and BEGIN, COMMIT and ROLLBACK of transactions that
-ran a statement."""
+the same things as SQLAlchemy sees them (statements, and BEGIN, COMMIT and ROLLBACK of transactions that
+ran a statement) and each statement sent to aiosqlite's connection past SQLAlchemy."""
 
 from __future__ import annotations
 
@@ -65,9 +65,20 @@ def _count_asyncpg(monkeypatch: pytest.MonkeyPatch, trips: RoundTrips) -> None:
     counting(asyncpg.connection.Connection, "execute", None)  # BEGIN, COMMIT, ROLLBACK: a query string
 
 
-def _count_sqlite(engine: AsyncEngine, trips: RoundTrips) -> None:
+def _count_sqlite(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, trips: RoundTrips) -> None:
+    import aiosqlite
+
     def statement(*_: Any) -> None:
         trips.add("statement")
+
+    # Statements run on aiosqlite's connection itself, past SQLAlchemy (the request lookup of a click).
+    original = aiosqlite.Connection.execute
+
+    def driver_statement(self: aiosqlite.Connection, *args: Any, **kwargs: Any) -> Any:
+        statement()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "execute", driver_statement)
 
     def ended(kind: str) -> Any:
         return lambda *_: trips.add(kind)
@@ -83,5 +94,5 @@ def counting_round_trips(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -
     if engine.dialect.name == "postgresql":
         _count_asyncpg(monkeypatch, trips)
     else:
-        _count_sqlite(engine, trips)
+        _count_sqlite(engine, monkeypatch, trips)
     yield trips

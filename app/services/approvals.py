@@ -106,8 +106,7 @@ async def _submit(ctx: ApprovalContext, new: NewRequest) -> Submitted:
 
 async def _pending(ctx: ApprovalContext, request_id: str) -> StaffingRequest:
     """The request, still waiting for a decision; one past `expire_after` expires here and now."""
-    async with ctx.read() as uow:
-        request = await uow.requests.get(request_id)
+    request = await ctx.request(request_id)
     if request.status is not PENDING:
         raise RequestMovedOn(request_id, PENDING, request.status)
     if ctx.clock() - request.created_at >= ctx.policy.approvals.expire_after:

@@ -17,7 +17,7 @@ from app.policy.model import ApproverSource, Member, MemberKind, Policy
 from app.policy.rules import ProjectFacts, company_today, may_approve
 from app.services.directory_index import DirectoryReads
 from app.services.identity import Identities
-from app.services.ports import Clock, SlackPeople, UnitOfWork, UnitOfWorkFactory
+from app.services.ports import Clock, RequestLookup, SlackPeople, UnitOfWork, UnitOfWorkFactory
 
 
 def _nothing() -> None:
@@ -36,6 +36,7 @@ class ApprovalContext:
     timezone: tzinfo
     wake_outbox: Callable[[], None] = _nothing  # called once a change has stored Slack notices
     reading: UnitOfWorkFactory | None = None  # read-only units of work, for the reads before a change
+    lookup: RequestLookup | None = None  # one request by id, the read a click makes before it decides
 
     def lookups(self) -> DirectoryReads:
         """The directory lookups: from the process's index, as its identities read them."""
@@ -44,6 +45,13 @@ class ApprovalContext:
     def read(self) -> UnitOfWork:
         """A unit of work for reading only: no write lock on SQLite, no transaction on PostgreSQL."""
         return (self.reading or self.uow_factory)()
+
+    async def request(self, request_id: str) -> StaffingRequest:
+        """The stored request, as it is now; RequestNotFound when there is none."""
+        if self.lookup is not None:
+            return await self.lookup(request_id)
+        async with self.read() as uow:
+            return await uow.requests.get(request_id)
 
     def today(self) -> date:
         return company_today(self.clock(), self.timezone)

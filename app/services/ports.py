@@ -312,6 +312,12 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
+class RequestLookup(Protocol):
+    """One stored request by id, read on its own (no unit of work); RequestNotFound when there is none."""
+
+    async def __call__(self, request_id: str) -> StaffingRequest: ...
+
+
 class DirectorySource(Protocol):
     """One upstream's people and projects, as the directory keeps them."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import RowMapping, Table, select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
@@ -20,7 +21,7 @@ PAYLOAD = TypeAdapter[RequestPayload](RequestPayload)
 REQUESTS = cast(Table, RequestRow.__table__)
 
 
-def to_request(row: RowMapping) -> StaffingRequest:
+def to_request(row: Mapping[Any, Any]) -> StaffingRequest:
     return StaffingRequest(
         id=row["id"],
         payload=PAYLOAD.validate_python(row["payload"]),
