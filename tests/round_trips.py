@@ -72,13 +72,13 @@ def _count_sqlite(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, trips: R
         trips.add("statement")
 
     # Statements run on aiosqlite's connection itself, past SQLAlchemy (the request lookup of a click).
-    original = aiosqlite.Connection.execute
+    original = aiosqlite.Connection.execute_fetchall
 
     def driver_statement(self: aiosqlite.Connection, *args: Any, **kwargs: Any) -> Any:
         statement()
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(aiosqlite.Connection, "execute", driver_statement)
+    monkeypatch.setattr(aiosqlite.Connection, "execute_fetchall", driver_statement)
 
     def ended(kind: str) -> Any:
         return lambda *_: trips.add(kind)
