@@ -9,7 +9,10 @@ run in processes of their own. After the minute the last approvals are clicked a
 then the allocations are read back through Wethod's API and counted.
 
 Prints per setup: requests answered per second, p50/p99 ack per kind, errors (answers other than 200, the
-5xx among them, and error messages posted to Slack), requests delivered, and upstream duplicates (must be 0).
+5xx among them, and error messages posted to Slack), requests delivered, upstream duplicates (must be 0),
+and requests delivered per second from the first request to the last delivery; then each setup beside
+the first. The clients pause between steps, so they, not the app, set the answers per second; how fast
+the whole work (answers, approvals, deliveries) gets done is what tells the setups apart.
 
     python bench/load.py [--seconds 60] [--clients 50] [--think 2] [--postgres postgresql://user@host/db]
                          [--only sqlite|postgres|replicas]
@@ -513,8 +516,34 @@ def report(result: dict[str, Any]) -> None:
         print(f"  answers other than 200 by kind and status: {failures}")
     requests = ", ".join(f"{n} {status}" for status, n in sorted(result["requests"].items()))
     print(f"  follow-up work (approvals, deliveries) done {result['drain']:.0f} s after the clients stopped")
+    print(f"  all the work done {result['elapsed'] + result['drain']:.0f} s after the first request: "
+          f"{delivered_per_second(result):.1f} requests delivered per second")  # fmt: skip
     print(f"  requests: {requests}; allocations in Wethod: {result['allocations']}; "
           f"upstream duplicates: {result['duplicates']}")  # fmt: skip
+
+
+def delivered_per_second(result: dict[str, Any]) -> float:
+    """Requests delivered per second from the first request to the last delivery: how much of the whole
+    work a setup gets through, which the answers per second do not show (the clients' pauses set those)."""
+    return int(result["requests"].get("delivered", 0)) / (result["elapsed"] + result["drain"])
+
+
+def compare(results: list[dict[str, Any]]) -> None:
+    """Each setup beside the first: answers per second, p50 of every answer, requests delivered per second."""
+    first = results[0]
+
+    def p50(result: dict[str, Any]) -> float:
+        return percentile([ms for samples in result["timings"].values() for ms in samples], 0.5)
+
+    print(f"\nbeside {first['setup']}:")
+    for result in results[1:]:
+        answers = (result["answered"] / result["elapsed"]) / (first["answered"] / first["elapsed"])
+        latency = p50(result) / p50(first)
+        delivered = delivered_per_second(result) / delivered_per_second(first)
+        print(
+            f"  {result['setup']:<24} answers per second {answers:.2f}x, p50 {latency:.2f}x, "
+            f"requests delivered per second {delivered:.2f}x"
+        )
 
 
 SETUPS = {"sqlite": ("1 process, SQLite", 1), "postgres": ("1 process, PostgreSQL", 1)}
@@ -548,6 +577,8 @@ async def main(
     if bad:
         print(f"\nFAILED: duplicates or 5xx in {', '.join(bad)}")
         raise SystemExit(1)
+    if len(results) > 1:
+        compare(results)
     print(f"\n{machine_load()} after the run")
 
 
