@@ -221,11 +221,14 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
         )
         container.slack_client.session = slack_http
 
-        async def tell_slack(report: DeliveryReport) -> None:
-            await outbox.send_for(report.request_id)
+        # A delivery or an expiry stores its Slack notices with it; the outbox loop sends them. Neither the
+        # delivery loop nor the expiry job waits for a turn to send: behind a burst of listeners' sends,
+        # that wait would hold up every delivery after it.
+        async def tell_slack(_: DeliveryReport) -> None:
+            outbox.wake.set()
 
-        async def tell_expired(request: StaffingRequest) -> None:
-            await outbox.send_for(request.id)
+        async def tell_expired(_: StaffingRequest) -> None:
+            outbox.wake.set()
 
         loops = [
             asyncio.create_task(run_heartbeat(container.worker, stop), name="heartbeat"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -40,6 +41,9 @@ class FakeSlack:
     answers: dict[str, Answer] = field(default_factory=dict)
     responses: list[dict[str, Any]] = field(default_factory=list)
     down: set[str] = field(default_factory=set)  # methods answered 500 until taken out again
+    held: set[str] = field(default_factory=set)  # methods whose calls wait, unanswered, until `let_go()`
+    holding: int = 0  # calls waiting now
+    _let_go: asyncio.Event = field(default_factory=asyncio.Event)
     _ts: int = 1_700_000_000
 
     def texts(self) -> list[str]:
@@ -53,6 +57,11 @@ class FakeSlack:
     def taken(self, method: str) -> list[dict[str, Any]]:
         """The calls of `method` that Slack answered: what people can see."""
         return [c.params for c in self.calls if c.method == method and c.status == 200]
+
+    def let_go(self) -> None:
+        """Answer the calls held so far, and hold no more."""
+        self.held = set()
+        self._let_go.set()
 
     def limit_next(self, method: str, retry_after: int, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with 429 and Retry-After."""
@@ -135,6 +144,12 @@ def fake_slack_app(fake: FakeSlack) -> Starlette:
             body = (await request.body()).decode()
             params = dict(parse_qsl(body, keep_blank_values=True)) | dict(request.query_params)
         token = request.headers.get("authorization", "").removeprefix("Bearer ") or params.get("token")
+        if method in fake.held:
+            fake.holding += 1
+            try:
+                await fake._let_go.wait()
+            finally:
+                fake.holding -= 1
         call = SlackCall(method, _decode(params), token)
         fake.calls.append(call)
         if method in fake.down:
