@@ -20,6 +20,7 @@ the whole work (answers, approvals, deliveries) gets done is what tells the setu
 Without --postgres only one process on SQLite runs; with it, also one process and two replicas on
 PostgreSQL, each in a fresh database created for the run and dropped after it. Each setup takes under
 three minutes (--only runs one); the machine's load is printed before the run and after each setup.
+With BENCH_LOGS set to a folder, each `staffdesk serve` writes its log there.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ from app.slack.ids import Action, Block, Callback
 from app.slack.listeners.views import TOO_BUSY
 from app.slack.metadata import ModalContext, dump_metadata, use_signing_key
 from app.storage import database
-from app.storage.tables import RequestRow
+from app.storage.tables import RequestRow, SlackNoticeRow
 
 CHANNEL = "C0BENCH"
 FIRST_DAY = date(2027, 1, 4)  # a Monday; each client's n-th request is for the n-th working day after it
@@ -78,6 +79,7 @@ approvals:
   expire_after: 72h
 """
 FINAL = {"delivered", "failed", "rejected", "expired", "cancelled"}
+OWED = "messages owed"
 
 
 def company() -> DemoCompany:
@@ -366,12 +368,22 @@ async def fresh_postgres(admin_url: str) -> AsyncIterator[str]:
         await admin.dispose()
 
 
+def log_of(port: int) -> contextlib.AbstractContextManager[Any]:
+    """Where a replica's log goes: a file in BENCH_LOGS when it is set (the process keeps its own copy of
+    the file once started), else nowhere."""
+    logs = os.environ.get("BENCH_LOGS")
+    if logs:
+        return Path(logs, f"replica-{port}.log").open("w")
+    return contextlib.nullcontext(asyncio.subprocess.DEVNULL)
+
+
 async def start_replica(env: dict[str, str], cwd: Path) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "app", "serve", "--port", str(port), cwd=cwd, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+    with log_of(port) as err:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "app", "serve", "--port", str(port), cwd=cwd, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=err,
+        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient() as http:
         for _ in range(600):
@@ -383,11 +395,16 @@ async def start_replica(env: dict[str, str], cwd: Path) -> tuple[asyncio.subproc
 
 
 async def statuses(database_url: str) -> Counter[str]:
+    """Requests by status, and the Slack messages still owed (as "messages owed")."""
     engine = database.create_engine(database_url)
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(select(RequestRow.status, func.count()).group_by(RequestRow.status))
-            return Counter({str(status): int(count) for status, count in rows})
+            counts = Counter({str(status): int(count) for status, count in rows})
+            notices = SlackNoticeRow
+            owed = select(func.count()).where(notices.sent_at.is_(None), notices.given_up_at.is_(None))
+            counts[OWED] = int((await conn.execute(owed)).scalar_one())
+            return counts
     finally:
         await engine.dispose()
 
@@ -456,15 +473,15 @@ async def run_setup(setup: Setup, seconds: float, clients_count: int, think: flo
             await asyncio.gather(*(clients.person(i, until, think) for i in range(clients_count)))
             elapsed = time.monotonic() - began
 
-            # Let the follow-up work finish: the last approvals clicked, every request delivered. Stop
-            # when nothing has moved for 30 s.
+            # Let the follow-up work finish: the last approvals clicked, every request delivered, every
+            # Slack message sent. Stop when that is done, or when nothing has moved for 30 s.
             counts = await statuses(env["DATABASE_URL"])
             drained_at = time.monotonic()
             still_since = time.monotonic()
             while time.monotonic() - still_since < 30:
                 clicked = await clients.approve_waiting()
                 before, counts = counts, await statuses(env["DATABASE_URL"])
-                if not clicked and set(counts) <= FINAL:
+                if not clicked and set(counts) <= FINAL | {OWED} and not counts[OWED]:
                     break
                 if clicked or counts != before:
                     still_since = time.monotonic()
@@ -514,7 +531,7 @@ def report(result: dict[str, Any]) -> None:
     if result["failures"]:
         failures = ", ".join(f"{what}: {n}" for what, n in result["failures"].items())
         print(f"  answers other than 200 by kind and status: {failures}")
-    requests = ", ".join(f"{n} {status}" for status, n in sorted(result["requests"].items()))
+    requests = ", ".join(f"{n} {status}" for status, n in sorted(result["requests"].items()) if n)
     print(f"  follow-up work (approvals, deliveries) done {result['drain']:.0f} s after the clients stopped")
     print(f"  all the work done {result['elapsed'] + result['drain']:.0f} s after the first request: "
           f"{delivered_per_second(result):.1f} requests delivered per second")  # fmt: skip
