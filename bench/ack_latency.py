@@ -313,7 +313,10 @@ async def main(total: int, think: float, rounds: int) -> None:
             stop_helper(server)
         stop_helper(slack)
     print(f"{load_before} before the run; {machine_load()} after it")
-    print(f"{total} requests per kind and app; the 50 clients wait {think:.2f} s on average between requests")
+    print(
+        f"{per_round * rounds} requests per kind and app from 1 client, {total} from 50 clients, who wait "
+        f"{think:.2f} s on average between requests"
+    )
     print(
         f"server CPU per request, with the work after the answer, over {rounds} alternating rounds "
         "(target: at most 1.2x the minimal app's):"

@@ -10,9 +10,10 @@ then the allocations are read back through Wethod's API and counted.
 
 Prints per setup: requests answered per second, p50/p99 ack per kind, errors (answers other than 200, the
 5xx among them, and error messages posted to Slack), requests delivered, upstream duplicates (must be 0),
-and requests delivered per second from the first request to the last delivery; then each setup beside
-the first. The clients pause between steps, so they, not the app, set the answers per second; how fast
-the whole work (answers, approvals, deliveries) gets done is what tells the setups apart.
+and requests delivered per second from the first request until the follow-up work is done (every
+request in a final state, every Slack message sent); then each setup beside the first. The clients
+pause between steps, so they, not the app, set the answers per second; how fast the whole work
+(answers, approvals, deliveries, Slack messages) gets done is what tells the setups apart.
 
     python bench/load.py [--seconds 60] [--clients 50] [--think 2] [--postgres postgresql://user@host/db]
                          [--only sqlite|postgres|replicas]
@@ -532,16 +533,20 @@ def report(result: dict[str, Any]) -> None:
         failures = ", ".join(f"{what}: {n}" for what, n in result["failures"].items())
         print(f"  answers other than 200 by kind and status: {failures}")
     requests = ", ".join(f"{n} {status}" for status, n in sorted(result["requests"].items()) if n)
-    print(f"  follow-up work (approvals, deliveries) done {result['drain']:.0f} s after the clients stopped")
-    print(f"  all the work done {result['elapsed'] + result['drain']:.0f} s after the first request: "
+    print(
+        f"  follow-up work (approvals, deliveries, Slack messages) done {result['drain']:.0f} s after the "
+        "clients stopped"
+    )
+    print(f"  the work done {result['elapsed'] + result['drain']:.0f} s after the first request: "
           f"{delivered_per_second(result):.1f} requests delivered per second")  # fmt: skip
     print(f"  requests: {requests}; allocations in Wethod: {result['allocations']}; "
           f"upstream duplicates: {result['duplicates']}")  # fmt: skip
 
 
 def delivered_per_second(result: dict[str, Any]) -> float:
-    """Requests delivered per second from the first request to the last delivery: how much of the whole
-    work a setup gets through, which the answers per second do not show (the clients' pauses set those)."""
+    """Requests delivered per second from the first request until the follow-up work was done: how fast a
+    setup gets through the whole work, which the answers per second do not show (the clients' pauses set
+    those). Setups that answer slower are asked less in the minute, so compare this beside the count."""
     return int(result["requests"].get("delivered", 0)) / (result["elapsed"] + result["drain"])
 
 

@@ -14,6 +14,7 @@ from app.domain.notices import NoticeKind
 from app.domain.requests import AllocationPayload, NewRequest
 from app.domain.status import RequestStatus
 from app.policy.file import parse_policy
+from app.services.notices import NoticePolicy
 from app.slack.outbox import SENDING_AT_ONCE
 from app.wiring import Container, build_container, build_http_app
 from tests.e2e.harness import CHANNEL, POLICY, SLACK_USERS, eventually, settled
@@ -58,32 +59,36 @@ async def test_deliveries_go_on_while_every_slack_send_waits_and_each_message_go
         app = build_http_app(container)
         async with app.router.lifespan_context(app):
             fake.held = {"chat.postMessage"}
-            # A burst of submissions: each listener sends its request's message; every turn is taken by
-            # a send Slack does not answer, and one more waits for a turn.
-            submitted = [
-                await stored(container, RequestStatus.PENDING_APPROVAL, 30 + n)
-                for n in range(SENDING_AT_ONCE + 1)
-            ]
-            sends = [asyncio.create_task(container.notifier.send_for(r)) for r in submitted]
-            await eventually(lambda: fake.holding == SENDING_AT_ONCE and container.notifier.waiting >= 1)
+            sends: list[asyncio.Task[bool]] = []
+            try:
+                # A burst of submissions, each listener sending its request's message: every turn is taken
+                # by a send Slack does not answer, and more wait (more than the outbox loop claims at once,
+                # so that this holds whichever of them the loop takes first).
+                submitted = [
+                    await stored(container, RequestStatus.PENDING_APPROVAL, 30 + n)
+                    for n in range(NoticePolicy().batch_size + SENDING_AT_ONCE + 1)
+                ]
+                sends = [asyncio.create_task(container.notifier.send_for(r)) for r in submitted]
+                await eventually(lambda: fake.holding == SENDING_AT_ONCE and container.notifier.waiting >= 1)
 
-            delivered = []
-            for days_ahead in (40, 41):  # one after the other: the second needs a later pass of the loop
-                request_id = await stored(container, RequestStatus.APPROVED, days_ahead)
-                delivered.append(request_id)
-                assert (
-                    await settled(
-                        lambda: status_of(container, request_id),  # noqa: B023 (awaited in this pass)
-                        lambda s: s is RequestStatus.DELIVERED,
-                        seconds=15,
+                delivered = []
+                for days_ahead in (90, 91):  # one after the other: the second needs a later pass of the loop
+                    request_id = await stored(container, RequestStatus.APPROVED, days_ahead)
+                    delivered.append(request_id)
+                    assert (
+                        await settled(
+                            lambda: status_of(container, request_id),  # noqa: B023 (awaited in this pass)
+                            lambda s: s is RequestStatus.DELIVERED,
+                            seconds=15,
+                        )
+                        is RequestStatus.DELIVERED
                     )
-                    is RequestStatus.DELIVERED
-                )
-            assert fake.holding == SENDING_AT_ONCE  # Slack answered nothing all the while
-            assert fake.taken("chat.postMessage") == []
-
-            fake.let_go()
-            assert all(await asyncio.gather(*sends))
+                assert fake.holding == SENDING_AT_ONCE  # Slack answered nothing all the while
+                assert fake.taken("chat.postMessage") == []
+            finally:
+                fake.let_go()
+                went = await asyncio.gather(*sends, return_exceptions=True)
+            assert went == [True] * len(submitted)
 
             async def owed() -> int:
                 async with container.unit_of_work() as uow:
