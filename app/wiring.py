@@ -20,7 +20,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 
-from app.domain.requests import StaffingRequest
 from app.domain.upstreams import Upstream
 from app.jobs.approvals import schedule_expiry
 from app.jobs.delivery import run_delivery_loop, run_heartbeat
@@ -221,13 +220,10 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
         )
         container.slack_client.session = slack_http
 
-        # A delivery or an expiry stores its Slack notices with it; the outbox loop sends them. Neither the
-        # delivery loop nor the expiry job waits for a turn to send: behind a burst of listeners' sends,
-        # that wait would hold up every delivery after it.
+        # A delivery stores its Slack notices with it; the outbox loop sends them. The delivery loop never
+        # waits for a turn to send: behind a burst of listeners' sends, that wait would hold up every
+        # delivery after it. (Expiries, like every decision, wake the outbox from the approval service.)
         async def tell_slack(_: DeliveryReport) -> None:
-            outbox.wake.set()
-
-        async def tell_expired(_: StaffingRequest) -> None:
             outbox.wake.set()
 
         loops = [
@@ -252,7 +248,7 @@ def build_http_app(container: Container, *, socket_token: str | None = None) -> 
             container.directory_index,
         )
         schedule_index_catch_up(scheduler, container.directory_index)
-        schedule_expiry(scheduler, container.approvals, tell_expired)
+        schedule_expiry(scheduler, container.approvals)
         schedule_summaries(scheduler, container.summaries, container.summary_poster)
         scheduler.start()
         socket = AsyncSocketModeHandler(slack_app, socket_token) if socket_token else None

@@ -4,12 +4,10 @@ due; on a schedule."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from app.domain.requests import StaffingRequest
 from app.services.approvals import expire_requests
 from app.services.approvers import ApprovalContext
 from app.services.nudges import nudge_waiting
@@ -20,11 +18,10 @@ EXPIRE_EVERY = timedelta(minutes=5)
 NUDGE_EVERY = timedelta(seconds=30)  # a reminder or escalation goes out within a minute of being due
 
 
-async def expire_once(ctx: ApprovalContext, on_expired: Callable[[StaffingRequest], Awaitable[None]]) -> None:
+async def expire_once(ctx: ApprovalContext) -> None:
+    """Expire what waited too long; each expiry wakes the outbox, which tells Slack, as any decision does."""
     try:
         expired = await expire_requests(ctx)
-        for request in expired:
-            await on_expired(request)
     except Exception:
         log.exception("expiring requests failed; trying again at the next run")
         return
@@ -46,15 +43,11 @@ async def nudge_once(ctx: ApprovalContext) -> None:
         log.info("reminded, escalated or delegated %d waiting request(s)", nudged)
 
 
-def schedule_expiry(
-    scheduler: AsyncIOScheduler,
-    ctx: ApprovalContext,
-    on_expired: Callable[[StaffingRequest], Awaitable[None]],
-) -> None:
+def schedule_expiry(scheduler: AsyncIOScheduler, ctx: ApprovalContext) -> None:
     scheduler.add_job(
         expire_once,
         "interval",
-        args=(ctx, on_expired),
+        args=(ctx,),
         seconds=EXPIRE_EVERY.total_seconds(),
         id="expire-requests",
         max_instances=1,
