@@ -42,6 +42,20 @@ async def stored(
     return request
 
 
+async def cancelled(uow_factory: Callable[[], SqlUnitOfWork], request_id: str, now: datetime) -> None:
+    """The requester cancels their pending request, committed."""
+    async with uow_factory() as uow:
+        await uow.requests.transition(
+            request_id,
+            expected=RequestStatus.PENDING_APPROVAL,
+            target=RequestStatus.CANCELLED,
+            actor="U0REQUEST1",
+            action="cancelled",
+            now=now,
+        )
+        await uow.commit()
+
+
 REQUEST_TIME = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 

@@ -19,7 +19,7 @@ from app.storage import database
 from app.storage.request_lookup import DriverRequestLookup
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FakeClock
-from tests.factories import allocation, stored
+from tests.factories import allocation, cancelled, stored
 
 UowFactory = Callable[[], SqlUnitOfWork]
 
@@ -91,16 +91,7 @@ async def test_it_sees_what_another_unit_of_work_committed_since(
     lookup = lookup_on(engine)
     request = await stored(uow_factory, clock.now)
     assert (await lookup(request.id)).status is RequestStatus.PENDING_APPROVAL
-    async with uow_factory() as uow:
-        await uow.requests.transition(
-            request.id,
-            expected=RequestStatus.PENDING_APPROVAL,
-            target=RequestStatus.CANCELLED,
-            actor="U0REQUEST1",
-            action="cancelled",
-            now=clock.now,
-        )
-        await uow.commit()
+    await cancelled(uow_factory, request.id, clock.now)
     assert (await lookup(request.id)).status is RequestStatus.CANCELLED
 
 

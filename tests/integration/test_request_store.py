@@ -14,7 +14,7 @@ from app.domain.errors import IllegalTransition, RequestMovedOn, RequestNotFound
 from app.domain.status import RequestStatus
 from app.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FakeClock
-from tests.factories import allocation, stored, whitelist
+from tests.factories import allocation, cancelled, stored, whitelist
 
 UowFactory = Callable[[], SqlUnitOfWork]
 
@@ -75,16 +75,7 @@ async def test_a_transition_from_a_status_the_request_no_longer_has_says_it_move
     uow_factory: UowFactory, clock: FakeClock
 ) -> None:
     request = await stored(uow_factory, clock.now)
-    async with uow_factory() as uow:
-        await uow.requests.transition(
-            request.id,
-            expected=RequestStatus.PENDING_APPROVAL,
-            target=RequestStatus.CANCELLED,
-            actor="U0REQUEST1",
-            action="cancelled",
-            now=clock.now,
-        )
-        await uow.commit()
+    await cancelled(uow_factory, request.id, clock.now)
     async with uow_factory() as uow:
         with pytest.raises(RequestMovedOn) as raised:
             await uow.requests.transition(
