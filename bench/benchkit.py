@@ -4,6 +4,7 @@ machine's load and a migrated database of their own."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -59,6 +60,23 @@ def cpu_seconds(pid: int) -> float:
     """User and system CPU time a process has used so far (Linux: /proc/<pid>/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU time used so far by each PostgreSQL server process on this machine (its backends included)."""
+    used = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    used[int(entry.name)] = cpu_seconds(int(entry.name))
+    return used
+
+
+def cpu_since(before: dict[int, float], now: dict[int, float]) -> float:
+    """CPU seconds used between two readings of the same processes; a process started in between counts
+    from zero, one that ended in between is left out."""
+    return sum(used - before.get(pid, 0.0) for pid, used in now.items())
 
 
 async def settled_cpu(pid: int, quiet_for: float = 0.5) -> float:

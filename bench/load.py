@@ -47,7 +47,18 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
-from benchkit import SECRET, TOKEN, free_port, machine_load, percentile, start_helper, stop_helper
+from benchkit import (
+    SECRET,
+    TOKEN,
+    cpu_seconds,
+    cpu_since,
+    free_port,
+    machine_load,
+    percentile,
+    postgres_cpu,
+    start_helper,
+    stop_helper,
+)
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select, text
 from starlette.applications import Starlette
@@ -469,6 +480,9 @@ async def run_setup(setup: Setup, seconds: float, clients_count: int, think: flo
             clients = Clients(urls, slack_url, company())
             await wait_for_directory(clients, urls)
 
+            pids = [process.pid for process in replicas]
+            app_before = {pid: cpu_seconds(pid) for pid in pids}
+            database_before = postgres_cpu()
             began = time.monotonic()
             until = began + seconds
             await asyncio.gather(*(clients.person(i, until, think) for i in range(clients_count)))
@@ -488,6 +502,8 @@ async def run_setup(setup: Setup, seconds: float, clients_count: int, think: flo
                     still_since = time.monotonic()
                 await asyncio.sleep(0.5)
             drain = time.monotonic() - drained_at
+            app_cpu = cpu_since(app_before, {pid: cpu_seconds(pid) for pid in pids})
+            database_cpu = cpu_since(database_before, postgres_cpu())
             allocations, duplicates = await upstream_duplicates(wethod_env)
             error_messages = (await clients.http.get(f"{slack_url.removesuffix('api/')}_bench/errors")).json()
             await clients.http.aclose()
@@ -512,6 +528,8 @@ async def run_setup(setup: Setup, seconds: float, clients_count: int, think: flo
         "requests": counts,
         "allocations": allocations,
         "duplicates": duplicates,
+        "app_cpu": app_cpu,
+        "database_cpu": database_cpu,
     }
 
 
@@ -539,6 +557,11 @@ def report(result: dict[str, Any]) -> None:
     )
     print(f"  the work done {result['elapsed'] + result['drain']:.0f} s after the first request: "
           f"{delivered_per_second(result):.1f} requests delivered per second")  # fmt: skip
+    delivered = max(int(result["requests"].get("delivered", 0)), 1)
+    app_ms, database_ms = (result[key] * 1000 / delivered for key in ("app_cpu", "database_cpu"))
+    print(f"  CPU for the whole work: Staffdesk {result['app_cpu']:.1f} s, PostgreSQL "
+          f"{result['database_cpu']:.1f} s; per request delivered {cpu_per_request(result):.1f} ms "
+          f"({app_ms:.1f} + {database_ms:.1f})")  # fmt: skip
     print(f"  requests: {requests}; allocations in Wethod: {result['allocations']}; "
           f"upstream duplicates: {result['duplicates']}")  # fmt: skip
 
@@ -548,6 +571,14 @@ def delivered_per_second(result: dict[str, Any]) -> float:
     setup gets through the whole work, which the answers per second do not show (the clients' pauses set
     those). Setups that answer slower are asked less in the minute, so compare this beside the count."""
     return int(result["requests"].get("delivered", 0)) / (result["elapsed"] + result["drain"])
+
+
+def cpu_per_request(result: dict[str, Any]) -> float:
+    """Milliseconds of CPU that Staffdesk (every replica) and PostgreSQL spent per request delivered, from
+    the first request until the follow-up work was done: each request's whole story (slash command, option
+    loads, submission, approvals, delivery, Slack messages), whatever the clients' pace."""
+    delivered = max(int(result["requests"].get("delivered", 0)), 1)
+    return (result["app_cpu"] + result["database_cpu"]) * 1000 / delivered
 
 
 def compare(results: list[dict[str, Any]]) -> None:
@@ -562,9 +593,10 @@ def compare(results: list[dict[str, Any]]) -> None:
         answers = (result["answered"] / result["elapsed"]) / (first["answered"] / first["elapsed"])
         latency = p50(result) / p50(first)
         delivered = delivered_per_second(result) / delivered_per_second(first)
+        cpu = cpu_per_request(result) / cpu_per_request(first)
         print(
             f"  {result['setup']:<24} answers per second {answers:.2f}x, p50 {latency:.2f}x, "
-            f"requests delivered per second {delivered:.2f}x"
+            f"requests delivered per second {delivered:.2f}x, CPU per request {cpu:.2f}x"
         )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.audit import AuditEntry, DeliveryAttempt
@@ -19,6 +19,8 @@ from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow,
 
 PAYLOAD = TypeAdapter[RequestPayload](RequestPayload)
 REQUESTS = cast(Table, RequestRow.__table__)
+_BY_ID = select(REQUESTS).where(REQUESTS.c.id == bindparam("b_id"))
+_BY_SUBMISSION_KEY = select(REQUESTS).where(REQUESTS.c.submission_key == bindparam("b_key"))
 
 
 def to_request(row: Mapping[Any, Any]) -> StaffingRequest:
@@ -56,15 +58,15 @@ class SqlRequestReads:
         self._session = session
 
     async def get(self, request_id: str) -> StaffingRequest:
-        row = (await self._session.execute(select(REQUESTS).where(REQUESTS.c.id == request_id))).mappings()
+        row = (await self._session.execute(_BY_ID, {"b_id": request_id})).mappings()
         found = row.first()
         if found is None:
             raise RequestNotFound(request_id)
         return to_request(found)
 
     async def by_submission_key(self, submission_key: str) -> StaffingRequest | None:
-        statement = select(REQUESTS).where(REQUESTS.c.submission_key == submission_key)
-        found = (await self._session.execute(statement)).mappings().first()
+        values = {"b_key": submission_key}
+        found = (await self._session.execute(_BY_SUBMISSION_KEY, values)).mappings().first()
         return to_request(found) if found is not None else None
 
     async def pending_created_before(self, cutoff: datetime) -> list[StaffingRequest]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.amends import ended_without_effect
@@ -17,10 +18,33 @@ from app.domain.lifecycle import check_transition
 from app.domain.requests import NewRequest, StaffingRequest
 from app.domain.status import RequestStatus
 from app.services.ports import RequestChanges
-from app.storage.database import insert_for
 from app.storage.notices import holder_is_gone
 from app.storage.request_reads import REQUESTS, SqlRequestReads, to_request
 from app.storage.tables import ApprovalMessageRow, AuditRow, DeliveryAttemptRow
+
+# The statements every request makes are built once: executed with their values as parameters, each is
+# compiled once per set of columns and never built again (a statement built per call is hashed anew).
+_AUDIT = insert(cast(Table, AuditRow.__table__))
+_ATTEMPT = insert(cast(Table, DeliveryAttemptRow.__table__))
+_ADD = insert(REQUESTS).returning(*REQUESTS.c)
+_MOVE = (REQUESTS.c.id == bindparam("b_id"), REQUESTS.c.status == bindparam("b_expected"))
+_HOLDER = REQUESTS.c.lease_owner == bindparam("b_lease_owner")
+# The columns to set come with the values; the version is always one more.
+_TRANSITION = update(REQUESTS).where(*_MOVE).values(version=REQUESTS.c.version + 1).returning(*REQUESTS.c)
+_TRANSITION_HELD = _TRANSITION.where(_HOLDER)
+_SET_MESSAGE = update(REQUESTS).where(REQUESTS.c.id == bindparam("b_id"))
+
+
+def _approval_message_upsert(insert_into: Any) -> Any:
+    statement = insert_into(cast(Table, ApprovalMessageRow.__table__))
+    place = {"channel_id": statement.excluded.channel_id, "message_ts": statement.excluded.message_ts}
+    return statement.on_conflict_do_update(index_elements=["request_id", "approver_id"], set_=place)
+
+
+_APPROVAL_MESSAGE = {
+    "postgresql": _approval_message_upsert(postgresql.insert),
+    "sqlite": _approval_message_upsert(sqlite.insert),
+}
 
 
 class SqlRequestRepository(SqlRequestReads):
@@ -58,9 +82,7 @@ class SqlRequestRepository(SqlRequestReads):
             "amends_id": new.amends.of_request if new.amends else None,
         }
         try:
-            row = (
-                await self._session.execute(insert(REQUESTS).values(values).returning(*REQUESTS.c))
-            ).mappings()
+            row = (await self._session.execute(_ADD, values)).mappings()
         except IntegrityError as error:
             if new.submission_key is None:
                 raise
@@ -87,17 +109,17 @@ class SqlRequestRepository(SqlRequestReads):
         lease_owner: str | None = None,
     ) -> StaffingRequest:
         check_transition(expected, target)
-        conditions = [REQUESTS.c.id == request_id, REQUESTS.c.status == expected.value]
-        if lease_owner is not None:
-            conditions.append(REQUESTS.c.lease_owner == lease_owner)
         values: dict[str, Any] = {
             **(changes or {}),
             "status": target.value,
             "updated_at": now,
-            "version": REQUESTS.c.version + 1,
+            "b_id": request_id,
+            "b_expected": expected.value,
         }
-        statement = update(REQUESTS).where(*conditions).values(values).returning(*REQUESTS.c)
-        row = (await self._session.execute(statement)).mappings().first()
+        statement = _TRANSITION
+        if lease_owner is not None:
+            statement, values["b_lease_owner"] = _TRANSITION_HELD, lease_owner
+        row = (await self._session.execute(statement, values)).mappings().first()
         if row is None:
             await self._explain_lost_race(request_id, expected, lease_owner)
         assert row is not None
@@ -194,11 +216,8 @@ class SqlRequestRepository(SqlRequestReads):
         return claimed
 
     async def set_message(self, request_id: str, channel_id: str, message_ts: str) -> None:
-        await self._session.execute(
-            update(REQUESTS)
-            .where(REQUESTS.c.id == request_id)
-            .values(channel_id=channel_id, message_ts=message_ts)
-        )
+        values = {"b_id": request_id, "channel_id": channel_id, "message_ts": message_ts}
+        await self._session.execute(_SET_MESSAGE, values)
 
     async def add_approvers(
         self,
@@ -242,13 +261,9 @@ class SqlRequestRepository(SqlRequestReads):
         await self._audit(request_id, now, actor, action, current.status, current.status, dict(detail))
 
     async def add_approval_message(self, request_id: str, approver_id: str, channel_id: str, ts: str) -> None:
-        place = {"channel_id": channel_id, "message_ts": ts}
-        statement = insert_for(self._session)(ApprovalMessageRow).values(
-            request_id=request_id, approver_id=approver_id, **place
-        )
-        await self._session.execute(
-            statement.on_conflict_do_update(index_elements=["request_id", "approver_id"], set_=place)
-        )
+        statement = _APPROVAL_MESSAGE[self._session.get_bind().dialect.name]
+        values = {"request_id": request_id, "approver_id": approver_id, "channel_id": channel_id}
+        await self._session.execute(statement, values | {"message_ts": ts})
 
     async def renew_lease(self, request_id: str, *, worker: str, now: datetime, lease: timedelta) -> bool:
         result = await self._session.execute(
@@ -264,7 +279,7 @@ class SqlRequestRepository(SqlRequestReads):
         return result.first() is not None
 
     async def record_attempt(self, attempt: DeliveryAttempt) -> None:
-        await self._session.execute(insert(DeliveryAttemptRow).values(**attempt.model_dump()))
+        await self._session.execute(_ATTEMPT, attempt.model_dump())
 
     async def _audit(
         self,
@@ -276,14 +291,13 @@ class SqlRequestRepository(SqlRequestReads):
         to_status: RequestStatus,
         detail: dict[str, object],
     ) -> None:
-        await self._session.execute(
-            insert(AuditRow).values(
-                request_id=request_id,
-                at=at,
-                actor=actor,
-                action=action,
-                from_status=from_status.value if from_status else None,
-                to_status=to_status.value,
-                detail=detail,
-            )
-        )
+        values = {
+            "request_id": request_id,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "from_status": from_status.value if from_status else None,
+            "to_status": to_status.value,
+            "detail": detail,
+        }
+        await self._session.execute(_AUDIT, values)
