@@ -1,5 +1,5 @@
-"""SlackPeople over the Web API: e-mails (users.info), users by e-mail, user group members, and each user's
-locale (users.info with include_locale), cached."""
+"""SlackPeople over the Web API: e-mails (users.info), users by e-mail (cached), user group members, and
+each user's locale (users.info with include_locale, cached)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,50 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 log = logging.getLogger("staffdesk.slack")
+K = TypeVar("K")
+V = TypeVar("V")
+EMAIL_KNOWN_FOR = 3600.0  # a user found by e-mail, asked of Slack again after an hour
+EMAIL_UNKNOWN_FOR = 300.0  # an e-mail with no Slack user, asked again after five minutes
+
+
+class TimedCache(Generic[K, V]):
+    """The answers for the `size` keys used last, each kept until its own expiry (seconds on `clock`)."""
+
+    def __init__(self, size: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._size, self._clock = size, clock
+        self._known: OrderedDict[K, tuple[float, V]] = OrderedDict()
+
+    def get(self, key: K) -> tuple[bool, V | None]:
+        """(True, the answer) while one is kept for `key`, else (False, None)."""
+        known = self._known.get(key)
+        if known is None or known[0] <= self._clock():
+            return False, None
+        self._known.move_to_end(key)
+        return True, known[1]
+
+    def put(self, key: K, value: V, keep_for: float) -> None:
+        self._known[key] = (self._clock() + keep_for, value)
+        self._known.move_to_end(key)
+        while len(self._known) > self._size:
+            self._known.popitem(last=False)
+
+    def forget(self, key: K) -> None:
+        self._known.pop(key, None)
 
 
 class SlackWebPeople:
-    def __init__(self, client: AsyncWebClient) -> None:
+    """users.lookupByEmail, which Slack allows about 50 times a minute, is asked once an hour per e-mail:
+    every request asks who its approvers are in Slack by their e-mails."""
+
+    def __init__(self, client: AsyncWebClient, clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
+        self._by_email: TimedCache[str, str | None] = TimedCache(4096, clock)
 
     async def email_of(self, slack_user_id: str) -> str | None:
         try:
@@ -43,6 +76,15 @@ class SlackWebPeople:
         return str(locale) if locale else None
 
     async def user_by_email(self, email: str) -> str | None:
+        key = email.strip().lower()
+        kept, known = self._by_email.get(key)
+        if kept:
+            return known
+        found = await self._lookup_by_email(email)
+        self._by_email.put(key, found, EMAIL_KNOWN_FOR if found else EMAIL_UNKNOWN_FOR)
+        return found
+
+    async def _lookup_by_email(self, email: str) -> str | None:
         try:
             answer = await self._client.users_lookupByEmail(email=email)
         except SlackApiError as error:
@@ -83,25 +125,19 @@ class UserLocales:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lookup = lookup
-        self._size, self._ttl, self._retry_after, self._timeout = size, ttl, retry_after, timeout
-        self._clock = clock
-        self._known: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
+        self._ttl, self._retry_after, self._timeout = ttl, retry_after, timeout
+        self._known: TimedCache[str, str | None] = TimedCache(size, clock)
 
     async def locale_of(self, slack_user_id: str) -> str | None:
-        now = self._clock()
-        known = self._known.get(slack_user_id)
-        if known is not None and known[0] > now:
-            self._known.move_to_end(slack_user_id)
-            return known[1]
+        kept, known = self._known.get(slack_user_id)
+        if kept:
+            return known
         try:
             async with asyncio.timeout(self._timeout):
                 locale = await self._lookup.locale_of(slack_user_id)
-            expires = now + self._ttl
+            keep_for = self._ttl
         except Exception as error:  # the locale must never stop an answer
             log.warning("no locale for %s: %s", slack_user_id, type(error).__name__)
-            locale, expires = None, now + self._retry_after
-        self._known[slack_user_id] = (expires, locale)
-        self._known.move_to_end(slack_user_id)
-        while len(self._known) > self._size:
-            self._known.popitem(last=False)
+            locale, keep_for = None, self._retry_after
+        self._known.put(slack_user_id, locale, keep_for)
         return locale

@@ -9,21 +9,34 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from app.domain.requests import StaffingRequest
 from app.slack.blocks.common import SlackMessage
+from app.slack.people import TimedCache
 
 log = logging.getLogger(__name__)
 _NO_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
+DM_CHANNEL_KEPT_FOR = 24 * 3600.0
 
 
 class SlackPoster:
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
+        # The DM channel with each user, as conversations.open gave it: the same every time it is asked,
+        # so it is asked once a day per user; a post refused for the channel asks again next time.
+        self._dm_channels: TimedCache[str, str] = TimedCache(4096)
 
     async def dm(self, user_id: str, message: SlackMessage) -> tuple[str, str]:
-        opened = await self._client.conversations_open(users=user_id)
-        channel = str(opened["channel"]["id"])
-        posted = await self._client.chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks
-        )
+        kept, channel = self._dm_channels.get(user_id)
+        if not kept or channel is None:
+            opened = await self._client.conversations_open(users=user_id)
+            channel = str(opened["channel"]["id"])
+            self._dm_channels.put(user_id, channel, DM_CHANNEL_KEPT_FOR)
+        try:
+            posted = await self._client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message.blocks
+            )
+        except SlackApiError as error:
+            if error.response.get("error") in _NO_CHANNEL:
+                self._dm_channels.forget(user_id)
+            raise
         return channel, str(posted["ts"])
 
     async def post_request_message(self, request: StaffingRequest, message: SlackMessage) -> tuple[str, str]:
