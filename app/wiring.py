@@ -112,6 +112,11 @@ def build_container(
     def read_only_unit_of_work() -> SqlUnitOfWork:
         return SqlUnitOfWork(reading)
 
+    one_statement = database.session_factory(engine, one_statement=True)
+
+    def one_statement_unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(one_statement, writer_lock=one_writer)
+
     upstreams = build_upstreams(settings)
     worker = DeliveryWorker(
         unit_of_work,
@@ -146,6 +151,7 @@ def build_container(
     )
     ledger = NoticeLedger(
         unit_of_work,
+        one_statement=one_statement_unit_of_work,
         worker_id=worker.worker_id,
         clock=clock,
         policy=NoticePolicy(),

@@ -35,18 +35,22 @@ class NoticeFailure:
 
 
 class NoticeLedger:
-    """Claims notices for one worker and records what came of each; every call is its own transaction."""
+    """Claims notices for one worker and records what came of each; every call is its own transaction.
+    What came of a notice is one statement each time, written through `one_statement` (units of work for
+    a single statement, which may spare the transaction's own round trips) when it is given."""
 
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
         *,
+        one_statement: UnitOfWorkFactory | None = None,
         worker_id: str,
         clock: Clock,
         policy: NoticePolicy,
         heartbeat: Heartbeat | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._one_statement = one_statement or uow_factory
         self.worker_id = worker_id
         self._clock = clock
         self.policy = policy
@@ -71,24 +75,24 @@ class NoticeLedger:
 
     async def progress(self, notice: Notice, progress: Mapping[str, str]) -> None:
         """Remember what was posted, before anything else is tried."""
-        async with self._uow_factory() as uow:
+        async with self._one_statement() as uow:
             await uow.notices.save_progress(notice.id, self.worker_id, progress)
             await uow.commit()
 
     async def request_message_posted(self, request_id: str, channel_id: str, ts: str) -> None:
         """Remember where the request's own message is, to update it in place and reply in its thread."""
-        async with self._uow_factory() as uow:
+        async with self._one_statement() as uow:
             await uow.requests.set_message(request_id, channel_id, ts)
             await uow.commit()
 
     async def approver_asked(self, request_id: str, approver_id: str, channel_id: str, ts: str) -> None:
         """Remember where an approver was asked, so that every copy of the question can show the decision."""
-        async with self._uow_factory() as uow:
+        async with self._one_statement() as uow:
             await uow.requests.add_approval_message(request_id, approver_id, channel_id, ts)
             await uow.commit()
 
     async def sent(self, notice: Notice) -> None:
-        async with self._uow_factory() as uow:
+        async with self._one_statement() as uow:
             await uow.notices.mark_sent(notice.id, self.worker_id, self._clock())
             await uow.commit()
 
@@ -97,7 +101,7 @@ class NoticeLedger:
         refuses as it stands; True when given up."""
         now = self._clock()
         given_up = failure.permanent and notice.attempts >= self.policy.permanent_tries
-        async with self._uow_factory() as uow:
+        async with self._one_statement() as uow:
             if given_up:
                 log.error(
                     "gave up on Slack notice %s (%s) of request %s after %d tries: %s",

@@ -116,16 +116,19 @@ def writer_lock(engine: AsyncEngine) -> asyncio.Lock | None:
     return asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
 
-def session_factory(engine: AsyncEngine, *, read_only: bool = False) -> async_sessionmaker[AsyncSession]:
+def session_factory(
+    engine: AsyncEngine, *, read_only: bool = False, one_statement: bool = False
+) -> async_sessionmaker[AsyncSession]:
     """Sessions on `engine`. Read-only ones run each statement in its own implicit transaction, which
     spares the BEGIN and ROLLBACK round trips of a transaction that only reads (autocommit on PostgreSQL;
-    no BEGIN on SQLite, where they take no write lock and so never wait for writers)."""
-    if not read_only:
-        return async_sessionmaker(engine, expire_on_commit=False)
-    options: dict[str, Any] = {READ_ONLY: True}
-    if engine.dialect.name == "postgresql":
+    no BEGIN on SQLite, where they take no write lock and so never wait for writers). `one_statement`
+    ones are for writes of a single statement, which is atomic on its own: autocommit on PostgreSQL (one
+    round trip instead of BEGIN, the statement and COMMIT); on SQLite, the usual write transaction."""
+    options: dict[str, Any] = {READ_ONLY: True} if read_only else {}
+    if (read_only or one_statement) and engine.dialect.name == "postgresql":
         options["isolation_level"] = "AUTOCOMMIT"
-    return async_sessionmaker(engine.execution_options(**options), expire_on_commit=False)
+    bound = engine.execution_options(**options) if options else engine
+    return async_sessionmaker(bound, expire_on_commit=False)
 
 
 async def ping(engine: AsyncEngine) -> None:

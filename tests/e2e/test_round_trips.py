@@ -20,7 +20,7 @@ from tests.round_trips import RoundTrips, counting_round_trips
 # Per database: the slash command, the option load, the submission with all its Slack notices, and the
 # Approve click with all of its notices.
 EXPECTED = {
-    "postgresql": {"command": 0, "options": 0, "submission": 28, "click": 23},
+    "postgresql": {"command": 0, "options": 0, "submission": 20, "click": 17},
     "sqlite": {"command": 0, "options": 0, "submission": 38, "click": 28},
 }
 
