@@ -10,10 +10,11 @@ then the allocations are read back through Wethod's API and counted.
 
 Prints per setup: requests answered per second, p50/p99 ack per kind, errors (answers other than 200, the
 5xx among them, and error messages posted to Slack), requests delivered, upstream duplicates (must be 0),
-and requests delivered per second from the first request until the follow-up work is done (every
-request in a final state, every Slack message sent); then each setup beside the first. The clients
-pause between steps, so they, not the app, set the answers per second; how fast the whole work
-(answers, approvals, deliveries, Slack messages) gets done is what tells the setups apart.
+requests delivered per second from the first request until the follow-up work is done (every
+request in a final state, every Slack message sent), and the CPU Staffdesk and PostgreSQL (every server
+process on this machine) spent per request delivered over that time; then each setup beside the
+first. The clients pause between steps, so they, not the app, set the answers per second; how fast the
+whole work (answers, approvals, deliveries, Slack messages) gets done is what tells the setups apart.
 
     python bench/load.py [--seconds 60] [--clients 50] [--think 2] [--postgres postgresql://user@host/db]
                          [--only sqlite|postgres|replicas]
@@ -582,7 +583,8 @@ def cpu_per_request(result: dict[str, Any]) -> float:
 
 
 def compare(results: list[dict[str, Any]]) -> None:
-    """Each setup beside the first: answers per second, p50 of every answer, requests delivered per second."""
+    """Each setup beside the first: answers per second, p50 of every answer, requests delivered per second,
+    CPU per request."""
     first = results[0]
 
     def p50(result: dict[str, Any]) -> float:
