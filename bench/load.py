@@ -558,10 +558,9 @@ def report(result: dict[str, Any]) -> None:
     )
     print(f"  the work done {result['elapsed'] + result['drain']:.0f} s after the first request: "
           f"{delivered_per_second(result):.1f} requests delivered per second")  # fmt: skip
-    delivered = max(int(result["requests"].get("delivered", 0)), 1)
-    app_ms, database_ms = (result[key] * 1000 / delivered for key in ("app_cpu", "database_cpu"))
+    app_ms, database_ms = cpu_per_request(result)
     print(f"  CPU for the whole work: Staffdesk {result['app_cpu']:.1f} s, PostgreSQL "
-          f"{result['database_cpu']:.1f} s; per request delivered {cpu_per_request(result):.1f} ms "
+          f"{result['database_cpu']:.1f} s; per request delivered {app_ms + database_ms:.1f} ms "
           f"({app_ms:.1f} + {database_ms:.1f})")  # fmt: skip
     print(f"  requests: {requests}; allocations in Wethod: {result['allocations']}; "
           f"upstream duplicates: {result['duplicates']}")  # fmt: skip
@@ -574,12 +573,12 @@ def delivered_per_second(result: dict[str, Any]) -> float:
     return int(result["requests"].get("delivered", 0)) / (result["elapsed"] + result["drain"])
 
 
-def cpu_per_request(result: dict[str, Any]) -> float:
+def cpu_per_request(result: dict[str, Any]) -> tuple[float, float]:
     """Milliseconds of CPU that Staffdesk (every replica) and PostgreSQL spent per request delivered, from
     the first request until the follow-up work was done: each request's whole story (slash command, option
     loads, submission, approvals, delivery, Slack messages), whatever the clients' pace."""
     delivered = max(int(result["requests"].get("delivered", 0)), 1)
-    return (result["app_cpu"] + result["database_cpu"]) * 1000 / delivered
+    return result["app_cpu"] * 1000 / delivered, result["database_cpu"] * 1000 / delivered
 
 
 def compare(results: list[dict[str, Any]]) -> None:
@@ -595,7 +594,7 @@ def compare(results: list[dict[str, Any]]) -> None:
         answers = (result["answered"] / result["elapsed"]) / (first["answered"] / first["elapsed"])
         latency = p50(result) / p50(first)
         delivered = delivered_per_second(result) / delivered_per_second(first)
-        cpu = cpu_per_request(result) / cpu_per_request(first)
+        cpu = sum(cpu_per_request(result)) / sum(cpu_per_request(first))
         print(
             f"  {result['setup']:<24} answers per second {answers:.2f}x, p50 {latency:.2f}x, "
             f"requests delivered per second {delivered:.2f}x, CPU per request {cpu:.2f}x"

@@ -24,8 +24,8 @@ class SlackPoster:
         self._dm_channels: TimedCache[str, str] = TimedCache(4096)
 
     async def dm(self, user_id: str, message: SlackMessage) -> tuple[str, str]:
-        kept, channel = self._dm_channels.get(user_id)
-        if not kept or channel is None:
+        _, channel = self._dm_channels.get(user_id)
+        if channel is None:
             opened = await self._client.conversations_open(users=user_id)
             channel = str(opened["channel"]["id"])
             self._dm_channels.put(user_id, channel, DM_CHANNEL_KEPT_FOR)
